@@ -1,0 +1,133 @@
+# git-graft — build, test and install.
+#
+#   make                 build ./git-graft
+#   make test            unit and integration tests (installs what it needs)
+#   make check-asan      the whole test suite with ASan and UBSan
+#   make demo            the whole story on the example dependency
+#   make install         PREFIX=/usr/local, DESTDIR for staged installs
+#   make V=1             show the commands
+
+VERSION = 0.1.0
+
+PREFIX ?= /usr/local
+prefix ?= $(PREFIX)
+bindir ?= $(prefix)/bin
+datarootdir ?= $(prefix)/share
+mandir ?= $(datarootdir)/man
+man1dir ?= $(mandir)/man1
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PKGS = libgit2 inih jansson
+
+WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wpointer-arith \
+	-Wdeclaration-after-statement -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-missing-field-initializers
+BASE_CFLAGS = -std=c99 -D_GNU_SOURCE -DGRAFT_VERSION='"$(VERSION)"' \
+	$(WARNINGS) -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
+
+# SANITIZE=1 builds everything, binary included, under build-asan/
+ifdef SANITIZE
+BUILD = build-asan
+BIN = $(BUILD)/git-graft
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+else
+BUILD = build
+BIN = git-graft
+SAN_FLAGS =
+endif
+
+ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+ifndef V
+QUIET_CC = @echo '   CC $@';
+QUIET_LINK = @echo ' LINK $@';
+endif
+
+MAIN_SRC = src/main.c
+CORE_SRCS = $(filter-out $(MAIN_SRC),$(sort $(wildcard src/*.c src/cmd/*.c)))
+UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
+INTEG_SRCS = $(sort $(wildcard tests/integration/*.c))
+TESTLIB_SRCS = $(sort $(wildcard tests/lib/*.c))
+
+CORE_OBJS = $(CORE_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ = $(MAIN_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJS = $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+INTEG_OBJS = $(INTEG_SRCS:%.c=$(BUILD)/%.o)
+TESTLIB_OBJS = $(TESTLIB_SRCS:%.c=$(BUILD)/%.o)
+CORE_LIB = $(BUILD)/libgraft.a
+
+UNIT_BIN = $(BUILD)/unit-tests
+INTEG_BIN = $(BUILD)/integration-tests
+
+# Criterion runs tests in parallel; integration tests mostly wait on
+# processes they start, so more jobs than cores pays off.
+TEST_JOBS ?= 4
+CRITERION_FLAGS ?= --jobs=$(TEST_JOBS)
+
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98 \
+	LSAN_OPTIONS=exitcode=97:suppressions=$(CURDIR)/tests/lsan.supp
+
+.PHONY: all deps deps-test test check-unit check-integration check-asan \
+	demo install uninstall clean
+
+all: deps
+	@$(MAKE) --no-print-directory $(BIN)
+
+deps:
+	@tools/ensure-deps build
+
+deps-test:
+	@tools/ensure-deps build test $(if $(SANITIZE),asan)
+
+$(BIN): $(MAIN_OBJ) $(CORE_LIB)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(CORE_LIB): $(CORE_OBJS)
+	@rm -f $@
+	$(QUIET_LINK)$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%.o: ALL_CFLAGS += -Wno-declaration-after-statement -Itests $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null) \
+	-DGRAFT_TEST_BIN='"$(abspath $(BIN))"' -DGRAFT_SOURCE_DIR='"$(CURDIR)"'
+
+$(UNIT_BIN): $(UNIT_OBJS) $(TESTLIB_OBJS) $(CORE_LIB)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+$(INTEG_BIN): $(INTEG_OBJS) $(TESTLIB_OBJS) $(CORE_LIB)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+test: deps-test
+	@$(MAKE) --no-print-directory check-unit check-integration
+
+check-unit: $(UNIT_BIN)
+	$(if $(SANITIZE),$(SAN_ENV)) $(UNIT_BIN) $(CRITERION_FLAGS)
+
+check-integration: $(BIN) $(INTEG_BIN)
+	$(if $(SANITIZE),$(SAN_ENV)) GRAFT_BIN='$(abspath $(BIN))' \
+		$(INTEG_BIN) $(CRITERION_FLAGS)
+
+check-asan:
+	@$(MAKE) --no-print-directory SANITIZE=1 test
+
+install: all
+	install -d '$(DESTDIR)$(bindir)'
+	install -m 755 git-graft '$(DESTDIR)$(bindir)/git-graft'
+
+uninstall:
+	rm -f '$(DESTDIR)$(bindir)/git-graft'
+
+clean:
+	rm -rf build build-asan git-graft
+
+-include $(wildcard build/src/*.d build/src/cmd/*.d build/tests/*/*.d \
+	build-asan/src/*.d build-asan/src/cmd/*.d build-asan/tests/*/*.d)

@@ -1,0 +1,109 @@
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include <git2.h>
+
+#include "error.h"
+#include "output.h"
+#include "strbuf.h"
+
+static struct strbuf message = STRBUF_INIT;
+static struct strbuf hints = STRBUF_INIT;
+
+static void set_message(const char *fmt, va_list ap)
+{
+	strbuf_reset(&message);
+	strbuf_reset(&hints);
+	strbuf_vaddf(&message, fmt, ap);
+}
+
+int graft_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(fmt, ap);
+	va_end(ap);
+	return GRAFT_EFAIL;
+}
+
+int graft_error_code(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int graft_error_git(int code, const char *fmt, ...)
+{
+	const git_error *e = git_error_last();
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(fmt, ap);
+	va_end(ap);
+	strbuf_addf(&message, ": %s",
+		    e && e->message ? e->message : "unknown libgit2 error");
+	git_error_clear();
+	return code;
+}
+
+void graft_error_prefix(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_addf(&sb, ": %s", message.buf);
+	strbuf_reset(&message);
+	strbuf_addstr(&message, sb.buf);
+	strbuf_release(&sb);
+}
+
+void graft_error_hint(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (hints.len)
+		strbuf_addch(&hints, '\n');
+	va_start(ap, fmt);
+	strbuf_vaddf(&hints, fmt, ap);
+	va_end(ap);
+}
+
+const char *graft_error_message(void)
+{
+	return message.buf;
+}
+
+const char *graft_error_hints(void)
+{
+	return hints.len ? hints.buf : NULL;
+}
+
+void graft_error_clear(void)
+{
+	strbuf_release(&message);
+	strbuf_release(&hints);
+}
+
+int graft_error_report(int code)
+{
+	if (code >= 0)
+		return code;
+	if (message.len) {
+		if (code == GRAFT_EFATAL)
+			out_fatal("%s", message.buf);
+		else
+			out_error("%s", message.buf);
+	}
+	if (hints.len)
+		out_hint("%s", hints.buf);
+	graft_error_clear();
+	return -code;
+}

@@ -1,0 +1,51 @@
+#ifndef GRAFT_ERROR_H
+#define GRAFT_ERROR_H
+
+/*
+ * Functions return 0 on success or one of these negative codes, having
+ * set a message with graft_error*(). The command layer prints the message
+ * once and turns the code into the exit status (the code's absolute value),
+ * so the exit codes of DESIGN §3 are decided where the failure is known.
+ */
+enum graft_status {
+	GRAFT_OK = 0,
+	GRAFT_EFAIL = -1,	/* operation failed, nothing changed */
+	GRAFT_EINTEGRITY = -2,	/* a checkout differs from graft.lock */
+	GRAFT_EROLLBACK = -3,	/* an upgrade failed and so did its rollback */
+	GRAFT_EFATAL = -128,	/* not a repository, lock held, libgit2 error */
+	GRAFT_EUSAGE = -129,	/* bad command line */
+	GRAFT_EINT = -130,	/* interrupted by SIGINT, rolled back */
+	GRAFT_ETERM = -143,	/* interrupted by SIGTERM, rolled back */
+};
+
+/* Set the message and return GRAFT_EFAIL. */
+int graft_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Set the message and return code. */
+int graft_error_code(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * Set "<fmt>: <libgit2's last error>" and return code (GRAFT_EFATAL for an
+ * unexpected libgit2 failure, GRAFT_EFAIL where the caller knows better).
+ */
+int graft_error_git(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prefix the current message with "<fmt>: " (context added by a caller). */
+void graft_error_prefix(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/* Add a "hint:" line printed after the message. */
+void graft_error_hint(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+const char *graft_error_message(void);
+/* Hints joined by newlines, or NULL. */
+const char *graft_error_hints(void);
+void graft_error_clear(void);
+
+/*
+ * Print the pending message with the prefix its code calls for ("fatal:"
+ * for 128, "error:" otherwise) and its hints, clear it, and return the
+ * exit status for code. Commands end with `return graft_error_report(err)`.
+ */
+int graft_error_report(int code);
+
+#endif

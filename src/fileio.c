@@ -1,0 +1,161 @@
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "fileio.h"
+
+int file_read(const char *path, struct strbuf *out, int *missing)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd;
+
+	strbuf_reset(out);
+	if (missing)
+		*missing = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT && missing) {
+			*missing = 1;
+			return 0;
+		}
+		return graft_error("cannot open '%s': %s", path, strerror(errno));
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+
+			close(fd);
+			return graft_error("cannot read '%s': %s", path,
+					   strerror(err));
+		}
+		if (!n)
+			break;
+		strbuf_add(out, chunk, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+int fsync_parent_dir(const char *path)
+{
+	char *dir = dir_of(path);
+	int fd, rc = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		rc = graft_error("cannot sync directory '%s': %s", dir,
+				 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static mode_t target_mode(const char *path, int *readonly)
+{
+	struct stat st;
+	mode_t mask;
+
+	*readonly = 0;
+	if (!lstat(path, &st) && S_ISREG(st.st_mode)) {
+		*readonly = !(st.st_mode & 0222);
+		return st.st_mode & 07777;
+	}
+	mask = umask(0);
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len)
+{
+	char *dir = dir_of(path);
+	const char *base = strrchr(path, '/');
+	char *tmp;
+	size_t tmplen;
+	int fd, readonly, rc = 0;
+	mode_t mode = target_mode(path, &readonly);
+
+	if (readonly) {
+		free(dir);
+		rc = graft_error("cannot write '%s': the file is read-only",
+				 path);
+		graft_error_hint("make it writable (chmod u+w) if git-graft should update it");
+		return rc;
+	}
+	base = base ? base + 1 : path;
+	tmplen = strlen(dir) + strlen(base) + 16;
+	tmp = xmalloc(tmplen);
+	snprintf(tmp, tmplen, "%s/.%s.XXXXXX", dir, base);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = graft_error("cannot create a temporary file next to '%s': %s",
+				 path, strerror(errno));
+		goto done;
+	}
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
+		rc = graft_error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto done;
+	}
+	if (close(fd) < 0) {
+		rc = graft_error("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	if (rename(tmp, path) < 0) {
+		rc = graft_error("cannot replace '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		goto done;
+	}
+	rc = fsync_parent_dir(path);
+done:
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+int path_exists(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st);
+}

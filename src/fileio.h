@@ -1,0 +1,32 @@
+#ifndef GRAFT_FILEIO_H
+#define GRAFT_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "strbuf.h"
+
+/*
+ * Read the whole file at path into out. When missing is not NULL, a file
+ * that does not exist sets *missing and returns 0 with out empty;
+ * otherwise that is an error too. Errors name the path.
+ */
+int file_read(const char *path, struct strbuf *out, int *missing);
+
+/*
+ * Replace path with data so that a reader, a crash or a full disk sees the
+ * old file or the new one, never a mix: a temporary file in the same
+ * directory, written in full, fsync'd, renamed over path, and the
+ * directory fsync'd. The file keeps the mode of the one it replaces (new
+ * files get 0666 less the umask). A file with no write permission at all
+ * is refused: rename would replace it, but its owner asked for it to stay.
+ */
+int file_write_atomic(const char *path, const void *data, size_t len);
+
+/* fsync the directory holding path, so a rename in it is durable. */
+int fsync_parent_dir(const char *path);
+
+/* 1 if path exists (without following a final symlink), else 0. */
+int path_exists(const char *path);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * git-graft: manage git dependencies under .graft/ and upgrade them
+ * atomically. main() handles the options that come before the command,
+ * then hands over to src/cmd/<command>.c.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "commands.h"
+#include "error.h"
+#include "gitconfig.h"
+#include "options.h"
+#include "output.h"
+
+#ifndef GRAFT_VERSION
+#define GRAFT_VERSION "unknown"
+#endif
+
+static void print_version(void)
+{
+	int major, minor, rev;
+
+	git_libgit2_version(&major, &minor, &rev);
+	printf("git-graft version %s (libgit2 %d.%d.%d)\n", GRAFT_VERSION,
+	       major, minor, rev);
+}
+
+static void setup_default_color(void)
+{
+	git_config *cfg = NULL;
+
+	/* outside a repository the user's own config still chooses colour */
+	if (git_config_open_default(&cfg) < 0)
+		git_error_clear();
+	output_setup_color(cfg);
+	git_config_free(cfg);
+}
+
+static int unknown_command(const char *name)
+{
+	const struct command *near = command_suggest(name);
+
+	out_error("'%s' is not a git-graft command", name);
+	if (near)
+		out_hint("did you mean '%s'?", near->name);
+	fputc('\n', stderr);
+	print_main_usage(stderr);
+	return 129;
+}
+
+/* Options before the command; returns the index of the command or -1. */
+static int handle_global_options(int argc, char **argv, int *exit_code)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *arg = argv[i];
+		int mode;
+
+		if (!strcmp(arg, "--version") || !strcmp(arg, "-v")) {
+			print_version();
+			*exit_code = 0;
+			return -1;
+		} else if (!strcmp(arg, "-h")) {
+			print_main_usage(stdout);
+			*exit_code = 0;
+			return -1;
+		} else if (!strcmp(arg, "--help")) {
+			exec_man_page();
+			print_main_usage(stdout);
+			*exit_code = 0;
+			return -1;
+		} else if (!strcmp(arg, "--no-color")) {
+			output_set_color_option(COLOR_NEVER);
+			setup_default_color();
+		} else if (!strcmp(arg, "--color")) {
+			output_set_color_option(COLOR_ALWAYS);
+			setup_default_color();
+		} else if (!strncmp(arg, "--color=", 8) &&
+			   (mode = color_mode_parse(arg + 8)) >= 0) {
+			output_set_color_option(mode);
+			setup_default_color();
+		} else if (!strcmp(arg, "-C")) {
+			if (i + 1 >= argc) {
+				out_error("option '-C' requires a directory");
+				*exit_code = 129;
+				return -1;
+			}
+			if (chdir(argv[++i]) < 0) {
+				out_fatal("cannot change to '%s': %s", argv[i],
+					  strerror(errno));
+				*exit_code = 128;
+				return -1;
+			}
+		} else {
+			out_error("unknown option '%s'", arg);
+			fputc('\n', stderr);
+			print_main_usage(stderr);
+			*exit_code = 129;
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		print_main_usage(stderr);
+		*exit_code = 129;
+		return -1;
+	}
+	return i;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+	int exit_code = 0, i;
+
+	/*
+	 * A write past `ulimit -f` must fail with EFBIG and be rolled back,
+	 * not kill git-graft halfway (commands get the default back).
+	 */
+	signal(SIGXFSZ, SIG_IGN);
+	if (git_libgit2_init() < 0) {
+		fprintf(stderr, "fatal: cannot initialise libgit2\n");
+		return 128;
+	}
+	setup_default_color();
+
+	i = handle_global_options(argc, argv, &exit_code);
+	if (i >= 0) {
+		cmd = command_find(argv[i]);
+		if (cmd)
+			exit_code = cmd->fn(argc - i, argv + i);
+		else
+			exit_code = unknown_command(argv[i]);
+	}
+
+	if (fflush(stdout) == EOF && !exit_code) {
+		fprintf(stderr, "fatal: cannot write output: %s\n",
+			strerror(errno));
+		exit_code = 128;
+	}
+	graft_error_clear();
+	gitconfig_reset();
+	git_libgit2_shutdown();
+	return exit_code;
+}

@@ -1,0 +1,62 @@
+#ifndef GRAFT_OPTIONS_H
+#define GRAFT_OPTIONS_H
+
+/*
+ * Command-line options, declared as a table as git's parse-options does.
+ * Every command also accepts -h (usage on stdout, exit 0), --help (the
+ * man page), --color[=<when>] and --no-color. Usage errors print
+ * "error: ..." and the usage on stderr and exit 129, as git does.
+ */
+
+enum option_type {
+	OPTION_END,
+	OPTION_BOOL,	/* int *: 1, or 0 with --no-<name> */
+	OPTION_STRING,	/* const char **: points into argv */
+	OPTION_UINT,	/* int *: a whole number >= 0 */
+};
+
+struct option_spec {
+	enum option_type type;
+	int short_name;
+	const char *long_name;
+	void *value;
+	const char *argh;
+	const char *help;
+};
+
+#define OPT_BOOL(s, l, v, h) { OPTION_BOOL, (s), (l), (v), NULL, (h) }
+#define OPT_STRING(s, l, v, a, h) { OPTION_STRING, (s), (l), (v), (a), (h) }
+#define OPT_UINT(s, l, v, a, h) { OPTION_UINT, (s), (l), (v), (a), (h) }
+#define OPT_END() { OPTION_END, 0, NULL, NULL, NULL, NULL }
+
+enum parse_options_flags {
+	/* stop at the first argument that is not an option (for `run`) */
+	PARSE_OPT_STOP_AT_NON_OPTION = 1,
+};
+
+/*
+ * Parse argv[1..argc) (argv[0] is the command name). Options are removed;
+ * the remaining arguments are moved to argv[0..n) and n is returned.
+ */
+int parse_options(int argc, char **argv, const struct option_spec *opts,
+		  const char *const *usage, unsigned flags);
+
+/* Print usage and the option table: to stdout and exit 0, or (err) to
+ * stderr and exit 129. */
+void usage_with_options(const char *const *usage,
+			const struct option_spec *opts, int err)
+	__attribute__((noreturn));
+
+/* "error: <msg>" then the usage, exit 129. */
+void usage_error(const char *const *usage, const struct option_spec *opts,
+		 const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+
+/* Replace the process with `man git-graft`; returns only if that failed. */
+void exec_man_page(void);
+
+/* exec_man_page, or the usage on stdout (exit 0) if there is no man. */
+void show_man_page(const char *const *usage, const struct option_spec *opts)
+	__attribute__((noreturn));
+
+#endif

@@ -1,0 +1,76 @@
+#ifndef GRAFT_OUTPUT_H
+#define GRAFT_OUTPUT_H
+
+#include <stdio.h>
+
+#include <git2.h>
+#include <jansson.h>
+
+/*
+ * Everything git-graft prints goes through here. Diagnostics go to stderr
+ * with git's prefixes; the data a command was asked for goes to stdout.
+ * Control characters in messages are shown as '?', as git does, so a
+ * hostile name cannot drive the terminal.
+ */
+
+enum color_mode {
+	COLOR_UNSET = -1,
+	COLOR_NEVER = 0,
+	COLOR_ALWAYS = 1,
+	COLOR_AUTO = 2,
+};
+
+enum color_slot {
+	COLOR_RESET,
+	COLOR_ERROR,
+	COLOR_WARNING,
+	COLOR_HINT,
+	COLOR_BOLD,
+	COLOR_GOOD,
+	COLOR_BAD,
+	COLOR_DIM,
+	COLOR_HEADER,
+};
+
+/* Parse "always", "never", "auto", "true", "false"; -1 if none of them. */
+int color_mode_parse(const char *s);
+
+/* The --color/--no-color choice of the command line (wins over config). */
+void output_set_color_option(int mode);
+/*
+ * Decide colour from the command line, color.graft, color.ui, NO_COLOR,
+ * TERM=dumb and whether each stream is a terminal. cfg may be NULL (outside
+ * a repository the user's global config is read instead).
+ */
+void output_setup_color(git_config *cfg);
+int output_use_color(FILE *stream);
+/* The escape sequence for slot on stream, or "" without colour. */
+const char *color(FILE *stream, enum color_slot slot);
+
+void output_set_quiet(int quiet);
+int output_is_quiet(void);
+
+void out_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One "hint: " per line; silenced by GIT_ADVICE=0 or advice.graftHints. */
+void out_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress and informational lines on stderr, silenced by --quiet. */
+void out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Write s to stream with control characters (but \n and \t) as '?'. */
+void out_sanitized(FILE *stream, const char *s);
+
+/*
+ * A JSON string for s; bytes that are not valid UTF-8 become U+FFFD so a
+ * hostile name cannot make the output fail. NULL gives JSON null.
+ */
+json_t *json_text(const char *s);
+
+/*
+ * Print root to stdout as indented JSON followed by a newline. Takes the
+ * reference (root is freed). Returns 0 or a negative error.
+ */
+int output_json(json_t *root);
+
+#endif
