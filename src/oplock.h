@@ -1,0 +1,28 @@
+#ifndef GRAFT_OPLOCK_H
+#define GRAFT_OPLOCK_H
+
+#include "repo.h"
+
+/*
+ * The operation lock: one git-graft mutation at a time per worktree.
+ * $GIT_DIR/graft/op.lock holds the pid of its owner, who also keeps an
+ * flock(2) on it for as long as it runs. The kernel drops that flock when
+ * the owner dies however it dies, so a lock left by a dead process is
+ * recognised without guessing from pids, and taken over with a warning.
+ */
+struct oplock {
+	char *path;
+	int fd;		/* -1 when not held */
+};
+
+#define OPLOCK_INIT { NULL, -1 }
+
+/*
+ * Take the lock, or fail at once (GRAFT_EFATAL, exit 128) naming the pid
+ * of the git-graft that holds it.
+ */
+int oplock_acquire(struct oplock *lock, const struct graft_repo *r);
+/* Release and remove the lock; harmless when not held. */
+void oplock_release(struct oplock *lock);
+
+#endif

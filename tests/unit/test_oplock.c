@@ -1,0 +1,119 @@
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "error.h"
+#include "guard.h"
+#include "lib/harness.h"
+#include "oplock.h"
+#include "repo.h"
+
+static void open_test_repo(struct graft_repo *r)
+{
+	char *path = make_repo("repo");
+
+	cr_assert(chdir(path) == 0);
+	cr_assert_eq(repo_open(r, REPO_NEED_WORKTREE), 0, "%s", graft_error_message());
+	free(path);
+}
+
+Test(oplock, second_holder_is_refused_with_the_pid,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	struct graft_repo r;
+	struct oplock a = OPLOCK_INIT, b = OPLOCK_INIT;
+	char pid[32], *content;
+
+	git_libgit2_init();
+	open_test_repo(&r);
+	cr_assert_eq(oplock_acquire(&a, &r), 0, "%s", graft_error_message());
+	content = read_file(a.path);
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	cr_assert_str_eq(content, pid);
+	free(content);
+
+	cr_assert_eq(oplock_acquire(&b, &r), GRAFT_EFATAL);
+	snprintf(pid, sizeof(pid), "pid %ld", (long)getpid());
+	cr_assert(strstr(graft_error_message(), pid), "%s", graft_error_message());
+	graft_error_clear();
+	cr_assert_null(b.path);
+
+	oplock_release(&a);
+	cr_assert_not(file_exists(".git/graft/op.lock"));
+	cr_assert_eq(oplock_acquire(&b, &r), 0);
+	oplock_release(&b);
+	repo_close(&r);
+	git_libgit2_shutdown();
+}
+
+Test(oplock, lock_of_a_dead_process_is_taken_over,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	struct graft_repo r;
+	struct oplock a = OPLOCK_INIT;
+	char content[32];
+	pid_t dead;
+
+	git_libgit2_init();
+	open_test_repo(&r);
+	dead = fork();
+	if (!dead)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	cr_assert(mkdir(".git/graft", 0777) == 0);
+	snprintf(content, sizeof(content), "%ld\n", (long)dead);
+	write_file(".git/graft/op.lock", content);
+	cr_assert_eq(oplock_acquire(&a, &r), 0, "%s", graft_error_message());
+	oplock_release(&a);
+	repo_close(&r);
+	git_libgit2_shutdown();
+}
+
+Test(oplock, pending_snapshot_refuses_mutations,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	struct graft_repo r;
+	struct oplock a = OPLOCK_INIT;
+	struct pending_list list = PENDING_LIST_INIT;
+
+	git_libgit2_init();
+	open_test_repo(&r);
+	cr_assert_eq(guard_mutation(&a, &r), 0);
+	oplock_release(&a);
+
+	sh_do(NULL, "git update-ref refs/graft/snapshots/meta-kb HEAD");
+	cr_assert_eq(pending_snapshots(&list, &r), 0);
+	cr_assert_eq(list.nr, 1);
+	cr_assert_str_eq(list.names[0], "meta-kb");
+	pending_list_release(&list);
+	cr_assert_eq(guard_mutation(&a, &r), GRAFT_EFAIL);
+	cr_assert(strstr(graft_error_message(), "meta-kb"));
+	cr_assert(strstr(graft_error_hints(), "git graft rollback"));
+	graft_error_clear();
+	cr_assert_eq(a.fd, -1, "the lock must be released on refusal");
+	cr_assert_not(file_exists(".git/graft/op.lock"));
+	repo_close(&r);
+	git_libgit2_shutdown();
+}
+
+Test(oplock, git_operation_in_progress_refuses_mutations,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	struct graft_repo r;
+	struct oplock a = OPLOCK_INIT;
+
+	git_libgit2_init();
+	open_test_repo(&r);
+	sh_do(NULL, "git rev-parse HEAD > .git/MERGE_HEAD");
+	cr_assert_eq(guard_mutation(&a, &r), GRAFT_EFAIL);
+	cr_assert(strstr(graft_error_message(), "a merge is in progress"), "%s",
+		  graft_error_message());
+	graft_error_clear();
+	repo_close(&r);
+	git_libgit2_shutdown();
+}
