@@ -1,9 +1,160 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "cmd/cmds.h"
 #include "error.h"
+#include "names.h"
+#include "options.h"
+#include "output.h"
+#include "repo.h"
+#include "trailers.h"
+
+static const char *const log_usage[] = {
+	"git graft log [<name>] [-n <count>] [--json]",
+	NULL,
+};
+
+struct log_options {
+	const char *name;
+	int max_count;		/* 0: no limit */
+	int json;
+};
+
+/* The commit's time in ISO 8601 with its own offset, as git log --date=iso-strict. */
+static void commit_date(char *buf, size_t size, const git_commit *c)
+{
+	int offset = git_commit_time_offset(c);	/* minutes */
+	time_t t = (time_t)git_commit_time(c) + (time_t)offset * 60;
+	struct tm tm;
+	int a = offset < 0 ? -offset : offset;
+
+	gmtime_r(&t, &tm);
+	if (!strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm))
+		buf[0] = '\0';
+	snprintf(buf + strlen(buf), size - strlen(buf), "%c%02d:%02d",
+		 offset < 0 ? '-' : '+', a / 60, a % 60);
+}
+
+static json_t *ref_json(const char *ref, const char *commit)
+{
+	return json_pack("{s:o, s:s}", "ref", json_text(ref), "commit", commit);
+}
+
+static json_t *entry_json(const git_commit *c, const struct graft_trailers *t)
+{
+	char id[GIT_OID_HEXSZ + 1], date[40];
+
+	git_oid_tostr(id, sizeof(id), git_commit_id(c));
+	commit_date(date, sizeof(date), c);
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
+			 "commit", id, "date", date,
+			 "action", graft_action_name(t->action),
+			 "dependency", json_text(t->dependency),
+			 "from", ref_json(t->from_ref, t->from_commit),
+			 "to", ref_json(t->to_ref, t->to_commit),
+			 "reverts", t->reverts ? json_string(t->reverts) : json_null());
+}
+
+static void print_entry(const git_commit *c, const struct graft_trailers *t)
+{
+	char id[GIT_OID_HEXSZ + 1], date[40];
+
+	git_oid_tostr(id, 8, git_commit_id(c));
+	commit_date(date, sizeof(date), c);
+	date[10] = '\0';
+	printf("%s%s%s %s %-8s %s %s -> %s", color(stdout, COLOR_WARNING), id,
+	       color(stdout, COLOR_RESET), date, graft_action_name(t->action),
+	       t->dependency, t->from_ref, t->to_ref);
+	if (t->reverts)
+		printf(" (reverts %.7s)", t->reverts);
+	putchar('\n');
+}
+
+/*
+ * Walk first-parent history from HEAD, newest first: the upgrade and
+ * rollback commits git-graft made on this branch. Merged-in side
+ * branches are not walked, as their upgrades are not this branch's.
+ */
+static int walk(const struct graft_repo *r, const struct log_options *opt,
+		json_t *list)
+{
+	git_revwalk *walker = NULL;
+	git_oid oid;
+	int rc = 0, shown = 0, err;
+
+	if (git_repository_head_unborn(r->repo) == 1)
+		return 0;
+	if (git_revwalk_new(&walker, r->repo) < 0 ||
+	    git_revwalk_push_head(walker) < 0 ||
+	    git_revwalk_simplify_first_parent(walker) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot walk the history");
+		goto done;
+	}
+	while (!opt->max_count || shown < opt->max_count) {
+		struct graft_trailers t = GRAFT_TRAILERS_INIT;
+		git_commit *c = NULL;
+
+		if ((err = git_revwalk_next(&oid, walker)) == GIT_ITEROVER)
+			break;
+		if (err < 0 || git_commit_lookup(&c, r->repo, &oid) < 0) {
+			rc = graft_error_git(GRAFT_EFATAL, "cannot read the history");
+			break;
+		}
+		rc = trailers_parse(&t, git_commit_message(c));
+		if (rc == 0 && (!opt->name || !strcmp(opt->name, t.dependency))) {
+			if (list)
+				json_array_append_new(list, entry_json(c, &t));
+			else
+				print_entry(c, &t);
+			shown++;
+		}
+		if (rc == 0)
+			trailers_release(&t);
+		git_commit_free(c);
+		if (rc < 0)
+			break;
+		rc = 0;
+	}
+	git_error_clear();
+done:
+	git_revwalk_free(walker);
+	return rc;
+}
 
 int cmd_log(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return graft_error_report(graft_error("'log' is not implemented yet"));
+	struct log_options opt = { NULL, 0, 0 };
+	const struct option_spec options[] = {
+		OPT_UINT('n', "max-count", &opt.max_count, "<count>",
+			 "show at most <count> entries"),
+		OPT_BOOL(0, "json", &opt.json, "print the history as JSON"),
+		OPT_END(),
+	};
+	struct graft_repo repo;
+	json_t *list = NULL;
+	int rc;
+
+	argc = parse_options(argc, argv, options, log_usage, 0);
+	if (argc > 1)
+		usage_error(log_usage, options, "too many arguments");
+	if (argc == 1) {
+		if (name_check(argv[0], "dependency name") < 0)
+			return graft_error_report(GRAFT_EFAIL);
+		opt.name = argv[0];
+	}
+	if ((rc = repo_open(&repo, 0)) < 0)
+		return graft_error_report(rc);
+	if (opt.json)
+		list = json_array();
+	rc = walk(&repo, &opt, list);
+	if (opt.json) {
+		if (rc == 0)
+			rc = output_json(list);
+		else
+			json_decref(list);
+	}
+	repo_close(&repo);
+	return graft_error_report(rc);
 }

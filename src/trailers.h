@@ -1,0 +1,58 @@
+#ifndef GRAFT_TRAILERS_H
+#define GRAFT_TRAILERS_H
+
+#include "strbuf.h"
+
+/*
+ * The commits git-graft makes say what they did in trailers (DESIGN §4):
+ *
+ *   graft: upgrade meta-kb v1.5.0 -> v2.0.0
+ *
+ *   Graft-Dependency: meta-kb
+ *   Graft-Action: upgrade
+ *   Graft-From: v1.5.0 <40-hex commit>
+ *   Graft-To: v2.0.0 <40-hex commit>
+ *
+ * A rollback adds "Graft-Reverts: <commit>". History (log, rollback of a
+ * committed upgrade, crash recovery) is read back from these trailers, so
+ * a message only counts when every one of them is present and valid.
+ */
+
+enum graft_action {
+	GRAFT_ACTION_UPGRADE,
+	GRAFT_ACTION_ROLLBACK,
+};
+
+struct graft_trailers {
+	enum graft_action action;
+	char *dependency;
+	char *from_ref, *from_commit;
+	char *to_ref, *to_commit;
+	char *reverts;		/* rollback only, else NULL */
+};
+
+#define GRAFT_TRAILERS_INIT { GRAFT_ACTION_UPGRADE, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/* "upgrade" or "rollback" */
+const char *graft_action_name(enum graft_action action);
+
+/*
+ * Read the trailers of a commit message. Returns 0 when the message is a
+ * git-graft commit (out filled; release it), 1 when it is not (an ordinary
+ * commit, or one whose Graft-* trailers are incomplete or invalid), and a
+ * negative error only when libgit2 fails.
+ */
+int trailers_parse(struct graft_trailers *out, const char *message);
+
+/*
+ * A cheap test to skip most ordinary commits before trailers_parse on
+ * long histories: 0 means the message is certainly not a git-graft commit.
+ */
+int trailers_may_have(const char *message);
+
+/* The whole commit message for t (subject, blank line, trailers). */
+void trailers_format_message(struct strbuf *out, const struct graft_trailers *t);
+
+void trailers_release(struct graft_trailers *t);
+
+#endif

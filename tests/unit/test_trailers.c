@@ -1,0 +1,88 @@
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "strbuf.h"
+#include "trailers.h"
+
+#define A "0123456789abcdef0123456789abcdef01234567"
+#define B "89abcdef0123456789abcdef0123456789abcdef"
+
+Test(trailers, format_then_parse_round_trips)
+{
+	struct graft_trailers t = { GRAFT_ACTION_UPGRADE, "meta-kb", "v1.5.0", A,
+				    "v2.0.0", B, NULL };
+	struct graft_trailers back = GRAFT_TRAILERS_INIT;
+	struct strbuf msg = STRBUF_INIT;
+
+	trailers_format_message(&msg, &t);
+	cr_assert_str_eq(msg.buf,
+			 "graft: upgrade meta-kb v1.5.0 -> v2.0.0\n\n"
+			 "Graft-Dependency: meta-kb\n"
+			 "Graft-Action: upgrade\n"
+			 "Graft-From: v1.5.0 " A "\n"
+			 "Graft-To: v2.0.0 " B "\n");
+	cr_assert_eq(trailers_parse(&back, msg.buf), 0);
+	cr_assert_eq(back.action, GRAFT_ACTION_UPGRADE);
+	cr_assert_str_eq(back.dependency, "meta-kb");
+	cr_assert_str_eq(back.from_ref, "v1.5.0");
+	cr_assert_str_eq(back.from_commit, A);
+	cr_assert_str_eq(back.to_ref, "v2.0.0");
+	cr_assert_str_eq(back.to_commit, B);
+	cr_assert_null(back.reverts);
+	trailers_release(&back);
+	strbuf_release(&msg);
+}
+
+Test(trailers, rollback_carries_reverts)
+{
+	struct graft_trailers t = { GRAFT_ACTION_ROLLBACK, "meta-kb", "v2.0.0", B,
+				    "v1.5.0", A, A };
+	struct graft_trailers back = GRAFT_TRAILERS_INIT;
+	struct strbuf msg = STRBUF_INIT;
+
+	trailers_format_message(&msg, &t);
+	cr_assert(strstr(msg.buf, "graft: rollback meta-kb v2.0.0 -> v1.5.0\n"));
+	cr_assert_eq(trailers_parse(&back, msg.buf), 0);
+	cr_assert_eq(back.action, GRAFT_ACTION_ROLLBACK);
+	cr_assert_str_eq(back.reverts, A);
+	trailers_release(&back);
+	strbuf_release(&msg);
+}
+
+Test(trailers, ordinary_and_malformed_messages_are_not_graft_commits)
+{
+	static const char *const messages[] = {
+		"fix a typo\n",
+		"mention Graft-Action: upgrade in prose\n",
+		"x\n\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: delete\nGraft-From: v1 " A "\nGraft-To: v2 " B "\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 abc\nGraft-To: v2 " B "\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: " A "\nGraft-To: v2 " B "\n",
+		"x\n\nGraft-Dependency: ../d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: a..b " A "\nGraft-To: v2 " B "\n",
+		"x\n\nGraft-Dependency: d\nGraft-Dependency: e\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: rollback\nGraft-From: v1 " A "\nGraft-To: v2 " B "\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Reverts: " A "\n",
+		"",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(messages) / sizeof(*messages); i++) {
+		struct graft_trailers t = GRAFT_TRAILERS_INIT;
+
+		cr_assert_eq(trailers_parse(&t, messages[i]), 1, "case %zu accepted", i);
+	}
+}
+
+Test(trailers, other_trailers_are_allowed)
+{
+	const char *msg = "graft: upgrade d v1 -> v2\n\nSigned-off-by: A <a@b>\n"
+			  "Graft-Dependency: d\nGraft-Action: upgrade\n"
+			  "Graft-From: v1 " A "\nGraft-To: v2 " B "\n";
+	struct graft_trailers t = GRAFT_TRAILERS_INIT;
+
+	cr_assert_eq(trailers_parse(&t, msg), 0);
+	cr_assert_str_eq(t.dependency, "d");
+	trailers_release(&t);
+}
