@@ -277,10 +277,10 @@ static int run_add(struct add *a)
 int cmd_add(int argc, char **argv)
 {
 	struct add a;
-	int quiet = 0, rc;
+	int resolve = 1, quiet = 0, rc;
 	const struct option_spec options[] = {
-		OPT_BOOL(0, "no-resolve", &a.no_resolve,
-			 "only declare it in graft.ini; 'git graft resolve' clones it later"),
+		OPT_BOOL(0, "resolve", &resolve,
+			 "clone and lock it now (--no-resolve: only declare it)"),
 		OPT_BOOL('q', "quiet", &quiet, "print nothing but errors"),
 		OPT_END(),
 	};
@@ -292,6 +292,7 @@ int cmd_add(int argc, char **argv)
 		usage_error(add_usage, options, argc < 2 ?
 			    "add needs a name and a source" : "too many arguments");
 	output_set_quiet(quiet);
+	a.no_resolve = !resolve;
 	a.name = argv[0];
 	rc = split_source(&a, argv[1]);
 	if (rc == 0)
