@@ -207,6 +207,22 @@ const char *short_id(char *buf, const git_oid *id)
 	return git_oid_tostr(buf, 8, id);
 }
 
+void signals_hold(sigset_t *saved)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, saved);
+}
+
+void signals_release(const sigset_t *saved)
+{
+	sigprocmask(SIG_SETMASK, saved, NULL);
+}
+
 int is_interrupt(int rc)
 {
 	return rc == GRAFT_EINT || rc == GRAFT_ETERM;

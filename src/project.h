@@ -1,6 +1,8 @@
 #ifndef GRAFT_PROJECT_H
 #define GRAFT_PROJECT_H
 
+#include <signal.h>
+
 #include <git2.h>
 
 #include "config.h"
@@ -103,6 +105,14 @@ int project_write_index(struct project *p);
  * 89abcde"), unless --quiet; control characters neutralised.
  */
 void project_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Hold SIGINT, SIGTERM and SIGHUP back while changes that belong together
+ * are made (checkout, lock, index): an interrupt then comes after them,
+ * not between them.
+ */
+void signals_hold(sigset_t *saved);
+void signals_release(const sigset_t *saved);
 
 /* 1 if rc says SIGINT or SIGTERM stopped the work: stop, and exit so. */
 int is_interrupt(int rc);

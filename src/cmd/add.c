@@ -164,12 +164,16 @@ static int plan_config(struct add *a)
 	return rc;
 }
 
-/* Clone, resolve the ref, check it out. */
-static int fetch_and_check_out(struct add *a)
+/*
+ * Clone (an interrupt cancels that), then hold interrupts back until
+ * everything is written or undone.
+ */
+static int fetch_and_check_out(struct add *a, sigset_t *held)
 {
-	int rc;
+	int rc = dep_clone(&a->dep, a->source);
 
-	if ((rc = dep_clone(&a->dep, a->source)) < 0)
+	signals_hold(held);
+	if (rc < 0)
 		return rc;
 	rc = dep_tracked_ref(&a->locked_ref, &a->dep, a->ref);
 	if (rc == 0 &&
@@ -249,6 +253,7 @@ static void undo_registration(struct add *a)
 
 static int run_add(struct add *a)
 {
+	sigset_t held;
 	char id[8];
 	int rc;
 
@@ -263,12 +268,14 @@ static int run_add(struct add *a)
 				    a->name);
 		return rc;
 	}
-	if ((rc = fetch_and_check_out(a)) < 0 ||
+	if ((rc = fetch_and_check_out(a, &held)) < 0 ||
 	    (rc = plan_registration(a)) < 0 || (rc = commit_changes(a)) < 0) {
 		undo_registration(a);
 		dep_undo_clone(&a->dep);
-		return rc;
 	}
+	signals_release(&held);
+	if (rc < 0)
+		return rc;
 	project_say("Added %s at %s: %s (%s)", a->name, a->dep.shown,
 		    a->locked_ref, short_id(id, &a->commit));
 	return 0;

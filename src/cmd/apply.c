@@ -100,6 +100,23 @@ static void warn_skipped(struct apply *a, const struct lock_entry *old)
 	config_release(&cfg);
 }
 
+/*
+ * Move the dependency, then lock and stage; a failure moves it back.
+ * Interrupts wait until it is all done or undone.
+ */
+static int move_and_record(struct apply *a, enum move_mode mode)
+{
+	sigset_t held;
+	int rc;
+
+	signals_hold(&held);
+	if ((rc = project_move_dep(&a->move, &a->dep, &a->target, mode)) == 0 &&
+	    (rc = record(a)) < 0)
+		move_back(a);
+	signals_release(&held);
+	return rc;
+}
+
 static int run_apply(struct apply *a)
 {
 	const struct lock_entry *locked;
@@ -118,33 +135,28 @@ static int run_apply(struct apply *a)
 		graft_error_hint("'git graft resolve' registers it");
 		return rc;
 	}
-	if ((rc = resolve_target(a)) < 0 ||
-	    (rc = project_move_dep(&a->move, &a->dep, &a->target,
-				   attached ? MOVE_FRESH :
-				   a->force ? MOVE_FORCE : MOVE_SAFE)) < 0)
+	if ((rc = resolve_target(a)) < 0)
 		return rc;
+	/* the lock entry is replaced: keep what it said */
 	locked = lock_find(&a->p.lock, a->name);
 	memset(&old, 0, sizeof(old));
 	if (locked) {
 		old.ref = xstrdup(locked->ref);
 		old.commit = xstrdup(locked->commit);
 	}
-	if ((rc = record(a)) < 0) {
-		move_back(a);
-		goto done;
-	}
-	if (old.commit) {
+	rc = move_and_record(a, attached ? MOVE_FRESH :
+			     a->force ? MOVE_FORCE : MOVE_SAFE);
+	if (rc == 0 && old.commit) {
 		git_oid was;
 
 		git_oid_fromstr(&was, old.commit);
 		project_say("%s: %s (%s) -> %s (%s)", a->name, old.ref,
 			    short_id(from, &was), a->to, short_id(to, &a->target));
 		warn_skipped(a, &old);
-	} else {
+	} else if (rc == 0) {
 		project_say("%s: locked at %s (%s)", a->name, a->to,
 			    short_id(to, &a->target));
 	}
-done:
 	free(old.ref);
 	free(old.commit);
 	return rc;
