@@ -291,7 +291,8 @@ static int create_repository(git_repository **out, const char *path,
  * A local source that is not there: say so, rather than libgit2's
  * "unsupported URL protocol".
  */
-static int check_local_source(const char *url, const char *source)
+static int check_local_source(const char *url, const char *source,
+			      const char *action)
 {
 	enum source_kind kind = source_kind(source);
 	const char *path = url;
@@ -305,7 +306,8 @@ static int check_local_source(const char *url, const char *source)
 		path = url + 7;
 	if (path_exists(path))
 		return 0;
-	rc = graft_error("cannot clone '%s': %s does not exist", source, path);
+	rc = graft_error("cannot %s '%s': %s does not exist", action, source,
+			 path);
 	if (kind == SOURCE_RELATIVE)
 		graft_error_hint("a relative source is relative to the top of the repository");
 	return rc;
@@ -321,7 +323,7 @@ int dep_clone(struct dep *d, const char *source)
 	struct transfer t;
 	int rc, empty;
 
-	if ((rc = check_local_source(url, source)) < 0)
+	if ((rc = check_local_source(url, source, "clone")) < 0)
 		goto done;
 	if (path_exists(modules)) {
 		rc = graft_error("cannot clone %s: its repository %s already exists",
@@ -478,9 +480,13 @@ int dep_fetch(struct dep *d, const char *source)
 	git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
 	git_remote *remote = NULL;
 	char *url = source_fetch_url(d->owner->workdir, source);
+	struct strbuf action = STRBUF_INIT;
 	struct transfer t;
 	int rc;
 
+	strbuf_addf(&action, "fetch %s from", d->name);
+	if ((rc = check_local_source(url, source, action.buf)) < 0)
+		goto done;
 	rc = git_remote_lookup(&remote, d->repo, DEP_REMOTE);
 	if (rc == GIT_ENOTFOUND) {
 		git_error_clear();
@@ -504,6 +510,7 @@ int dep_fetch(struct dep *d, const char *source)
 	rc = update_remote_head(d, remote);
 done:
 	git_remote_free(remote);
+	strbuf_release(&action);
 	free(url);
 	return rc;
 }

@@ -174,9 +174,14 @@ static int inspect(struct dep_status *s, struct project *p, int fetch)
 	check_source(s, &d);
 	s->has_gitlink = dep_gitlink(&s->gitlink, p->index, &d) == 0;
 	graft_error_clear();
+	/* an unreachable source leaves what was fetched before to show */
 	if (s->cloned && fetch && s->decl &&
-	    (rc = dep_fetch(&d, s->decl->source)) < 0)
-		goto done;
+	    (rc = dep_fetch(&d, s->decl->source)) < 0) {
+		if (is_interrupt(rc))
+			goto done;
+		add_warning(s, NULL, "%s", graft_error_message());
+		graft_error_clear();
+	}
 	if (s->cloned) {
 		if ((rc = dep_head(&s->head, &d)) < 0)
 			goto done;

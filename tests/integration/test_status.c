@@ -120,6 +120,18 @@ Test(status, needs_fetch_for_news)
 	out = sh_ok(app, "git status --porcelain");
 	cr_assert_str_eq(out, "", "status --fetch changes no file");
 	free(out);
+
+	/* a source out of reach: status still shows what it knows */
+	sh_do(app, "sed -i 's|^source = ../kb$|source = ../gone|' graft.ini");
+	r = graft(app, "status", "--fetch", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "3 commits and 1 declared change ahead");
+	assert_contains(r.err, "warning: cannot fetch kb from '../gone': ");
+	cmd_result_free(&r);
+	r = graft(app, "fetch", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: cannot fetch kb from '../gone': ");
+	cmd_result_free(&r);
 	free(kb);
 	free(app);
 }
