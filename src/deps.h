@@ -34,6 +34,10 @@
  * for unexpected libgit2 or file system failures. Functions that look
  * something up return 1, also with a message set, when it is not there.
  * Strings returned through char ** are the caller's to free.
+ *
+ * A struct dep owns its strings and repository (dep_release frees them);
+ * the graft_repo it belongs to must outlive it. A command opens the
+ * superproject's index once and passes it in: nothing here writes it.
  */
 
 #define DEPS_DIR ".graft"

@@ -254,3 +254,15 @@ Test(add, in_a_linked_worktree_as_git_does)
 	free(kb);
 	free(app);
 }
+
+Test(add, refuses_to_build_on_an_invalid_graft_ini)
+{
+	char *app = make_repo("app"), *kb = make_dep_repo("kb");
+	char *path = tmp_path("app/graft.ini");
+
+	write_file(path, "[dependency \"a\"]\nsource = ../a\nbogus = 1\n");
+	expect_refused(app, "kb", "../kb", 1, "error: graft.ini:3: unknown key 'bogus'");
+	free(path);
+	free(kb);
+	free(app);
+}
