@@ -266,3 +266,28 @@ Test(add, refuses_to_build_on_an_invalid_graft_ini)
 	free(kb);
 	free(app);
 }
+
+Test(add, progress_on_a_terminal_only)
+{
+	char *app = make_repo("app"), *kb = make_dep_repo("kb");
+	char *bin = shq(graft_bin()), *out;
+	struct cmd_result r = graft(app, "add", "kb", "../kb", NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.err, "", "no progress when stderr is not a terminal");
+	cmd_result_free(&r);
+	r = sh(NULL, "command -v script");
+	if (r.status)
+		cr_skip_test("script(1) is needed to run on a terminal");
+	cmd_result_free(&r);
+	out = sh_ok(app, "script -qec \"%s add two file://%s\" /dev/null", bin, kb);
+	assert_contains(out, "Receiving objects: 100% (");
+	assert_contains(out, "Added two at .graft/two");
+	free(out);
+	out = sh_ok(app, "script -qec \"%s add -q three file://%s\" /dev/null", bin, kb);
+	cr_assert_str_eq(out, "", "--quiet: nothing at all");
+	free(out);
+	free(bin);
+	free(kb);
+	free(app);
+}
