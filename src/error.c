@@ -86,6 +86,23 @@ const char *graft_error_hints(void)
 	return hints.len ? hints.buf : NULL;
 }
 
+void graft_error_save(struct graft_error_saved *saved)
+{
+	saved->message = strbuf_detach(&message);
+	saved->hints = strbuf_detach(&hints);
+}
+
+void graft_error_restore(struct graft_error_saved *saved)
+{
+	strbuf_reset(&message);
+	strbuf_reset(&hints);
+	strbuf_addstr(&message, saved->message);
+	strbuf_addstr(&hints, saved->hints);
+	free(saved->message);
+	free(saved->hints);
+	saved->message = saved->hints = NULL;
+}
+
 void graft_error_clear(void)
 {
 	strbuf_release(&message);

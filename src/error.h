@@ -37,6 +37,16 @@ void graft_error_hint(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
 const char *graft_error_message(void);
+/*
+ * Set the pending message and hints aside while cleaning up after a
+ * failure (the cleanup may set messages of its own), then put them back.
+ */
+struct graft_error_saved {
+	char *message;
+	char *hints;
+};
+void graft_error_save(struct graft_error_saved *saved);
+void graft_error_restore(struct graft_error_saved *saved);
 /* Hints joined by newlines, or NULL. */
 const char *graft_error_hints(void);
 void graft_error_clear(void);

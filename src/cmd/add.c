@@ -1,9 +1,312 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
 #include "cmd/cmds.h"
+#include "deps.h"
 #include "error.h"
+#include "fileio.h"
+#include "gitmodules.h"
+#include "iniedit.h"
+#include "names.h"
+#include "options.h"
+#include "output.h"
+#include "paths.h"
+#include "project.h"
+
+static const char *const add_usage[] = {
+	"git graft add [-q] [--no-resolve] <name> <source>[#<ref>]",
+	NULL,
+};
+
+struct add {
+	const char *name, *ref;
+	char *source;
+	int no_resolve;
+	struct project p;
+	struct dep dep;
+	git_oid commit;
+	char *locked_ref;
+	int config_registered;
+};
+
+/* "<source>#<ref>": split at the last '#'. */
+static int split_source(struct add *a, const char *arg)
+{
+	const char *hash = strrchr(arg, '#');
+
+	a->source = hash ? xstrndup(arg, (size_t)(hash - arg)) : xstrdup(arg);
+	a->ref = hash ? hash + 1 : NULL;
+	if (a->ref && !*a->ref)
+		return graft_error("nothing after '#' in '%s': write <source>#<ref>, or leave '#' out for the default branch",
+				   arg);
+	return 0;
+}
+
+static int check_args(struct add *a)
+{
+	int rc;
+
+	if ((rc = name_check(a->name, "dependency name")) < 0 ||
+	    (rc = source_check(a->source, "source")) < 0 ||
+	    (a->ref && (rc = ref_check(a->ref, "ref")) < 0))
+		return rc;
+	return 0;
+}
+
+/* Whether anything at or below path is in the index. */
+static int in_index(git_index *idx, const char *path)
+{
+	struct strbuf prefix = STRBUF_INIT;
+	size_t pos;
+	int found;
+
+	strbuf_addf(&prefix, "%s/", path);
+	found = git_index_get_bypath(idx, path, 0) ||
+		git_index_find_prefix(&pos, idx, prefix.buf) == 0;
+	git_error_clear();
+	strbuf_release(&prefix);
+	return found;
+}
+
+/* A submodule named name, whatever its path, in .gitmodules? */
+static int submodule_name_taken(struct add *a)
+{
+	char *file = repo_path(&a->p.repo, GITMODULES_FILE);
+	struct strbuf key = STRBUF_INIT;
+	git_config *cfg = NULL;
+	git_config_entry *e = NULL;
+	int taken = 0;
+
+	if (path_exists(file) && git_config_open_ondisk(&cfg, file) == 0) {
+		strbuf_addf(&key, "submodule.%s.path", a->name);
+		taken = git_config_get_entry(&e, cfg, key.buf) == 0;
+	}
+	git_error_clear();
+	git_config_entry_free(e);
+	git_config_free(cfg);
+	strbuf_release(&key);
+	free(file);
+	return taken;
+}
+
+/* The name must be new everywhere a dependency leaves a trace. */
+static int check_new(struct add *a)
+{
+	const struct graft_dependency *dep;
+	char *worktree = dep_worktree_dir(&a->dep);
+	char *modules = dep_modules_dir(&a->dep);
+	char *q = name_quoted(a->name), *ini = project_display(&a->p, CONFIG_FILE);
+	int rc = 0;
+
+	if ((dep = config_find_dependency(&a->p.cfg, a->name))) {
+		rc = graft_error("dependency %s already exists (%s:%d)", q, ini,
+				 dep->line);
+		graft_error_hint("'git graft apply %s --to <ref>' moves it to another ref",
+				 a->name);
+	} else if (lock_find(&a->p.lock, a->name)) {
+		rc = graft_error("dependency %s is already in graft.lock, though graft.ini does not declare it",
+				 q);
+		graft_error_hint("'git graft remove %s' removes what is left of it",
+				 a->name);
+	} else if (a->dep.submodule || submodule_name_taken(a)) {
+		rc = graft_error("a submodule %s or at %s is already registered in .gitmodules",
+				 q, a->dep.shown);
+		graft_error_hint("declare it in graft.ini by hand, then run 'git graft resolve'");
+	} else if (path_exists(worktree) || in_index(a->p.index, a->dep.path)) {
+		rc = graft_error("%s already exists", a->dep.shown);
+		graft_error_hint("move it out of the way, or choose another name");
+	} else if (path_exists(modules)) {
+		rc = graft_error("the repository %s already exists", modules);
+		graft_error_hint("it is left from an earlier submodule %s; remove it, or choose another name",
+				 q);
+	}
+	free(worktree);
+	free(modules);
+	free(q);
+	free(ini);
+	return rc;
+}
+
+/*
+ * Plan graft.ini with the new section, and make sure it reads back as
+ * written: a value inih would cut or read otherwise is refused here,
+ * before anything is cloned.
+ */
+static int plan_config(struct add *a)
+{
+	struct graft_config check = GRAFT_CONFIG_INIT;
+	struct diag_list diags = DIAG_LIST_INIT;
+	const struct graft_dependency *d;
+	const struct strbuf *cur;
+	struct strbuf next = STRBUF_INIT;
+	int exists, rc;
+
+	if ((rc = file_edits_content(&cur, &exists, &a->p.edits,
+				     a->p.repo.workdir, CONFIG_FILE)) < 0)
+		return rc;
+	ini_append_dependency(&next, cur->buf, cur->len, a->name, a->source,
+			      a->ref);
+	config_parse(&check, CONFIG_FILE, next.buf, next.len, &diags);
+	d = config_find_dependency(&check, a->name);
+	if (!d || strcmp(d->source, a->source) ||
+	    (a->ref ? !d->ref || strcmp(d->ref, a->ref) : d->ref != NULL)) {
+		rc = graft_error("'%s' cannot be written to graft.ini as it is%s%s",
+				 a->source, diags.nr ? ": " : "",
+				 diags.nr ? diags.items[diags.nr - 1].message : "");
+	} else {
+		rc = file_edits_write(&a->p.edits, a->p.repo.workdir,
+				      CONFIG_FILE, next.buf, next.len);
+	}
+	config_release(&check);
+	diag_list_release(&diags);
+	strbuf_release(&next);
+	return rc;
+}
+
+/*
+ * Clone (an interrupt cancels that), then hold interrupts back until
+ * everything is written or undone.
+ */
+static int fetch_and_check_out(struct add *a, sigset_t *held)
+{
+	int rc = dep_clone(&a->dep, a->source);
+
+	signals_hold(held);
+	if (rc < 0)
+		return rc;
+	rc = dep_tracked_ref(&a->locked_ref, &a->dep, a->ref);
+	if (rc == 0 &&
+	    (rc = dep_resolve(&a->commit, &a->dep, a->locked_ref)) == 1)
+		rc = graft_error("'%s' has no branch, tag or commit '%s'",
+				 a->source, a->locked_ref);
+	/* no default branch: the message is set */
+	if (rc == 1)
+		rc = GRAFT_EFAIL;
+	if (rc == 0)
+		rc = dep_checkout(&a->dep, &a->commit);
+	return rc;
+}
+
+static int plan_registration(struct add *a)
+{
+	const struct strbuf *cur;
+	struct strbuf next = STRBUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1], now[32];
+	char *url = source_gitmodules_url(a->source);
+	int exists, rc;
+
+	git_oid_tostr(hex, sizeof(hex), &a->commit);
+	iso8601_now(now, sizeof(now));
+	if ((rc = lock_set(&a->p.lock, a->name, a->source, a->locked_ref, hex,
+			   now)) < 0 ||
+	    (rc = project_plan_lock(&a->p)) < 0 ||
+	    (rc = file_edits_content(&cur, &exists, &a->p.edits,
+				     a->p.repo.workdir, GITMODULES_FILE)) < 0)
+		goto done;
+	gitmodules_append(&next, cur->buf, cur->len, a->name, a->dep.path, url);
+	rc = file_edits_write(&a->p.edits, a->p.repo.workdir, GITMODULES_FILE,
+			      next.buf, next.len);
+	a->dep.submodule = xstrdup(a->name);
+done:
+	strbuf_release(&next);
+	free(url);
+	return rc;
+}
+
+/* Write everything; on failure undo what was written. */
+static int commit_changes(struct add *a)
+{
+	char *url;
+	int rc;
+
+	if ((rc = file_edits_apply(&a->p.edits)) < 0)
+		return rc;
+	if (!a->no_resolve) {
+		url = source_fetch_url(a->p.repo.workdir, a->source);
+		rc = dep_config_register(&a->dep, url);
+		free(url);
+		a->config_registered = 1;
+		if (rc == 0)
+			rc = dep_stage_gitlink(a->p.index, &a->dep, &a->commit);
+	}
+	if (rc == 0)
+		rc = project_stage_edits(&a->p);
+	if (rc == 0)
+		rc = project_write_index(&a->p);
+	if (rc < 0)
+		file_edits_undo(&a->p.edits);
+	return rc;
+}
+
+static void undo_registration(struct add *a)
+{
+	struct graft_error_saved saved;
+
+	if (!a->config_registered)
+		return;
+	graft_error_save(&saved);
+	if (dep_config_unregister(&a->dep) < 0)
+		out_warning("%s", graft_error_message());
+	graft_error_restore(&saved);
+}
+
+static int run_add(struct add *a)
+{
+	sigset_t held;
+	char id[8];
+	int rc;
+
+	if ((rc = check_args(a)) < 0 ||
+	    (rc = project_open(&a->p, PROJECT_MUTATE)) < 0 ||
+	    (rc = dep_load(&a->dep, &a->p.repo, a->name)) < 0 ||
+	    (rc = check_new(a)) < 0 || (rc = plan_config(a)) < 0)
+		return rc;
+	if (a->no_resolve) {
+		if ((rc = commit_changes(a)) == 0)
+			project_say("Declared %s in graft.ini; 'git graft resolve' clones it",
+				    a->name);
+		return rc;
+	}
+	if ((rc = fetch_and_check_out(a, &held)) < 0 ||
+	    (rc = plan_registration(a)) < 0 || (rc = commit_changes(a)) < 0) {
+		undo_registration(a);
+		dep_undo_clone(&a->dep);
+	}
+	signals_release(&held);
+	if (rc < 0)
+		return rc;
+	project_say("Added %s at %s: %s (%s)", a->name, a->dep.shown,
+		    a->locked_ref, short_id(id, &a->commit));
+	return 0;
+}
 
 int cmd_add(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return graft_error_report(graft_error("'add' is not implemented yet"));
+	struct add a;
+	int resolve = 1, quiet = 0, rc;
+	const struct option_spec options[] = {
+		OPT_BOOL(0, "resolve", &resolve,
+			 "clone and lock it now (--no-resolve: only declare it)"),
+		OPT_BOOL('q', "quiet", &quiet, "print nothing but errors"),
+		OPT_END(),
+	};
+
+	memset(&a, 0, sizeof(a));
+	project_init(&a.p);
+	argc = parse_options(argc, argv, options, add_usage, 0);
+	if (argc != 2)
+		usage_error(add_usage, options, argc < 2 ?
+			    "add needs a name and a source" : "too many arguments");
+	output_set_quiet(quiet);
+	a.no_resolve = !resolve;
+	a.name = argv[0];
+	rc = split_source(&a, argv[1]);
+	if (rc == 0)
+		rc = run_add(&a);
+	dep_release(&a.dep);
+	project_close(&a.p);
+	free(a.source);
+	free(a.locked_ref);
+	return graft_error_report(rc);
 }

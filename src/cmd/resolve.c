@@ -1,9 +1,261 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
 #include "cmd/cmds.h"
+#include "deps.h"
 #include "error.h"
+#include "gitmodules.h"
+#include "names.h"
+#include "options.h"
+#include "output.h"
+#include "paths.h"
+#include "project.h"
+
+static const char *const resolve_usage[] = {
+	"git graft resolve [-q] [-f | --force]",
+	NULL,
+};
+
+struct resolve {
+	struct project p;
+	int force;
+	int lock_changed, staged;
+};
+
+/* What resolve_one did to one dependency, for its report line. */
+struct outcome {
+	const char *how;	/* "cloned", "checked out", or NULL */
+	int locked_now;
+	struct dep_move move;
+	int staged;
+};
+
+/* Clone it, check its surviving repository out, or fetch it. */
+static int bring_up_to_date(struct dep *d, const struct graft_dependency *decl,
+			    struct outcome *o, int *fresh)
+{
+	int rc;
+
+	*fresh = 0;
+	if (d->repo)
+		return dep_fetch(d, decl->source);
+	*fresh = 1;
+	if ((rc = dep_attach(d)) == 0) {
+		o->how = "checked out";
+		return dep_fetch(d, decl->source);
+	}
+	if (rc < 0)
+		return rc;
+	graft_error_clear();
+	o->how = "cloned";
+	return dep_clone(d, decl->source);
+}
+
+/* The commit to check out: the locked one, or the tracked ref's, locked now. */
+static int choose_target(struct resolve *rs, struct dep *d,
+			 const struct graft_dependency *decl,
+			 struct outcome *o, git_oid *target)
+{
+	const struct lock_entry *e = lock_find(&rs->p.lock, decl->name);
+	char hex[GIT_OID_HEXSZ + 1], now[32], *ref = NULL;
+	int rc;
+
+	if (e) {
+		git_oid_fromstr(target, e->commit);
+		if (dep_has_commit(d, target))
+			return 0;
+		rc = graft_error("%s is locked at %s, which its source does not have",
+				 decl->name, e->commit);
+		graft_error_hint("'git graft apply %s --to <ref>' locks it at a commit the source has",
+				 decl->name);
+		return rc;
+	}
+	rc = dep_tracked_ref(&ref, d, decl->ref);
+	if (rc == 0)
+		rc = dep_resolve(target, d, ref);
+	if (rc == 0) {
+		git_oid_tostr(hex, sizeof(hex), target);
+		iso8601_now(now, sizeof(now));
+		rc = lock_set(&rs->p.lock, decl->name, decl->source, ref, hex, now);
+	}
+	if (rc == 0)
+		o->locked_now = rs->lock_changed = 1;
+	free(ref);
+	return rc == 1 ? GRAFT_EFAIL : rc;
+}
+
+/*
+ * .gitmodules, .git/config and the gitlink, as `git submodule add` has
+ * them. The steps that can fail come first, the .gitmodules plan (which
+ * cannot) last; a failure puts the gitlink back.
+ */
+static int register_dep(struct resolve *rs, struct dep *d,
+			const struct graft_dependency *decl,
+			const git_oid *target, struct outcome *o)
+{
+	const struct strbuf *cur;
+	struct strbuf next = STRBUF_INIT;
+	char *url = NULL, *configured = NULL;
+	int registered = d->submodule != NULL, exists, had_gitlink, rc = 0;
+	git_oid recorded;
+
+	if (!registered) {
+		if ((rc = file_edits_content(&cur, &exists, &rs->p.edits,
+					     rs->p.repo.workdir,
+					     GITMODULES_FILE)) < 0)
+			goto done;
+		url = source_gitmodules_url(decl->source);
+		gitmodules_append(&next, cur->buf, cur->len, decl->name, d->path,
+				  url);
+		d->submodule = xstrdup(decl->name);
+	}
+	had_gitlink = dep_gitlink(&recorded, rs->p.index, d) == 0;
+	graft_error_clear();
+	if (!had_gitlink || !git_oid_equal(&recorded, target)) {
+		if ((rc = dep_stage_gitlink(rs->p.index, d, target)) < 0)
+			goto done;
+		o->staged = 1;
+	}
+	if ((rc = dep_config_url(&configured, d)) == 1) {
+		free(url);
+		url = source_fetch_url(rs->p.repo.workdir, decl->source);
+		rc = dep_config_register(d, url);
+	}
+	if (rc < 0) {
+		if (o->staged && had_gitlink)
+			dep_stage_gitlink(rs->p.index, d, &recorded);
+		else if (o->staged)
+			dep_unstage_gitlink(rs->p.index, d);
+		o->staged = 0;
+		goto done;
+	}
+	rs->staged |= o->staged;
+	if (!registered)
+		rc = file_edits_write(&rs->p.edits, rs->p.repo.workdir,
+				      GITMODULES_FILE, next.buf, next.len);
+done:
+	strbuf_release(&next);
+	free(url);
+	free(configured);
+	return rc;
+}
+
+static void report(const struct graft_dependency *decl, const struct lock_entry *e,
+		   const struct outcome *o)
+{
+	char from[8], to[8];
+	git_oid target;
+
+	git_oid_fromstr(&target, e->commit);
+	short_id(to, &target);
+	if (o->how && o->locked_now)
+		project_say("%s: %s, locked at %s (%s)", decl->name, o->how,
+			    e->ref, to);
+	else if (o->how)
+		project_say("%s: %s at the locked %s (%s)", decl->name, o->how,
+			    to, e->ref);
+	else if (o->locked_now)
+		project_say("%s: locked at %s (%s)", decl->name, e->ref, to);
+	else if (o->move.moved && o->move.had_head)
+		project_say("%s: %s -> %s (%s)", decl->name,
+			    short_id(from, &o->move.from), to, e->ref);
+	else if (o->move.moved || o->staged)
+		project_say("%s: at %s (%s)", decl->name, to, e->ref);
+}
+
+static int resolve_one(struct resolve *rs, const struct graft_dependency *decl)
+{
+	struct dep d = DEP_INIT;
+	struct outcome o;
+	git_oid target;
+	int fresh, rc;
+
+	memset(&o, 0, sizeof(o));
+	if ((rc = dep_load(&d, &rs->p.repo, decl->name)) < 0 ||
+	    (rc = bring_up_to_date(&d, decl, &o, &fresh)) < 0 ||
+	    (rc = choose_target(rs, &d, decl, &o, &target)) < 0 ||
+	    (rc = project_move_dep(&o.move, &d, &target,
+				   fresh ? MOVE_FRESH :
+				   rs->force ? MOVE_FORCE : MOVE_SAFE)) < 0 ||
+	    (rc = register_dep(rs, &d, decl, &target, &o)) < 0) {
+		if (o.locked_now)
+			lock_remove(&rs->p.lock, decl->name);
+		dep_undo_clone(&d);
+	} else {
+		report(decl, lock_find(&rs->p.lock, decl->name), &o);
+	}
+	dep_release(&d);
+	return rc;
+}
+
+/* Lock entries graft.ini no longer declares are left, with a warning. */
+static void warn_undeclared(const struct resolve *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->p.lock.nr; i++) {
+		const char *name = rs->p.lock.entries[i].name;
+
+		if (config_find_dependency(&rs->p.cfg, name))
+			continue;
+		out_warning("graft.lock has %s, which graft.ini does not declare",
+			    name);
+		out_hint("'git graft remove %s' removes it", name);
+	}
+}
+
+static int finish(struct resolve *rs)
+{
+	int rc;
+
+	if (rs->lock_changed && (rc = project_plan_lock(&rs->p)) < 0)
+		return rc;
+	if ((rc = file_edits_apply(&rs->p.edits)) < 0)
+		return rc;
+	if (!rs->staged && !rs->p.edits.nr)
+		return 0;
+	if ((rc = project_stage_edits(&rs->p)) < 0 ||
+	    (rc = project_write_index(&rs->p)) < 0)
+		file_edits_undo(&rs->p.edits);
+	return rc;
+}
 
 int cmd_resolve(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return graft_error_report(graft_error("'resolve' is not implemented yet"));
+	struct resolve rs;
+	int quiet = 0, failed = 0, rc = 0, err;
+	size_t i;
+	const struct option_spec options[] = {
+		OPT_BOOL('f', "force", &rs.force,
+			 "discard uncommitted changes in dependencies it moves"),
+		OPT_BOOL('q', "quiet", &quiet, "print nothing but errors"),
+		OPT_END(),
+	};
+
+	memset(&rs, 0, sizeof(rs));
+	project_init(&rs.p);
+	argc = parse_options(argc, argv, options, resolve_usage, 0);
+	if (argc)
+		usage_error(resolve_usage, options, "resolve takes no arguments");
+	output_set_quiet(quiet);
+	if ((rc = project_open(&rs.p, PROJECT_MUTATE)) < 0)
+		goto done;
+	for (i = 0; i < rs.p.cfg.deps_nr; i++) {
+		if ((rc = resolve_one(&rs, &rs.p.cfg.deps[i])) == 0)
+			continue;
+		if (is_interrupt(rc))
+			break;
+		graft_error_report(rc);
+		failed = 1;
+	}
+	warn_undeclared(&rs);
+	/* what worked before a failure or an interrupt is kept */
+	if ((err = finish(&rs)) < 0)
+		rc = err;
+	else if (!is_interrupt(rc))
+		rc = failed ? GRAFT_EFAIL : 0;
+done:
+	project_close(&rs.p);
+	return graft_error_report(rc);
 }

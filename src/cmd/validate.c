@@ -1,8 +1,11 @@
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmds.h"
+#include "alloc.h"
 #include "config.h"
+#include "deps.h"
 #include "diag.h"
 #include "error.h"
 #include "lock.h"
@@ -23,12 +26,97 @@ enum what {
 	CHECK_ALL = 7,
 };
 
+/* A locked dependency whose checkout does not match graft.lock. */
+struct mismatch {
+	const char *name;
+	char *path;		/* .graft/<name> */
+	char *display;		/* the path from the current directory */
+	const char *problem;	/* "missing", "checkout" or "index" */
+	char *message;
+	const char *locked;
+	char actual[GIT_OID_HEXSZ + 1];	/* "" when there is nothing */
+};
+
 struct validation {
 	struct graft_config cfg;
 	struct graft_lock lock;
 	struct diag_list files;		/* invalid graft.ini or graft.lock */
-	int config_read, lock_read;
+	struct mismatch *mismatches;
+	size_t mismatches_nr, mismatches_alloc;
 };
+
+static void add_mismatch(struct validation *v, const struct lock_entry *e,
+			 const struct dep *d, const char *problem,
+			 const git_oid *actual, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void add_mismatch(struct validation *v, const struct lock_entry *e,
+			 const struct dep *d, const char *problem,
+			 const git_oid *actual, const char *fmt, ...)
+{
+	struct mismatch *m;
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	ALLOC_GROW(v->mismatches, v->mismatches_nr + 1, v->mismatches_alloc);
+	m = &v->mismatches[v->mismatches_nr++];
+	m->name = e->name;
+	m->path = xstrdup(d->path);
+	m->display = xstrdup(d->shown);
+	m->problem = problem;
+	m->message = strbuf_detach(&sb);
+	m->locked = e->commit;
+	m->actual[0] = '\0';
+	if (actual)
+		git_oid_tostr(m->actual, sizeof(m->actual), actual);
+}
+
+/* Each locked dependency must be checked out, and recorded, as locked. */
+static int check_integrity(struct validation *v, struct graft_repo *repo)
+{
+	git_index *idx = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = repo_index(&idx, repo)) < 0)
+		return rc;
+	for (i = 0; i < v->lock.nr && rc == 0; i++) {
+		const struct lock_entry *e = &v->lock.entries[i];
+		struct dep d = DEP_INIT;
+		git_oid locked, id;
+		int found;
+
+		if ((rc = dep_load(&d, repo, e->name)) < 0)
+			break;
+		git_oid_fromstr(&locked, e->commit);
+		if (!d.repo) {
+			add_mismatch(v, e, &d, "missing", NULL,
+				     "locked at %.7s but not checked out", e->commit);
+		} else if ((rc = dep_head(&id, &d)) >= 0) {
+			if (rc == 1 || !git_oid_equal(&id, &locked))
+				add_mismatch(v, e, &d, "checkout", rc ? NULL : &id,
+					     "checked out at %.7s, but graft.lock has %.7s",
+					     rc ? "nothing" : git_oid_tostr_s(&id),
+					     e->commit);
+			rc = 0;
+		}
+		if (rc == 0) {
+			found = dep_gitlink(&id, idx, &d) == 0;
+			if (!found || !git_oid_equal(&id, &locked))
+				add_mismatch(v, e, &d, "index", found ? &id : NULL,
+					     "the index records %.7s, but graft.lock has %.7s",
+					     found ? git_oid_tostr_s(&id) : "nothing",
+					     e->commit);
+			graft_error_clear();
+		}
+		dep_release(&d);
+	}
+	git_index_free(idx);
+	return rc;
+}
 
 /* Entries in graft.lock must be declared in graft.ini. */
 static void check_lock_declared(struct validation *v, const char *label)
@@ -52,9 +140,14 @@ static void check_lock_declared(struct validation *v, const char *label)
 static void print_human(const struct validation *v, unsigned what,
 			const char *config_label, const char *lock_label)
 {
+	size_t i;
+
 	diag_print(&v->files);
 	if (v->files.nr)
 		return;
+	for (i = 0; i < v->mismatches_nr; i++)
+		out_error("%s: %s", v->mismatches[i].display,
+			  v->mismatches[i].message);
 	if (what & CHECK_CONFIG)
 		printf("%s: ok (%zu dependenc%s, %zu command%s, %zu change%s)\n",
 		       config_label, v->cfg.deps_nr,
@@ -63,15 +156,55 @@ static void print_human(const struct validation *v, unsigned what,
 		       v->cfg.changes_nr == 1 ? "" : "s");
 	if (what & CHECK_LOCK)
 		printf("%s: ok (%zu locked)\n", lock_label, v->lock.nr);
+	if ((what & CHECK_INTEGRITY) && !v->mismatches_nr)
+		printf("integrity: ok (%zu dependenc%s at %s locked commit)\n",
+		       v->lock.nr, v->lock.nr == 1 ? "y" : "ies",
+		       v->lock.nr == 1 ? "its" : "their");
 }
 
-static int print_json(const struct validation *v)
+static json_t *mismatches_to_json(const struct validation *v)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < v->mismatches_nr; i++) {
+		const struct mismatch *m = &v->mismatches[i];
+
+		json_array_append_new(arr, json_pack(
+			"{s:o, s:o, s:s, s:o, s:s, s:o}",
+			"name", json_text(m->name), "path", json_text(m->path),
+			"problem", m->problem, "message", json_text(m->message),
+			"locked", m->locked,
+			"actual", m->actual[0] ? json_string(m->actual) : json_null()));
+	}
+	return arr;
+}
+
+static int print_json(const struct validation *v, unsigned what)
 {
 	json_t *root = json_object();
 
-	json_object_set_new(root, "valid", json_boolean(!v->files.nr));
+	json_object_set_new(root, "valid",
+			    json_boolean(!v->files.nr && !v->mismatches_nr));
 	json_object_set_new(root, "errors", diag_to_json(&v->files));
+	if (what & CHECK_INTEGRITY)
+		json_object_set_new(root, "integrity", mismatches_to_json(v));
 	return output_json(root);
+}
+
+static void validation_release(struct validation *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->mismatches_nr; i++) {
+		free(v->mismatches[i].path);
+		free(v->mismatches[i].display);
+		free(v->mismatches[i].message);
+	}
+	free(v->mismatches);
+	config_release(&v->cfg);
+	lock_release(&v->lock);
+	diag_list_release(&v->files);
 }
 
 static int parse_what(int argc, char **argv, const struct option_spec *opts)
@@ -98,14 +231,14 @@ int cmd_validate(int argc, char **argv)
 		OPT_BOOL(0, "json", &json, "print the result as JSON"),
 		OPT_END(),
 	};
-	struct validation v = { GRAFT_CONFIG_INIT, GRAFT_LOCK_INIT,
-				DIAG_LIST_INIT, 0, 0 };
+	struct validation v;
 	struct diag_list unreported = DIAG_LIST_INIT;
 	struct graft_repo repo;
 	char *config_path, *lock_path, *config_label, *lock_label;
 	unsigned what;
 	int rc;
 
+	memset(&v, 0, sizeof(v));
 	argc = parse_options(argc, argv, options, validate_usage, 0);
 	what = (unsigned)parse_what(argc, argv, options);
 	if ((rc = repo_open(&repo, REPO_NEED_WORKTREE)) < 0)
@@ -118,22 +251,28 @@ int cmd_validate(int argc, char **argv)
 	/* the lock is checked against the declarations, so read both */
 	config_read_file(&v.cfg, config_path, config_label,
 			 (what & CHECK_CONFIG) ? &v.files : &unreported);
-	if (what & CHECK_LOCK) {
+	/* integrity is checked against the lock, so it must be readable */
+	if (what & (CHECK_LOCK | CHECK_INTEGRITY))
 		lock_read_file(&v.lock, lock_path, lock_label, &v.files);
+	if (what & CHECK_LOCK)
 		check_lock_declared(&v, lock_label);
-	}
+	if ((what & CHECK_INTEGRITY) && !v.files.nr &&
+	    (rc = check_integrity(&v, &repo)) < 0)
+		goto done;
 
 	diag_sort(&v.files);
 	if (json)
-		rc = print_json(&v);
+		rc = print_json(&v, what);
 	else
 		print_human(&v, what, config_label, lock_label);
 	if (!rc && v.files.nr)
 		rc = GRAFT_EFAIL;
-
-	config_release(&v.cfg);
-	lock_release(&v.lock);
-	diag_list_release(&v.files);
+	else if (!rc && v.mismatches_nr)
+		rc = GRAFT_EINTEGRITY;
+	if (rc == GRAFT_EINTEGRITY && !json)
+		out_hint("'git graft sync' checks out and records the locked commits; 'git graft resolve' clones what is missing");
+done:
+	validation_release(&v);
 	diag_list_release(&unreported);
 	free(config_path);
 	free(lock_path);

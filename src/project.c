@@ -1,0 +1,229 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "deps.h"
+#include "diag.h"
+#include "error.h"
+#include "fileio.h"
+#include "guard.h"
+#include "names.h"
+#include "output.h"
+#include "project.h"
+
+static int read_files(struct project *p)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	char *config_path = repo_path(&p->repo, CONFIG_FILE);
+	char *lock_path = repo_path(&p->repo, LOCK_FILE);
+	char *config_label = repo_display_path(&p->repo, CONFIG_FILE);
+	char *lock_label = repo_display_path(&p->repo, LOCK_FILE);
+	int rc = 0;
+
+	config_read_file(&p->cfg, config_path, config_label, &diags);
+	lock_read_file(&p->lock, lock_path, lock_label, &diags);
+	if (diags.nr) {
+		diag_sort(&diags);
+		rc = diag_to_error(&diags);
+		if (diags.nr == 1)
+			graft_error_hint("fix it, then run the command again ('git graft validate' checks the files)");
+	}
+	diag_list_release(&diags);
+	free(config_path);
+	free(lock_path);
+	free(config_label);
+	free(lock_label);
+	return rc;
+}
+
+void project_init(struct project *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->oplock.fd = -1;
+}
+
+int project_open(struct project *p, unsigned flags)
+{
+	int rc;
+
+	project_init(p);
+	if ((rc = repo_open(&p->repo, REPO_NEED_WORKTREE)) < 0)
+		return rc;
+	if ((flags & PROJECT_MUTATE) &&
+	    (rc = guard_mutation(&p->oplock, &p->repo)) < 0)
+		goto fail;
+	if ((rc = read_files(p)) < 0 || (rc = repo_index(&p->index, &p->repo)) < 0)
+		goto fail;
+	if (git_index_read(p->index, 1) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read the index");
+		goto fail;
+	}
+	return 0;
+fail:
+	project_close(p);
+	return rc;
+}
+
+void project_close(struct project *p)
+{
+	git_index_free(p->index);
+	file_edits_release(&p->edits);
+	config_release(&p->cfg);
+	lock_release(&p->lock);
+	oplock_release(&p->oplock);
+	repo_close(&p->repo);
+	project_init(p);
+}
+
+char *project_display(const struct project *p, const char *rel)
+{
+	return repo_display_path(&p->repo, rel);
+}
+
+int project_declared(const struct graft_dependency **out,
+		     const struct project *p, const char *name)
+{
+	char *q;
+	int rc;
+
+	if ((*out = config_find_dependency(&p->cfg, name)))
+		return 0;
+	q = name_quoted(name);
+	rc = graft_error("no dependency %s is declared in graft.ini", q);
+	graft_error_hint("'git graft add %s <source>' declares and clones it", name);
+	free(q);
+	return rc;
+}
+
+int project_checkout_dep(struct dep *d, struct project *p, const char *name,
+			 int *attached)
+{
+	int rc;
+
+	*attached = 0;
+	if ((rc = dep_load(d, &p->repo, name)) < 0 || d->repo)
+		return rc;
+	rc = dep_attach(d);
+	if (rc == 1) {
+		rc = graft_error("%s is not cloned", name);
+		graft_error_hint("'git graft resolve' clones it");
+	}
+	*attached = rc == 0;
+	return rc;
+}
+
+int project_move_dep(struct dep_move *m, struct dep *d, const git_oid *target,
+		     enum move_mode mode)
+{
+	int dirty = 0, rc;
+
+	memset(m, 0, sizeof(*m));
+	if ((rc = dep_head(&m->from, d)) < 0)
+		return rc;
+	graft_error_clear();
+	m->had_head = rc == 0;
+	if (mode != MOVE_FRESH && m->had_head && git_oid_equal(&m->from, target))
+		return 0;
+	if (mode == MOVE_SAFE && (rc = dep_is_dirty(&dirty, d)) < 0)
+		return rc;
+	if (dirty) {
+		rc = graft_error("%s has changes that are not committed; checking it out would lose them",
+				 d->shown);
+		graft_error_hint("commit or stash them in %s, or pass --force to discard them",
+				 d->shown);
+		return rc;
+	}
+	if ((rc = dep_checkout(d, target)) < 0)
+		return rc;
+	m->moved = 1;
+	return 0;
+}
+
+int project_plan_lock(struct project *p)
+{
+	struct strbuf buf = STRBUF_INIT;
+	int rc;
+
+	if (!p->lock.nr)
+		return file_edits_delete(&p->edits, p->repo.workdir, LOCK_FILE);
+	lock_format(&p->lock, &buf);
+	rc = file_edits_write(&p->edits, p->repo.workdir, LOCK_FILE, buf.buf,
+			      buf.len);
+	strbuf_release(&buf);
+	return rc;
+}
+
+int project_stage_file(struct project *p, const char *rel)
+{
+	char *path = repo_path(&p->repo, rel);
+	int exists = path_exists(path), rc = 0;
+
+	free(path);
+	if (exists ? git_index_add_bypath(p->index, rel) < 0 :
+	    (git_index_get_bypath(p->index, rel, 0) &&
+	     git_index_remove_bypath(p->index, rel) < 0))
+		rc = graft_error_git(GRAFT_EFATAL, "cannot stage %s", rel);
+	return rc;
+}
+
+int project_stage_edits(struct project *p)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < p->edits.nr; i++)
+		if (p->edits.items[i].action != FILE_KEEP &&
+		    (rc = project_stage_file(p, p->edits.items[i].rel)) < 0)
+			return rc;
+	return 0;
+}
+
+int project_write_index(struct project *p)
+{
+	if (git_index_write(p->index) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot write the index");
+	return 0;
+}
+
+void project_say(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (output_is_quiet())
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_addch(&sb, '\n');
+	out_sanitized(stdout, sb.buf);
+	strbuf_release(&sb);
+}
+
+const char *short_id(char *buf, const git_oid *id)
+{
+	return git_oid_tostr(buf, 8, id);
+}
+
+void signals_hold(sigset_t *saved)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, saved);
+}
+
+void signals_release(const sigset_t *saved)
+{
+	sigprocmask(SIG_SETMASK, saved, NULL);
+}
+
+int is_interrupt(int rc)
+{
+	return rc == GRAFT_EINT || rc == GRAFT_ETERM;
+}

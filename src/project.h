@@ -1,0 +1,123 @@
+#ifndef GRAFT_PROJECT_H
+#define GRAFT_PROJECT_H
+
+#include <signal.h>
+
+#include <git2.h>
+
+#include "config.h"
+#include "fileedit.h"
+#include "lock.h"
+#include "oplock.h"
+#include "repo.h"
+#include "strbuf.h"
+
+/*
+ * What the dependency commands share: the repository, the guard for
+ * commands that change something, graft.ini and graft.lock as read (both
+ * must be valid: a command never builds on a file it misreads), the
+ * index, and the file edits to apply together at the end.
+ */
+struct project {
+	struct graft_repo repo;
+	struct oplock oplock;
+	struct graft_config cfg;
+	struct graft_lock lock;
+	struct file_edits edits;
+	git_index *index;	/* re-read from disk when opened */
+};
+
+enum project_flags {
+	/* take the operation lock and refuse what guard_mutation refuses */
+	PROJECT_MUTATE = 1,
+};
+
+/* An empty project, safe to close. */
+void project_init(struct project *p);
+
+/*
+ * Open the repository (a work tree is needed), take the guard when
+ * mutating, read graft.ini and graft.lock and the index. An invalid
+ * graft.ini or graft.lock is an error naming file:line.
+ */
+int project_open(struct project *p, unsigned flags);
+void project_close(struct project *p);
+
+/* graft.ini as a path from the current directory (for messages). */
+char *project_display(const struct project *p, const char *rel);
+
+/* The declared dependency, or an error (with a hint) naming name. */
+int project_declared(const struct graft_dependency **out,
+		     const struct project *p, const char *name);
+
+struct dep;
+
+/*
+ * dep_load, then make sure it has a checkout: a work tree whose
+ * repository survived is attached again (*attached set: its files are
+ * all missing, so there is nothing to lose by checking it out); one that
+ * was never cloned is an error pointing to 'git graft resolve'.
+ */
+int project_checkout_dep(struct dep *d, struct project *p, const char *name,
+			 int *attached);
+
+/* Where a dependency was before project_move_dep moved it. */
+struct dep_move {
+	int moved;		/* it was not at the target */
+	int had_head;		/* from is set */
+	git_oid from;
+};
+
+enum move_mode {
+	/* refuse changes to tracked files: a checkout would lose them */
+	MOVE_SAFE,
+	/* discard them (--force) */
+	MOVE_FORCE,
+	/* the work tree was just created or re-attached and is empty: check
+	 * out even if HEAD is at the target already */
+	MOVE_FRESH,
+};
+
+/*
+ * Check d out at target unless it is there already. MOVE_SAFE refuses a
+ * work tree with changes, with a hint to commit, stash or pass --force.
+ */
+int project_move_dep(struct dep_move *m, struct dep *d, const git_oid *target,
+		     enum move_mode mode);
+
+/* Plan graft.lock as p->lock now is (deleted when it has no entry). */
+int project_plan_lock(struct project *p);
+
+/*
+ * Stage rel as the work tree has it, or remove it from the index when the
+ * file is gone (git add -A <rel>).
+ */
+int project_stage_file(struct project *p, const char *rel);
+
+/* Stage every file the edits changed. */
+int project_stage_edits(struct project *p);
+
+/* Write the index (once, at the end, after everything else worked). */
+int project_write_index(struct project *p);
+
+/*
+ * A line on stdout saying what a command did ("meta-kb: 0123456 ->
+ * 89abcde"), unless --quiet; control characters neutralised.
+ */
+void project_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Hold SIGINT, SIGTERM and SIGHUP back while changes that belong together
+ * are made (checkout, lock, index): an interrupt then comes after them,
+ * not between them.
+ */
+void signals_hold(sigset_t *saved);
+void signals_release(const sigset_t *saved);
+
+/* 1 if rc says SIGINT or SIGTERM stopped the work: stop, and exit so. */
+int is_interrupt(int rc);
+
+/* The first 7 hex digits of id, in buf (at least 8 bytes). */
+const char *short_id(char *buf, const git_oid *id);
+
+#endif
