@@ -24,7 +24,10 @@ PKGS = libgit2 inih jansson
 WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wpointer-arith \
 	-Wdeclaration-after-statement -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-missing-field-initializers
+# where git keeps its own programs, credential helpers among them
+GIT_EXEC_PATH_DEFAULT := $(shell git --exec-path 2>/dev/null || echo /usr/lib/git-core)
 BASE_CFLAGS = -std=c99 -D_GNU_SOURCE -DGRAFT_VERSION='"$(VERSION)"' \
+	-DGIT_EXEC_PATH_DEFAULT='"$(GIT_EXEC_PATH_DEFAULT)"' \
 	$(WARNINGS) -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)

@@ -345,7 +345,7 @@ int dep_clone(struct dep *d, const char *source)
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	co.repository_cb = create_repository;
 	co.repository_cb_payload = &target;
-	transfer_begin(&t, url, &co.fetch_opts.callbacks);
+	transfer_begin(&t, d->owner->repo, url, &co.fetch_opts.callbacks);
 	rc = git_clone(&d->repo, url, worktree, &co);
 	if ((rc = transfer_end(&t, rc, "cannot clone '%s'", source)) < 0 &&
 	    rc == GRAFT_EFAIL)
@@ -502,7 +502,7 @@ int dep_fetch(struct dep *d, const char *source)
 	}
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	fo.prune = GIT_FETCH_PRUNE;
-	transfer_begin(&t, url, &fo.callbacks);
+	transfer_begin(&t, d->owner->repo, url, &fo.callbacks);
 	rc = git_remote_fetch(remote, NULL, &fo, NULL);
 	if ((rc = transfer_end(&t, rc, "cannot fetch %s from '%s'", d->name,
 			       source)) < 0)

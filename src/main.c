@@ -42,6 +42,19 @@ static void setup_default_color(void)
 	git_config_free(cfg);
 }
 
+/*
+ * libgit2 1.5 reads the system config whatever GIT_CONFIG_NOSYSTEM says;
+ * git does not, so neither do we.
+ */
+static void honour_config_environment(void)
+{
+	const char *nosystem = getenv("GIT_CONFIG_NOSYSTEM");
+
+	if (nosystem && gitconfig_parse_bool(nosystem) == 1)
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM,
+				 "");
+}
+
 static int unknown_command(const char *name)
 {
 	const struct command *near = command_suggest(name);
@@ -128,6 +141,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fatal: cannot initialise libgit2\n");
 		return 128;
 	}
+	honour_config_environment();
 	setup_default_color();
 
 	i = handle_global_options(argc, argv, &exit_code);

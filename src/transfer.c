@@ -146,7 +146,7 @@ static int on_credentials(git_credential **out, const char *url,
 					  "authentication failed: the username or password was not accepted");
 			return GIT_EAUTH;
 		}
-		if (credential_fill(&t->cred, url, user) < 0) {
+		if (credential_fill(&t->cred, t->config, url, user) < 0) {
 			git_error_set_str(GIT_ERROR_HTTP, graft_error_message());
 			graft_error_clear();
 			return GIT_EAUTH;
@@ -160,13 +160,17 @@ static int on_credentials(git_credential **out, const char *url,
 	return GIT_PASSTHROUGH;
 }
 
-void transfer_begin(struct transfer *t, const char *url,
+void transfer_begin(struct transfer *t, git_repository *repo, const char *url,
 		    git_remote_callbacks *callbacks)
 {
 	struct sigaction sa;
 
 	memset(t, 0, sizeof(*t));
 	t->url = url;
+	if (repo && git_repository_config(&t->config, repo) < 0) {
+		git_error_clear();
+		t->config = NULL;
+	}
 	t->show_progress = isatty(STDERR_FILENO) && !output_is_quiet();
 	t->last_percent = 101;
 	callbacks->transfer_progress = on_progress;
@@ -191,6 +195,8 @@ int transfer_end(struct transfer *t, int git_rc, const char *context, ...)
 
 	sigaction(SIGINT, &t->old_int, NULL);
 	sigaction(SIGTERM, &t->old_term, NULL);
+	git_config_free(t->config);
+	t->config = NULL;
 	if (t->line_open)
 		fputc('\n', stderr);
 	if (git_rc == 0 && !caught_signal) {

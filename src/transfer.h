@@ -34,11 +34,15 @@ struct transfer {
 	unsigned last_percent;
 	int ssh_attempts, password_attempts;
 	struct credential cred;
+	git_config *config;	/* where credential helpers are configured */
 	struct sigaction old_int, old_term;
 };
 
-/* Fill callbacks for a transfer from url and catch SIGINT/SIGTERM. */
-void transfer_begin(struct transfer *t, const char *url,
+/*
+ * Fill callbacks for a transfer from url and catch SIGINT/SIGTERM.
+ * Credential helpers are read from repo's config (the superproject's).
+ */
+void transfer_begin(struct transfer *t, git_repository *repo, const char *url,
 		    git_remote_callbacks *callbacks);
 
 /*

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <git2.h>
 
 #include "lib/harness.h"
 
@@ -126,6 +127,17 @@ void harness_setup(void)
 		   "[advice]\n\tdetachedHead = false\n");
 	free(gitconfig);
 	cr_assert(chdir(tmpdir) == 0);
+}
+
+void harness_libgit2_init(void)
+{
+	cr_assert(git_libgit2_init() > 0);
+	cr_assert(git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+				   GIT_CONFIG_LEVEL_GLOBAL, tmpdir) == 0);
+	cr_assert(git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+				   GIT_CONFIG_LEVEL_XDG, tmpdir) == 0);
+	cr_assert(git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH,
+				   GIT_CONFIG_LEVEL_SYSTEM, "") == 0);
 }
 
 void harness_teardown(void)

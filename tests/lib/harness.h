@@ -21,6 +21,13 @@ struct cmd_result {
 void harness_setup(void);
 void harness_teardown(void);
 
+/*
+ * git_libgit2_init for tests that drive the core in-process, with its
+ * config search path on the test's HOME and no system config, whatever
+ * libgit2 worked out before (call git_libgit2_shutdown at the end).
+ */
+void harness_libgit2_init(void);
+
 /* The test's temporary directory (absolute). */
 const char *harness_tmp(void);
 /* "<tmp>/<formatted>", allocated. */
