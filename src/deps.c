@@ -856,14 +856,21 @@ done:
 int dep_read_config(struct graft_config *cfg, struct diag_list *diags,
 		    struct dep *d, const git_oid *commit)
 {
-	struct strbuf buf = STRBUF_INIT, label = STRBUF_INIT;
 	char hex[8];
-	int missing, rc;
 
 	git_oid_tostr(hex, sizeof(hex), commit);
+	return dep_read_config_at(cfg, diags, d, commit, hex);
+}
+
+int dep_read_config_at(struct graft_config *cfg, struct diag_list *diags,
+		       struct dep *d, const git_oid *commit, const char *ref)
+{
+	struct strbuf buf = STRBUF_INIT, label = STRBUF_INIT;
+	int missing, rc;
+
 	if ((rc = dep_read_file(&buf, &missing, d, commit, CONFIG_FILE)) == 0 &&
 	    !missing) {
-		strbuf_addf(&label, "%s@%s:%s", d->name, hex, CONFIG_FILE);
+		strbuf_addf(&label, "%s@%s:%s", d->name, ref, CONFIG_FILE);
 		rc = config_parse(cfg, label.buf, buf.buf, buf.len, diags);
 	}
 	strbuf_release(&buf);
@@ -955,12 +962,20 @@ int dep_changes_between(struct dep_change_list *out, struct dep *d,
 		return rc;
 	ranked = xcalloc(cfg->changes_nr ? cfg->changes_nr : 1, sizeof(*ranked));
 	for (i = 0; i < cfg->changes_nr; i++) {
+		/*
+		 * A ref the dependency got wrong (unknown, ambiguous, not a
+		 * commit) is its maintainers' to fix: set it aside for the
+		 * caller to name, and go on with the others.
+		 */
 		rc = dep_resolve(&key.id, d, cfg->changes[i].ref);
-		if (rc < 0)
+		if (rc < 0 && rc != GRAFT_EFAIL)
 			goto done;
-		if (rc == 1) {
+		if (rc != 0) {
 			graft_error_clear();
-			out->unresolved++;
+			ALLOC_GROW(out->unresolved_changes, out->unresolved + 1,
+				   out->unresolved_alloc);
+			out->unresolved_changes[out->unresolved++] =
+				&cfg->changes[i];
 			continue;
 		}
 		hit = range_nr ? bsearch(&key, range, range_nr, sizeof(*range),
@@ -988,6 +1003,7 @@ done:
 void dep_change_list_release(struct dep_change_list *list)
 {
 	free(list->items);
+	free(list->unresolved_changes);
 	memset(list, 0, sizeof(*list));
 }
 

@@ -157,6 +157,9 @@ int dep_read_file(struct strbuf *out, int *missing, struct dep *d,
  */
 int dep_read_config(struct graft_config *cfg, struct diag_list *diags,
 		    struct dep *d, const git_oid *commit);
+/* The same, labelled "<name>@<ref>:graft.ini" with the ref the user gave. */
+int dep_read_config_at(struct graft_config *cfg, struct diag_list *diags,
+		       struct dep *d, const git_oid *commit, const char *ref);
 
 struct dep_change {
 	const struct graft_change *change; /* points into the config */
@@ -166,15 +169,19 @@ struct dep_change {
 struct dep_change_list {
 	struct dep_change *items;
 	size_t nr, alloc;
-	size_t unresolved;	/* declared changes whose ref is not known */
+	/* declared changes whose ref names no commit, in the file's order */
+	const struct graft_change **unresolved_changes;
+	size_t unresolved, unresolved_alloc;
 };
 
-#define DEP_CHANGE_LIST_INIT { NULL, 0, 0, 0 }
+#define DEP_CHANGE_LIST_INIT { NULL, 0, 0, NULL, 0, 0 }
 
 /*
  * The changes cfg declares whose commit lies in from..to (reachable from
  * to, not from from; from may be NULL), oldest first: in topological
- * order, changes on the same commit in the order of the file.
+ * order, changes on the same commit in the order of the file. A change
+ * whose ref is unknown, ambiguous or not a commit goes to unresolved:
+ * whether it lies in the range cannot be known.
  */
 int dep_changes_between(struct dep_change_list *out, struct dep *d,
 			const struct graft_config *cfg, const git_oid *from,

@@ -124,11 +124,16 @@ Test(deps, changes_between_two_commits_oldest_first)
 	struct dep_change_list list = DEP_CHANGE_LIST_INIT;
 	git_oid v1, head;
 
-	/* the file lists them newest first and names one that does not exist */
+	/*
+	 * The file lists them newest first, names one that does not exist
+	 * and one whose tag points to a file rather than a commit.
+	 */
 	setup_after(&f, "git tag v2.1.0 && echo x >> README && git commit -q -a -m x && "
-		    "git tag v3.0.0 && printf '[change \"v3.0.0\"]\\ntype = breaking\\n"
+		    "git tag v3.0.0 && git tag blob HEAD:README && "
+		    "printf '[change \"v3.0.0\"]\\ntype = breaking\\n"
 		    "[change \"v2.1.0\"]\\ntype = fix\\n[change \"v2.0.0\"]\\n"
-		    "type = breaking\\n[change \"v9\"]\\ntype = fix\\n' > graft.ini && "
+		    "type = breaking\\n[change \"v9\"]\\ntype = fix\\n"
+		    "[change \"blob\"]\\n' > graft.ini && "
 		    "git commit -q -a -m declare");
 	cr_assert_eq(dep_resolve(&v1, &f.dep, "v1.0.0"), 0);
 	cr_assert_eq(dep_resolve(&head, &f.dep, "main"), 0);
@@ -138,7 +143,10 @@ Test(deps, changes_between_two_commits_oldest_first)
 	cr_assert_str_eq(list.items[0].change->ref, "v2.0.0");
 	cr_assert_str_eq(list.items[1].change->ref, "v2.1.0");
 	cr_assert_str_eq(list.items[2].change->ref, "v3.0.0");
-	cr_assert_eq(list.unresolved, 1, "v9 is declared but not a ref");
+	cr_assert_eq(list.unresolved, 2, "v9 and blob name no commit");
+	cr_assert_str_eq(list.unresolved_changes[0]->ref, "v9");
+	cr_assert_str_eq(list.unresolved_changes[1]->ref, "blob");
+	cr_assert_str_eq(graft_error_message(), "", "nothing left pending");
 	dep_change_list_release(&list);
 
 	/* from v2.0.0 on, v2.0.0 itself is behind */
