@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "guard.h"
+#include "output.h"
 
 static int by_string(const void *a, const void *b)
 {
@@ -45,6 +46,29 @@ void pending_list_release(struct pending_list *list)
 	free(list->names);
 	list->names = NULL;
 	list->nr = list->alloc = 0;
+}
+
+void pending_warn(const struct pending_list *pending)
+{
+	size_t i;
+
+	for (i = 0; i < pending->nr; i++)
+		out_warning("an interrupted upgrade of %s is pending (%s%s)",
+			    pending->names[i], SNAPSHOT_REF_PREFIX,
+			    pending->names[i]);
+	if (pending->nr)
+		out_hint("'git graft rollback' restores the state from before it");
+}
+
+int guard_warn_pending(const struct graft_repo *r)
+{
+	struct pending_list pending = PENDING_LIST_INIT;
+	int rc;
+
+	if ((rc = pending_snapshots(&pending, r)) == 0)
+		pending_warn(&pending);
+	pending_list_release(&pending);
+	return rc;
 }
 
 int guard_no_pending(const struct graft_repo *r)

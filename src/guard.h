@@ -27,6 +27,14 @@ int pending_snapshots(struct pending_list *out, const struct graft_repo *r);
 void pending_list_release(struct pending_list *list);
 
 /*
+ * A warning for each pending snapshot and a hint to roll back: commands
+ * that only read go on, but what they show may be half of an upgrade.
+ */
+void pending_warn(const struct pending_list *pending);
+/* pending_snapshots, then pending_warn. */
+int guard_warn_pending(const struct graft_repo *r);
+
+/*
  * Refuse (GRAFT_EFAIL with a hint to run `git graft rollback`) when a
  * snapshot is pending.
  */

@@ -16,10 +16,13 @@ static void print_usage(FILE *out, const char *const *usage,
 	const struct option_spec *o;
 	const char *lead = "usage: ";
 
-	for (; *usage; usage++) {
+	for (; *usage && **usage; usage++) {
 		fprintf(out, "%s%s\n", lead, *usage);
 		lead = "   or: ";
 	}
+	/* as in git, an empty line starts text that explains the command */
+	for (; *usage; usage++)
+		fprintf(out, "%s%s\n", **usage ? "    " : "", *usage);
 	if (!opts || opts->type == OPTION_END)
 		return;
 	fputc('\n', out);

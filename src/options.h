@@ -41,8 +41,11 @@ enum parse_options_flags {
 int parse_options(int argc, char **argv, const struct option_spec *opts,
 		  const char *const *usage, unsigned flags);
 
-/* Print usage and the option table: to stdout and exit 0, or (err) to
- * stderr and exit 129. */
+/*
+ * Print usage and the option table: to stdout and exit 0, or (err) to
+ * stderr and exit 129. usage holds the synopsis lines, then, after an
+ * empty string, lines of text printed indented below them (as in git).
+ */
 void usage_with_options(const char *const *usage,
 			const struct option_spec *opts, int err)
 	__attribute__((noreturn));

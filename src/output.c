@@ -145,6 +145,37 @@ void out_sanitized(FILE *stream, const char *s)
 	}
 }
 
+size_t text_width(const char *s)
+{
+	size_t width = 0;
+
+	for (; *s; s++)
+		width += ((unsigned char)*s & 0xc0) != 0x80;
+	return width;
+}
+
+void out_indented(FILE *stream, const char *s, size_t indent)
+{
+	struct strbuf line = STRBUF_INIT;
+	const char *end;
+	size_t i;
+
+	for (;;) {
+		end = strchrnul(s, '\n');
+		strbuf_reset(&line);
+		strbuf_add(&line, s, (size_t)(end - s));
+		out_sanitized(stream, line.buf);
+		if (!*end)
+			break;
+		fputc('\n', stream);
+		s = end + 1;
+		if (*s && *s != '\n')
+			for (i = 0; i < indent; i++)
+				fputc(' ', stream);
+	}
+	strbuf_release(&line);
+}
+
 static void report(enum color_slot slot, const char *prefix,
 		   const char *fmt, va_list ap)
 {

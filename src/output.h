@@ -61,6 +61,15 @@ void out_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Write s to stream with control characters (but \n and \t) as '?'. */
 void out_sanitized(FILE *stream, const char *s);
 
+/* The columns s takes on a terminal: its UTF-8 characters, not bytes. */
+size_t text_width(const char *s);
+
+/*
+ * out_sanitized with indent spaces before each line after the first
+ * (empty lines stay empty), so a multi-line value stays in its column.
+ */
+void out_indented(FILE *stream, const char *s, size_t indent);
+
 /*
  * A JSON string for s; bytes that are not valid UTF-8 become U+FFFD so a
  * hostile name cannot make the output fail. NULL gives JSON null.

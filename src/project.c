@@ -114,6 +114,46 @@ int project_checkout_dep(struct dep *d, struct project *p, const char *name,
 	return rc;
 }
 
+int project_read_dep(struct dep *d, const struct project *p, const char *name)
+{
+	char *q;
+	int rc;
+
+	if (!config_find_dependency(&p->cfg, name) && !lock_find(&p->lock, name)) {
+		q = name_quoted(name);
+		rc = graft_error("there is no dependency %s in graft.ini or graft.lock", q);
+		graft_error_hint("'git graft status' lists the dependencies");
+		free(q);
+		return rc;
+	}
+	if ((rc = dep_load(d, &p->repo, name)) < 0)
+		return rc;
+	if (!d->repo) {
+		rc = graft_error("%s has no repository at %s", name, d->shown);
+		graft_error_hint("'git graft resolve' clones it, or checks it out again");
+		dep_release(d);
+	}
+	return rc;
+}
+
+int project_dep_config(struct graft_config *cfg, struct dep *d,
+		       const git_oid *commit, const char *ref)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	int rc = dep_read_config_at(cfg, &diags, d, commit, ref);
+
+	if (diags.nr) {
+		diag_sort(&diags);
+		diag_print(&diags);
+		rc = graft_error("the graft.ini of %s at %s is not valid", d->name,
+				 ref);
+		graft_error_hint("it belongs to %s: its maintainers have to fix it",
+				 d->name);
+	}
+	diag_list_release(&diags);
+	return rc;
+}
+
 int project_move_dep(struct dep_move *m, struct dep *d, const git_oid *target,
 		     enum move_mode mode)
 {

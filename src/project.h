@@ -61,6 +61,23 @@ struct dep;
 int project_checkout_dep(struct dep *d, struct project *p, const char *name,
 			 int *attached);
 
+/*
+ * For commands that only read a dependency: name must be declared in
+ * graft.ini or locked in graft.lock, and its repository there (d->repo
+ * set); otherwise an error with a hint. Nothing is attached or checked
+ * out.
+ */
+int project_read_dep(struct dep *d, const struct project *p, const char *name);
+
+/*
+ * The dependency's graft.ini at commit, which the user named ref. When
+ * it has problems, each is printed as an error naming
+ * <name>@<ref>:graft.ini:<line> and GRAFT_EFAIL returned: nothing is
+ * built on a file that was misread. The caller releases cfg either way.
+ */
+int project_dep_config(struct graft_config *cfg, struct dep *d,
+		       const git_oid *commit, const char *ref);
+
 /* Where a dependency was before project_move_dep moved it. */
 struct dep_move {
 	int moved;		/* it was not at the target */

@@ -337,18 +337,6 @@ static int may_fetch(struct project *p, const struct pending_list *pending)
 	return 1;
 }
 
-static void warn_pending(const struct pending_list *pending)
-{
-	size_t i;
-
-	for (i = 0; i < pending->nr; i++)
-		out_warning("an interrupted upgrade of %s is pending (%s%s)",
-			    pending->names[i], SNAPSHOT_REF_PREFIX,
-			    pending->names[i]);
-	if (pending->nr)
-		out_hint("'git graft rollback' restores the state from before it");
-}
-
 static int print_json(struct dep_status *list, size_t nr,
 		      const struct pending_list *pending)
 {
@@ -401,7 +389,7 @@ int cmd_status(int argc, char **argv)
 	if (fetch && (rc = fetch = may_fetch(&p, &pending)) < 0)
 		goto done;
 	if (!json)
-		warn_pending(&pending);
+		pending_warn(&pending);
 	for (i = 0; i < nr; i++) {
 		if ((rc = inspect(&list[i], &p, fetch)) < 0)
 			goto done;
