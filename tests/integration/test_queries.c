@@ -1,4 +1,4 @@
-/* `git graft changes`: the changes a dependency declares. */
+/* `git graft changes` and `git graft show`: the changes a dependency declares. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "lib/harness.h"
 
 TestSuite(changes, .init = harness_setup, .fini = harness_teardown);
+TestSuite(show, .init = harness_setup, .fini = harness_teardown);
 
 /*
  * The graft.ini kb has from v3.0.0 on, its changes deliberately not in
@@ -100,6 +101,15 @@ static char *rich_app(void)
 	free(ini);
 	free(kb);
 	return app;
+}
+
+/* The full id of the commit name is in kb (caller frees). */
+static char *kb_rev(const char *name)
+{
+	char *kb = tmp_path("kb"), *id = rev(kb, name);
+
+	free(kb);
+	return id;
 }
 
 static void assert_contains(const char *haystack, const char *needle)
@@ -364,6 +374,10 @@ Test(changes, malformed_graft_ini_at_the_target_is_an_error)
 	cr_assert_str_eq(r.out, "");
 	cmd_result_free(&r);
 
+	r = graft(app, "show", "kb@broken", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, want);
+	cmd_result_free(&r);
 	free(want);
 	free(line);
 	free(kb);
@@ -381,6 +395,248 @@ Test(changes, pending_upgrade_warns_and_goes_on)
 	assert_contains(r.err, "warning: an interrupted upgrade of kb is pending (refs/graft/snapshots/kb)");
 	assert_contains(r.out, "  v3.0.0  ");
 	cr_assert_null(strstr(r.out, "notes-3"), "--breaking leaves docs out");
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v3.0.0", "--field", "type", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.err, "warning: an interrupted upgrade of kb is pending");
+	cr_assert_str_eq(r.out, "breaking\n");
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(show, human_output_spells_the_commands_out)
+{
+	char *app = rich_app(), *v3 = kb_rev("v3.0.0");
+	char *want = malloc(1024);
+	struct cmd_result r = graft(app, "show", "kb@v3.0.0", NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	snprintf(want, 1024,
+		 "change v3.0.0 of kb\n"
+		 "commit:         %s\n"
+		 "type:           breaking\n"
+		 "description:    Dropped the old API\n"
+		 "\n"
+		 "migration:      migrate-v3\n"
+		 "  description:  Move to the new API\n"
+		 "  working_dir:  src\n"
+		 "  timeout:      600 seconds\n"
+		 "  run:\n"
+		 "    sed -i 's/old/new/' app.js\n"
+		 "    echo migrated\n"
+		 "\n"
+		 "verify:         check\n"
+		 "  description:  (none)\n"
+		 "  working_dir:  (the project's root)\n"
+		 "  timeout:      (none)\n"
+		 "  run:\n"
+		 "    make check\n", v3);
+	cr_assert_str_eq(r.out, want);
+	cr_assert_str_eq(r.err, "");
+	cmd_result_free(&r);
+
+	r = graft(app, "show", "kb@notes-3", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "\nmigration:      (none)\n\nverify:         (none)\n");
+	cmd_result_free(&r);
+	free(want);
+	free(v3);
+	free(app);
+}
+
+Test(show, json_has_every_field)
+{
+	char *app = rich_app(), *v3 = kb_rev("v3.0.0");
+	struct cmd_result r = graft(app, "show", "kb@v3.0.0", "--json", NULL);
+	json_t *j, *m, *v;
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = parse(r.out);
+	cr_assert_eq(json_object_size(j), 7);
+	assert_str(str(j, "dependency"), "kb", "dependency");
+	assert_str(str(j, "ref"), "v3.0.0", "ref");
+	assert_str(str(j, "commit"), v3, "commit");
+	assert_str(str(j, "type"), "breaking", "type");
+	assert_str(str(j, "description"), "Dropped the old API", "description");
+	m = json_object_get(j, "migration");
+	cr_assert_eq(json_object_size(m), 5);
+	assert_str(str(m, "name"), "migrate-v3", "migration.name");
+	assert_str(str(m, "run"), "sed -i 's/old/new/' app.js\necho migrated", "migration.run");
+	assert_str(str(m, "description"), "Move to the new API", "migration.description");
+	assert_str(str(m, "working_dir"), "src", "migration.working_dir");
+	cr_assert_eq(json_integer_value(json_object_get(m, "timeout")), 600);
+	v = json_object_get(j, "verify");
+	assert_str(str(v, "name"), "check", "verify.name");
+	assert_str(str(v, "run"), "make check", "verify.run");
+	assert_str(str(v, "description"), NULL, "verify.description");
+	assert_str(str(v, "working_dir"), NULL, "verify.working_dir");
+	cr_assert(json_is_null(json_object_get(v, "timeout")));
+	json_decref(j);
+	cmd_result_free(&r);
+
+	r = graft(app, "show", "kb@notes-3", "--json", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = parse(r.out);
+	cr_assert(json_is_null(json_object_get(j, "migration")));
+	cr_assert(json_is_null(json_object_get(j, "verify")));
+	json_decref(j);
+	cmd_result_free(&r);
+	free(v3);
+	free(app);
+}
+
+Test(show, field_prints_each_value_as_it_is)
+{
+	char *app = rich_app(), *v3 = kb_rev("v3.0.0");
+	const char *const fields[][2] = {
+		{ "ref", "v3.0.0" },
+		{ "commit", v3 },
+		{ "type", "breaking" },
+		{ "description", "Dropped the old API" },
+		{ "migration", "migrate-v3" },
+		{ "verify", "check" },
+		{ "migration.name", "migrate-v3" },
+		{ "migration.run", "sed -i 's/old/new/' app.js\necho migrated" },
+		{ "migration.description", "Move to the new API" },
+		{ "migration.working_dir", "src" },
+		{ "migration.timeout", "600" },
+		{ "verify.name", "check" },
+		{ "verify.run", "make check" },
+		/* not set: nothing at all */
+		{ "verify.description", NULL },
+		{ "verify.working_dir", NULL },
+		{ "verify.timeout", NULL },
+	};
+	char want[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+		struct cmd_result r = graft(app, "show", "kb@v3.0.0", "--field",
+					    fields[i][0], NULL);
+
+		snprintf(want, sizeof(want), "%s%s", fields[i][1] ? fields[i][1] : "",
+			 fields[i][1] ? "\n" : "");
+		cr_assert_eq(r.status, 0, "%s: %s", fields[i][0], r.err);
+		cr_assert_str_eq(r.out, want, "--field %s", fields[i][0]);
+		cmd_result_free(&r);
+	}
+	free(v3);
+	free(app);
+}
+
+Test(show, a_commit_finds_the_change_declared_on_it)
+{
+	char *app = rich_app(), *v2 = kb_rev("v2.0.0"), spec[64];
+	struct cmd_result r;
+
+	snprintf(spec, sizeof(spec), "kb@%s", v2);
+	r = graft(app, "show", spec, "--field", "ref", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "v2.0.0\n");
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@refs/tags/v2.0.0", "--field", "ref", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "v2.0.0\n");
+	cmd_result_free(&r);
+
+	/* two changes on main's commit: no guessing */
+	r = graft(app, "show", "kb@main", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: kb@main:graft.ini declares 2 changes on the commit of 'main': notes-3, v3.0.0");
+	assert_contains(r.err, "hint: name one of them, as in 'kb@v3.0.0'");
+	cr_assert_str_eq(r.out, "");
+	cmd_result_free(&r);
+	free(v2);
+	free(app);
+}
+
+Test(show, unknown_ref_change_or_field_names_what_exists)
+{
+	char *app = rich_app();
+	struct cmd_result r = graft(app, "show", "kb@v7", NULL);
+
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: 'v7' is not a branch, tag or commit of kb");
+	assert_contains(r.err, "hint: kb@main:graft.ini declares notes-3, v3.0.0, v9, v2.2.0, v2.1.0, v2.0.0\n");
+	cr_assert_str_eq(r.out, "");
+	cmd_result_free(&r);
+
+	/* the side branch's graft.ini is still the one of v2.0.0 */
+	r = graft(app, "show", "kb@v2.1.0", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: kb@v2.1.0:graft.ini declares no change 'v2.1.0'");
+	assert_contains(r.err, "hint: it declares v2.0.0\n");
+	assert_contains(r.err, "hint: it was declared later: kb@main:graft.ini declares it, "
+			"and 'git graft changes kb' lists it");
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v1.0.0", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: kb@v1.0.0:graft.ini declares no change 'v1.0.0'");
+	assert_contains(r.err, "hint: it declares no changes");
+	cr_assert_null(strstr(r.err, "declared later"));
+	cmd_result_free(&r);
+
+	r = graft(app, "show", "kb@v3.0.0", "--field", "migration.colour", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: --field: there is no field 'migration.colour'");
+	assert_contains(r.err, "hint: the fields are ref, commit, type, description, migration, verify, "
+			"migration.name, migration.run, migration.description, migration.working_dir, "
+			"migration.timeout, verify.name, verify.run");
+	cr_assert_str_eq(r.out, "");
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v3.0.0", "--field", "name", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "there is no field 'name'");
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(show, bad_name_at_ref_syntax)
+{
+	char *app = rich_app();
+	static const struct {
+		const char *arg;
+		int status;
+		const char *err;
+	} cases[] = {
+		/* no '@': the command line is wrong (usage, as git does) */
+		{ "kb", 129, "error: expected <name>@<ref>, as in kb@v2.0.0, not 'kb'" },
+		/* the parts must follow the rules for names and refs */
+		{ "kb@", 1, "error: invalid ref: it is empty" },
+		{ "@v3.0.0", 1, "error: invalid dependency name: it is empty" },
+		{ "k/b@v3.0.0", 1, "error: invalid dependency name 'k/b'" },
+		{ "kb@v3..0", 1, "error: invalid ref 'v3..0'" },
+		{ "kb@-v3", 1, "error: invalid ref '-v3': it must not start with '-'" },
+		/* '@' cannot be in a name: the first one splits */
+		{ "k@b@v3.0.0", 1, "error: there is no dependency 'k'" },
+		{ "nope@v3.0.0", 1, "error: there is no dependency 'nope'" },
+	};
+	struct cmd_result r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		r = graft(app, "show", cases[i].arg, NULL);
+		cr_assert_eq(r.status, cases[i].status, "%s: %d\n%s", cases[i].arg,
+			     r.status, r.err);
+		assert_contains(r.err, cases[i].err);
+		cr_assert_str_eq(r.out, "", "%s", cases[i].arg);
+		cmd_result_free(&r);
+	}
+	r = graft(app, "show", NULL);
+	cr_assert_eq(r.status, 129);
+	assert_contains(r.err, "usage: git graft show");
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v3.0.0", "kb@v2.0.0", NULL);
+	cr_assert_eq(r.status, 129);
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v3.0.0", "--json", "--field", "type", NULL);
+	cr_assert_eq(r.status, 129);
+	assert_contains(r.err, "error: --json and --field cannot be used together");
+	cmd_result_free(&r);
+	r = graft(app, "show", "-h", NULL);
+	cr_assert_eq(r.status, 0);
+	assert_contains(r.out, "usage: git graft show");
+	assert_contains(r.out, "migration.<key> and verify.<key>");
 	cmd_result_free(&r);
 	free(app);
 }
