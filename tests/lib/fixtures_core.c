@@ -188,7 +188,7 @@ char *make_messy_repo(const char *name)
 	      "printf '#!/bin/sh\\n' > tools/x.sh && chmod 755 tools/x.sh && "
 	      "ln -s notes.txt ulink && "
 	      "echo debug > debug.log && echo trace > new/nested/trace.log && "
-	      "echo obj > build/out.o",
+	      "echo obj > build/out.o && mkdir empty-dir",
 	      q, q);
 	free(q);
 	return path;

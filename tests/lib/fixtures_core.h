@@ -38,8 +38,8 @@ char *worktree_state(const char *dir);
  * a deleted tracked file, a file removed from the index but kept, an
  * executable bit changed, a retargeted symlink, untracked files (one
  * executable, one a symlink, some in new nested directories), ignored
- * files (one inside an untracked directory), an ignored directory, and
- * paths with spaces, a newline and a non-UTF-8 byte.
+ * files (one inside an untracked directory), an ignored directory, an
+ * empty directory, and paths with spaces, a newline and a non-UTF-8 byte.
  */
 char *make_messy_repo(const char *name);
 
