@@ -155,6 +155,8 @@ int scan_worktree(struct scan *out, const struct graft_repo *r)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (!r->workdir)
+		return graft_error("there is no work tree to scan");
 	if ((rc = scan_run_git(r, args, NULL, &status)) < 0) {
 		graft_error_prefix("cannot read the state of the work tree");
 		goto done;

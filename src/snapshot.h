@@ -130,7 +130,7 @@ struct snapshot_restore_stats {
  * Submodule work trees (.graft/<dep>) are not touched; their gitlinks in
  * the index are restored. A merge, rebase or the like the upgrade left in
  * progress is forgotten (there was none at snapshot time); nothing here
- * resets.
+ * resets. Refs other than HEAD and its branch are left as they are.
  *
  * Only paths that differ are touched: cost is a `git status` and a
  * `git write-tree` of a copy of the index, plus what the upgrade changed

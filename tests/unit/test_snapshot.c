@@ -609,3 +609,33 @@ Test(snapshot, a_failed_pack_write_leaves_no_ref,
 	assert_no_snapshot_left(f.dir);
 	fixture_close(&f);
 }
+
+Test(snapshot, works_in_a_linked_worktree, .init = harness_setup,
+     .fini = harness_teardown)
+{
+	struct fixture f;
+	char *main_dir = make_messy_repo("repo"), *before, *after, *main_before,
+	     *main_after;
+
+	sh_do(main_dir, "git worktree add -q -b side ../wt");
+	main_before = repo_state(main_dir);
+	fixture_open(&f, tmp_path("wt"));
+	sh_do(f.dir, "echo local > local.txt && echo edit >> README && git add README");
+	before = repo_state(f.dir);
+	take_ok(&f, "meta-kb");
+	sh_do(f.dir, "rm local.txt && echo more >> README && git commit -qam side && "
+	      "echo new > new.txt");
+	restore_ok(&f, NULL);
+	after = repo_state(f.dir);
+	assert_same_state(before, after);
+	/* the main work tree never saw any of it */
+	main_after = repo_state(main_dir);
+	cr_assert_str_eq(main_after, main_before);
+	assert_fsck_clean(f.dir);
+	free(main_dir);
+	free(before);
+	free(after);
+	free(main_before);
+	free(main_after);
+	fixture_close(&f);
+}
