@@ -19,7 +19,7 @@ man1dir ?= $(mandir)/man1
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-PKGS = libgit2 inih jansson
+PKGS = libgit2 inih jansson zlib libcrypto
 
 WARNINGS = -Wall -Wextra -Wshadow -Wformat=2 -Wpointer-arith \
 	-Wdeclaration-after-statement -Wstrict-prototypes -Wmissing-prototypes \

@@ -73,6 +73,17 @@ int fsync_parent_dir(const char *path)
 	return rc;
 }
 
+int fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		rc = graft_error("cannot sync '%s': %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc ? rc : fsync_parent_dir(path);
+}
+
 static int write_all(int fd, const char *data, size_t len)
 {
 	while (len) {

@@ -26,6 +26,9 @@ int file_write_atomic(const char *path, const void *data, size_t len);
 /* fsync the directory holding path, so a rename in it is durable. */
 int fsync_parent_dir(const char *path);
 
+/* fsync the file (or directory) at path, then the directory holding it. */
+int fsync_path(const char *path);
+
 /* 1 if path exists (without following a final symlink), else 0. */
 int path_exists(const char *path);
 

@@ -1,0 +1,682 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "exec.h"
+
+extern char **environ;
+
+/* The longest line kept in a tail; a longer one keeps its end. */
+#define TAIL_LINE_BYTES 1024
+/* What is read from the pipe once the shell has gone, at most. */
+#define DRAIN_MAX_BYTES (1024 * 1024)
+
+/* ---- signals ---------------------------------------------------------- */
+
+static int trap_depth;
+static volatile sig_atomic_t caught_signal;
+/* written by the handlers so that poll() wakes up: the self-pipe trick */
+static int wake_pipe[2] = { -1, -1 };
+static struct sigaction saved_int, saved_term;
+
+static void on_signal(int sig)
+{
+	int saved_errno = errno;
+	ssize_t n;
+
+	if ((sig == SIGINT || sig == SIGTERM) && !caught_signal)
+		caught_signal = sig;
+	if (wake_pipe[1] >= 0) {
+		n = write(wake_pipe[1], "", 1);
+		(void)n;
+	}
+	errno = saved_errno;
+}
+
+static void install(int sig, struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, old);
+}
+
+int exec_trap_signals(void)
+{
+	if (trap_depth++)
+		return 0;
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		int err = errno;
+
+		trap_depth = 0;
+		wake_pipe[0] = wake_pipe[1] = -1;
+		return graft_error("cannot create a pipe: %s", strerror(err));
+	}
+	install(SIGINT, &saved_int);
+	install(SIGTERM, &saved_term);
+	return 0;
+}
+
+void exec_untrap_signals(void)
+{
+	if (!trap_depth || --trap_depth)
+		return;
+	sigaction(SIGINT, &saved_int, NULL);
+	sigaction(SIGTERM, &saved_term, NULL);
+	close(wake_pipe[0]);
+	close(wake_pipe[1]);
+	wake_pipe[0] = wake_pipe[1] = -1;
+	caught_signal = 0;
+}
+
+int exec_caught_signal(void)
+{
+	return caught_signal;
+}
+
+void exec_clear_caught_signal(void)
+{
+	caught_signal = 0;
+}
+
+static void drain_wake_pipe(void)
+{
+	char buf[64];
+
+	while (wake_pipe[0] >= 0 && read(wake_pipe[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+/* ---- starting a child ------------------------------------------------- */
+
+/*
+ * The environment for a child: ours, with each "NAME=value" of extra
+ * replacing NAME and each bare "NAME" removing it.
+ */
+static char **build_env(const char *const *extra)
+{
+	size_t n = 0, nextra = 0, i, j;
+	char **envp;
+
+	while (environ[n])
+		n++;
+	while (extra && extra[nextra])
+		nextra++;
+	envp = xcalloc(n + nextra + 1, sizeof(*envp));
+	for (i = 0, j = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		size_t len = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		size_t k;
+
+		for (k = 0; k < nextra; k++)
+			if (!strncmp(extra[k], environ[i], len) &&
+			    (extra[k][len] == '=' || !extra[k][len]))
+				break;
+		if (k == nextra)
+			envp[j++] = environ[i];
+	}
+	for (i = 0; i < nextra; i++)
+		if (strchr(extra[i], '='))
+			envp[j++] = (char *)extra[i];
+	return envp;
+}
+
+/* What went wrong in the child before exec, sent back on a CLOEXEC pipe. */
+struct spawn_failure {
+	int step;	/* 0: chdir, 1: exec */
+	int err;
+};
+
+struct spawn_req {
+	char *const *argv;
+	char **envp;
+	const char *cwd;
+	int out_fd, err_fd;	/* the child's stdout and stderr */
+	int new_group;
+	int search_path;	/* execvp-style lookup of argv[0] */
+};
+
+/* Put fd at target, clearing close-on-exec either way. */
+static void move_fd(int fd, int target)
+{
+	if (fd == target)
+		fcntl(fd, F_SETFD, 0);
+	else
+		dup2(fd, target);
+}
+
+/* Close every descriptor from 3 up but keep (which is above 2). */
+static void close_fds_except(int keep)
+{
+	long max, fd;
+
+	if (close_range(3, (unsigned)keep - 1, 0) == 0 &&
+	    close_range((unsigned)keep + 1, ~0U, 0) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < max; fd++)
+		if (fd != keep)
+			close((int)fd);
+}
+
+/* In the child: never returns. Only async-signal-safe calls. */
+static void child_exec(const struct spawn_req *req, int devnull, int status_fd)
+{
+	struct spawn_failure failure = { 0, 0 };
+	sigset_t none;
+	ssize_t n;
+	int sig;
+
+	if (req->new_group)
+		setpgid(0, 0);
+	move_fd(devnull, 0);
+	move_fd(req->out_fd, 1);
+	move_fd(req->err_fd, 2);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (req->cwd && chdir(req->cwd) < 0) {
+		failure.err = errno;
+		goto fail;
+	}
+	close_fds_except(status_fd);
+	failure.step = 1;
+	if (req->search_path)
+		execvpe(req->argv[0], req->argv, req->envp);
+	else
+		execve(req->argv[0], req->argv, req->envp);
+	failure.err = errno;
+fail:
+	n = write(status_fd, &failure, sizeof(failure));
+	(void)n;
+	_exit(127);
+}
+
+/*
+ * Start the child described by req and set *pid_out. Returns 0 once it
+ * runs the program, or a negative error naming what failed (chdir, exec)
+ * and the program (what).
+ */
+static int spawn(pid_t *pid_out, const struct spawn_req *req, const char *what)
+{
+	struct spawn_failure failure;
+	sigset_t all, old;
+	int status_pipe[2], devnull, rc = 0;
+	ssize_t n;
+	pid_t pid;
+
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0)
+		return graft_error("cannot open /dev/null: %s", strerror(errno));
+	if (pipe2(status_pipe, O_CLOEXEC) < 0) {
+		rc = graft_error("cannot create a pipe: %s", strerror(errno));
+		close(devnull);
+		return rc;
+	}
+	/* no handler of ours may run in the child before it resets them */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		child_exec(req, devnull, status_pipe[1]);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(devnull);
+	close(status_pipe[1]);
+	if (pid < 0) {
+		rc = graft_error("cannot run %s: fork failed: %s", what,
+				 strerror(errno));
+		close(status_pipe[0]);
+		return rc;
+	}
+	/* the child does it too; whichever runs first wins the race */
+	if (req->new_group)
+		setpgid(pid, pid);
+	do
+		n = read(status_pipe[0], &failure, sizeof(failure));
+	while (n < 0 && errno == EINTR);
+	close(status_pipe[0]);
+	if (n == (ssize_t)sizeof(failure)) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		if (failure.step == 0)
+			return graft_error("cannot run %s: cannot change to '%s': %s",
+					   what, req->cwd, strerror(failure.err));
+		return graft_error("cannot run %s: %s", what,
+				   strerror(failure.err));
+	}
+	*pid_out = pid;
+	return 0;
+}
+
+/* ---- the output tail -------------------------------------------------- */
+
+/*
+ * Keep the last max_lines lines of the output, and no more than
+ * TAIL_LINE_BYTES a line on average: one endless line keeps its end.
+ */
+static void tail_add(struct strbuf *tail, size_t max_lines, const char *data,
+		     size_t len)
+{
+	size_t lines = 0, cap = (max_lines + 1) * TAIL_LINE_BYTES, i, cut = 0;
+
+	if (!max_lines)
+		return;
+	strbuf_add(tail, data, len);
+	for (i = tail->len; i > 0; i--) {
+		/* a final newline ends the last line, it does not start one */
+		if (tail->buf[i - 1] == '\n' && i != tail->len &&
+		    ++lines == max_lines) {
+			cut = i;
+			break;
+		}
+	}
+	if (tail->len - cut > cap)
+		cut = tail->len - cap;
+	if (cut) {
+		memmove(tail->buf, tail->buf + cut, tail->len - cut);
+		strbuf_setlen(tail, tail->len - cut);
+	}
+}
+
+static void echo(int fd, const char *data, size_t len)
+{
+	while (fd >= 0 && len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;	/* a closed terminal must not stop the command */
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+/* ---- running a shell command ------------------------------------------ */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct run_state {
+	const struct exec_cmd *cmd;
+	struct exec_result *res;
+	struct strbuf tail;
+	pid_t pid;
+	int out;		/* read end of the output pipe, -1 once closed */
+	long long deadline;	/* when the timeout expires, 0: never */
+	long long kill_at;	/* when SIGKILL follows SIGTERM, 0: not yet */
+	int killed;		/* SIGKILL was sent: only the exit is left */
+};
+
+static void take_output(struct run_state *st, const char *data, size_t len)
+{
+	echo(st->cmd->echo_fd, data, len);
+	tail_add(&st->tail, st->cmd->tail_lines, data, len);
+}
+
+/* Read the pipe once: bytes read, 0 at its end, <0 when it is empty. */
+static ssize_t read_output(struct run_state *st)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	do
+		n = read(st->out, chunk, sizeof(chunk));
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		take_output(st, chunk, (size_t)n);
+	return n;
+}
+
+static void close_output(struct run_state *st)
+{
+	if (st->out >= 0)
+		close(st->out);
+	st->out = -1;
+}
+
+/* Start stopping the group: sig now, SIGKILL after the grace period. */
+static void terminate_group(struct run_state *st, int sig)
+{
+	kill(-st->res->pgid, sig);
+	if (!st->kill_at)
+		st->kill_at = now_ms() + st->cmd->kill_grace_ms;
+}
+
+static int poll_timeout(const struct run_state *st)
+{
+	long long now = now_ms(), until = 0;
+
+	if (st->killed)
+		return -1;
+	if (st->kill_at)
+		until = st->kill_at;
+	else if (st->deadline)
+		until = st->deadline;
+	if (!until)
+		return -1;
+	return until <= now ? 0 : (int)(until - now);
+}
+
+static void record_status(struct exec_result *res, int status)
+{
+	if (WIFEXITED(status)) {
+		res->exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->exit_code = -1;
+		res->signal = WTERMSIG(status);
+	}
+}
+
+/* Wait for the shell, copying output and acting on timeouts and signals. */
+static void supervise(struct run_state *st)
+{
+	struct exec_result *res = st->res;
+	int status;
+
+	for (;;) {
+		struct pollfd fds[2] = {
+			{ wake_pipe[0], POLLIN, 0 }, { st->out, POLLIN, 0 },
+		};
+		pid_t got;
+
+		if (poll(fds, st->out >= 0 ? 2 : 1, poll_timeout(st)) < 0 &&
+		    errno != EINTR)
+			break;
+		drain_wake_pipe();
+		if (caught_signal && !res->interrupted) {
+			res->interrupted = caught_signal;
+			terminate_group(st, caught_signal);
+		}
+		if (st->out >= 0 && (fds[1].revents & (POLLIN | POLLHUP)) &&
+		    read_output(st) == 0)
+			close_output(st);
+		got = waitpid(st->pid, &status, WNOHANG);
+		if (got == st->pid) {
+			record_status(res, status);
+			return;
+		}
+		if (st->deadline && !st->kill_at && now_ms() >= st->deadline) {
+			res->timed_out = 1;
+			terminate_group(st, SIGTERM);
+		}
+		if (st->kill_at && !st->killed && now_ms() >= st->kill_at) {
+			kill(-res->pgid, SIGKILL);
+			st->killed = 1;
+		}
+	}
+	/* poll failed: stop waiting for output, wait for the shell alone */
+	while (waitpid(st->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	record_status(res, status);
+}
+
+/*
+ * The shell has gone: copy what is in the pipe already, but do not wait
+ * for a background process that keeps it open.
+ */
+static void drain_output(struct run_state *st)
+{
+	size_t total = 0;
+
+	while (st->out >= 0 && total < DRAIN_MAX_BYTES) {
+		struct pollfd pfd = { st->out, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 0) <= 0 || (n = read_output(st)) <= 0)
+			break;
+		total += (size_t)n;
+	}
+	close_output(st);
+}
+
+/*
+ * After a timeout or an interrupt the group must be gone before we
+ * return: give what is left of the grace period to SIGTERM, then KILL.
+ */
+static void finish_group(struct run_state *st)
+{
+	while (now_ms() < st->kill_at && kill(-st->res->pgid, 0) == 0) {
+		struct timespec ms10 = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ms10, NULL);
+	}
+	kill(-st->res->pgid, SIGKILL);
+}
+
+static char **shell_argv(const struct exec_cmd *cmd)
+{
+	size_t n = 0, i;
+	char **argv;
+
+	while (cmd->args && cmd->args[n])
+		n++;
+	argv = xcalloc(n + 5, sizeof(*argv));
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = (char *)cmd->script;
+	/* $0 of the script; the arguments follow as $1... */
+	argv[3] = "sh";
+	for (i = 0; i < n; i++)
+		argv[4 + i] = (char *)cmd->args[i];
+	return argv;
+}
+
+int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
+{
+	struct run_state st = { cmd, res, STRBUF_INIT, 0, -1, 0, 0, 0 };
+	struct sigaction sa, saved_chld, saved_pipe;
+	struct spawn_req req;
+	char **argv = shell_argv(cmd), **envp = build_env(cmd->env);
+	int out_pipe[2] = { -1, -1 }, rc;
+
+	*res = (struct exec_result)EXEC_RESULT_INIT;
+	if ((rc = exec_trap_signals()) < 0)
+		goto done;
+	if (pipe2(out_pipe, O_CLOEXEC) < 0) {
+		rc = graft_error("cannot create a pipe: %s", strerror(errno));
+		goto untrap;
+	}
+	/* SIGCHLD wakes the poll loop; a closed terminal must not kill us */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, &saved_chld);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	sigaction(SIGPIPE, &sa, &saved_pipe);
+
+	req = (struct spawn_req){ argv, envp, cmd->cwd, out_pipe[1],
+				  out_pipe[1], 1, 0 };
+	rc = spawn(&st.pid, &req, "the command");
+	close(out_pipe[1]);
+	st.out = out_pipe[0];
+	if (rc == 0) {
+		fcntl(st.out, F_SETFL, fcntl(st.out, F_GETFL) | O_NONBLOCK);
+		res->pgid = st.pid;
+		if (cmd->timeout)
+			st.deadline = now_ms() + (long long)cmd->timeout * 1000;
+		supervise(&st);
+		drain_output(&st);
+		if (res->timed_out || res->interrupted)
+			finish_group(&st);
+	}
+	close_output(&st);
+	sigaction(SIGCHLD, &saved_chld, NULL);
+	sigaction(SIGPIPE, &saved_pipe, NULL);
+untrap:
+	exec_untrap_signals();
+done:
+	res->tail = strbuf_detach(&st.tail);
+	free(argv);
+	free(envp);
+	return rc;
+}
+
+int exec_succeeded(const struct exec_result *res)
+{
+	return res->exit_code == 0 && !res->signal && !res->timed_out &&
+	       !res->interrupted;
+}
+
+void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
+		   struct strbuf *sb)
+{
+	if (res->interrupted)
+		strbuf_addf(sb, "was interrupted (%s)",
+			    res->interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+	else if (res->timed_out)
+		strbuf_addf(sb, "timed out after %u second%s", cmd->timeout,
+			    cmd->timeout == 1 ? "" : "s");
+	else if (res->signal)
+		strbuf_addf(sb, "was killed by signal %d (%s)", res->signal,
+			    strsignal(res->signal));
+	else
+		strbuf_addf(sb, "exited with status %d", res->exit_code);
+}
+
+void exec_kill_group(const struct exec_result *res)
+{
+	if (res->pgid > 0)
+		kill(-res->pgid, SIGKILL);
+}
+
+void exec_result_release(struct exec_result *res)
+{
+	free(res->tail);
+	res->tail = NULL;
+}
+
+/* ---- capturing a program's output ------------------------------------- */
+
+static void last_line(struct strbuf *err, struct strbuf *out)
+{
+	char *start;
+
+	strbuf_rtrim(err);
+	start = strrchr(err->buf, '\n');
+	strbuf_addstr(out, start ? start + 1 : err->buf);
+}
+
+/* Read both pipes to their end. */
+static int collect(int out_fd, int err_fd, struct strbuf *out,
+		   struct strbuf *err)
+{
+	struct pollfd fds[2] = { { out_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
+	char chunk[65536];
+	int open_fds = 2, i;
+
+	while (open_fds) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return graft_error("cannot read a program's output: %s",
+					   strerror(errno));
+		}
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (fds[i].fd < 0 ||
+			    !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(fds[i].fd, chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n > 0) {
+				strbuf_add(i ? err : out, chunk, (size_t)n);
+				continue;
+			}
+			fds[i].fd = -1;
+			open_fds--;
+		}
+	}
+	return 0;
+}
+
+static void describe_program(struct strbuf *sb, const char *const *argv)
+{
+	strbuf_addf(sb, "'%s", argv[0]);
+	if (argv[1])
+		strbuf_addf(sb, " %s", argv[1]);
+	strbuf_addch(sb, '\'');
+}
+
+int exec_capture(const char *const *argv, const char *cwd,
+		 const char *const *env, struct strbuf *out)
+{
+	struct strbuf err = STRBUF_INIT, what = STRBUF_INIT;
+	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, status, rc;
+	char **envp = build_env(env);
+	struct spawn_req req;
+	pid_t pid;
+
+	describe_program(&what, argv);
+	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
+		rc = graft_error("cannot run %s: cannot create a pipe: %s",
+				 what.buf, strerror(errno));
+		goto done;
+	}
+	req = (struct spawn_req){ (char *const *)argv, envp, cwd,
+				  out_pipe[1], err_pipe[1], 0, 1 };
+	rc = spawn(&pid, &req, what.buf);
+	close(out_pipe[1]);
+	close(err_pipe[1]);
+	out_pipe[1] = err_pipe[1] = -1;
+	if (rc < 0)
+		goto done;
+	rc = collect(out_pipe[0], err_pipe[0], out, &err);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc < 0)
+		goto done;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		goto done;
+	strbuf_reset(&what);
+	describe_program(&what, argv);
+	if (WIFEXITED(status))
+		strbuf_addf(&what, " failed with status %d", WEXITSTATUS(status));
+	else
+		strbuf_addf(&what, " was killed by signal %d",
+			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	if (err.len) {
+		strbuf_addstr(&what, ": ");
+		last_line(&err, &what);
+	}
+	rc = graft_error("%s", what.buf);
+done:
+	if (out_pipe[0] >= 0)
+		close(out_pipe[0]);
+	if (err_pipe[0] >= 0)
+		close(err_pipe[0]);
+	if (out_pipe[1] >= 0)
+		close(out_pipe[1]);
+	if (err_pipe[1] >= 0)
+		close(err_pipe[1]);
+	strbuf_release(&err);
+	strbuf_release(&what);
+	free(envp);
+	return rc;
+}

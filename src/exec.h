@@ -1,0 +1,110 @@
+#ifndef GRAFT_EXEC_H
+#define GRAFT_EXEC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "strbuf.h"
+
+/*
+ * Running other programs: the migration and verification commands of an
+ * upgrade (DESIGN §4), and git itself where it is faster than libgit2.
+ *
+ * A command runs as `/bin/sh -c <script> sh <args>...`, so arguments
+ * reach the script as "$1"... and are never pasted into it. It runs in
+ * its own process group, with stdin from /dev/null, no file descriptor of
+ * git-graft's but 0-2, every signal at its default disposition and none
+ * blocked (git-graft ignores SIGXFSZ and may ignore SIGPIPE; a command
+ * must not inherit that). Its stdout and stderr share one pipe: git-graft
+ * copies what arrives to the user's terminal as it comes and keeps the
+ * last lines for the error message.
+ */
+
+struct exec_cmd {
+	const char *script;		/* shell script, run by /bin/sh -c */
+	const char *const *args;	/* "$1"...; NULL-terminated, or NULL */
+	const char *cwd;		/* NULL: the current directory */
+	const char *const *env;		/* "NAME=value" to set, "NAME" to unset */
+	unsigned timeout;		/* seconds; 0: none */
+	unsigned kill_grace_ms;		/* between SIGTERM and SIGKILL */
+	size_t tail_lines;		/* how many last lines to keep */
+	int echo_fd;			/* live copy of the output; -1: none */
+};
+
+#define EXEC_DEFAULT_GRACE_MS 2000
+#define EXEC_DEFAULT_TAIL_LINES 20
+#define EXEC_CMD_INIT { NULL, NULL, NULL, NULL, 0, EXEC_DEFAULT_GRACE_MS, \
+			EXEC_DEFAULT_TAIL_LINES, 2 }
+
+struct exec_result {
+	int exit_code;		/* exit status, or -1 when killed by a signal */
+	int signal;		/* the signal that killed it, or 0 */
+	int timed_out;		/* killed because the timeout expired */
+	int interrupted;	/* SIGINT or SIGTERM git-graft received, or 0 */
+	pid_t pgid;		/* its process group (may outlive it) */
+	char *tail;		/* its last output lines, never NULL */
+};
+
+#define EXEC_RESULT_INIT { -1, 0, 0, 0, 0, NULL }
+
+/*
+ * Run cmd and wait for it. Returns 0 once it ran, whatever its outcome
+ * (see res and exec_succeeded), or a negative error with a message when
+ * it could not be started (no such working directory, fork failed).
+ *
+ * It returns as soon as the shell itself has exited: output already in
+ * the pipe is copied, but a background process the command left behind
+ * holding the pipe is not waited for (exec_kill_group ends it).
+ *
+ * On timeout the whole process group gets SIGTERM, then SIGKILL after
+ * kill_grace_ms. A SIGINT or SIGTERM sent to git-graft meanwhile is
+ * passed to the group the same way and recorded in res->interrupted, so
+ * the caller can roll back and exit 130 or 143 (see exec_trap_signals;
+ * one caught before the command started stops it at once).
+ */
+int exec_shell(const struct exec_cmd *cmd, struct exec_result *res);
+
+/* True when the command exited with status 0 (and was not stopped). */
+int exec_succeeded(const struct exec_result *res);
+
+/*
+ * How the command ended, in words: "exited with status 3", "was killed
+ * by signal 9 (Killed)", "timed out after 5 seconds", "was interrupted
+ * (SIGINT)". Appended to sb.
+ */
+void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
+		   struct strbuf *sb);
+
+/*
+ * SIGKILL whatever is left of the command's process group (background
+ * processes it started). Harmless when nothing is left.
+ */
+void exec_kill_group(const struct exec_result *res);
+
+void exec_result_release(struct exec_result *res);
+
+/*
+ * Run argv (looked up in PATH) in cwd (NULL: here) with env changed as
+ * for exec_shell, stdin from /dev/null, and collect its stdout in out. A
+ * non-zero exit is an error whose message names the program and quotes
+ * the last line it wrote to stderr.
+ */
+int exec_capture(const char *const *argv, const char *cwd,
+		 const char *const *env, struct strbuf *out);
+
+/*
+ * From here until exec_untrap_signals, SIGINT and SIGTERM do not kill
+ * git-graft: the first one is recorded (exec_caught_signal) and passed to
+ * a running command's process group. An upgrade traps them for its whole
+ * run, so an interrupt between two commands is seen too, and rolls back.
+ * Calls nest; exec_shell traps them itself while it runs. The caught
+ * signal is forgotten when the outermost trap ends: check it before.
+ */
+int exec_trap_signals(void);
+void exec_untrap_signals(void);
+/* SIGINT or SIGTERM if one arrived while trapped, else 0. */
+int exec_caught_signal(void);
+/* Forget a caught signal (after the caller has acted on it). */
+void exec_clear_caught_signal(void);
+
+#endif
