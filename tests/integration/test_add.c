@@ -139,13 +139,13 @@ Test(add, plain_git_sees_the_same_submodule)
 static void expect_refused(const char *app, const char *name, const char *source,
 			   int status, const char *message)
 {
-	char *before = repo_state(app), *after;
+	char *before = deps_state(app), *after;
 	struct cmd_result r = graft(app, "add", "--", name, source, NULL);
 
 	cr_assert_eq(r.status, status, "add %s %s: %d\n%s", name, source,
 		     r.status, r.err);
 	assert_contains(r.err, message);
-	after = repo_state(app);
+	after = deps_state(app);
 	cr_assert_str_eq(after, before, "add %s %s left something behind", name,
 			 source);
 	cmd_result_free(&r);

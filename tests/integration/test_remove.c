@@ -9,7 +9,7 @@
 
 TestSuite(remove, .init = harness_setup, .fini = harness_teardown);
 
-/* repo_state without .git/config, where libgit2 leaves an empty section */
+/* deps_state without .git/config, where libgit2 leaves an empty section */
 static char *work_state(const char *app)
 {
 	return sh_ok(app, "git status --porcelain --untracked-files=all --ignored; "
@@ -82,13 +82,13 @@ Test(remove, refuses_to_delete_work_that_exists_nowhere_else)
 	struct cmd_result r;
 
 	sh_do(app, "echo local >> .graft/kb/README");
-	before = repo_state(app);
+	before = deps_state(app);
 	r = graft(app, "remove", "kb", NULL);
 	cr_assert_eq(r.status, 1);
 	cr_assert(strstr(r.err, "error: .graft/kb has changes that are not committed"), "%s", r.err);
 	cr_assert(strstr(r.err, "--force"), "%s", r.err);
 	cmd_result_free(&r);
-	after = repo_state(app);
+	after = deps_state(app);
 	cr_assert_str_eq(after, before);
 	free(after);
 

@@ -173,12 +173,12 @@ Test(sync, sync_keeps_local_changes_unless_forced)
 	struct cmd_result r;
 
 	sh_do(app, "git -C .graft/kb checkout -q v2.0.0 && echo mine >> .graft/kb/README");
-	before = repo_state(app);
+	before = deps_state(app);
 	r = graft(app, "sync", "kb", NULL);
 	cr_assert_eq(r.status, 1);
 	assert_contains(r.err, "error: .graft/kb has changes that are not committed");
 	cmd_result_free(&r);
-	after = repo_state(app);
+	after = deps_state(app);
 	cr_assert_str_eq(after, before);
 	r = graft(app, "sync", "nope", NULL);
 	cr_assert_eq(r.status, 1);
@@ -195,7 +195,7 @@ Test(sync, sync_keeps_local_changes_unless_forced)
 	free(app);
 }
 
-/* What fetch must not change: repo_state less the dependency's refs. */
+/* What fetch must not change: deps_state less the dependency's refs. */
 static char *checkout_state(const char *app)
 {
 	return sh_ok(app, "git status --porcelain --untracked-files=all --ignored; "
@@ -278,7 +278,7 @@ Test(sync, apply_failures_change_nothing)
 	char *app = make_app_with_kb("v1.0.0"), *before, *after;
 	struct cmd_result r;
 
-	before = repo_state(app);
+	before = deps_state(app);
 	r = graft(app, "apply", "kb", "--to", "v9", NULL);
 	cr_assert_eq(r.status, 1);
 	assert_contains(r.err, "error: 'v9' is not a branch, tag or commit of kb");
@@ -290,17 +290,17 @@ Test(sync, apply_failures_change_nothing)
 	cr_assert_eq(r.status, 1);
 	assert_contains(r.err, "no dependency 'nope' is declared");
 	cmd_result_free(&r);
-	after = repo_state(app);
+	after = deps_state(app);
 	cr_assert_str_eq(after, before);
 	free(after);
 	sh_do(app, "echo mine >> .graft/kb/README");
 	free(before);
-	before = repo_state(app);
+	before = deps_state(app);
 	r = graft(app, "apply", "kb", "--to", "v2.0.0", NULL);
 	cr_assert_eq(r.status, 1);
 	assert_contains(r.err, "has changes that are not committed");
 	cmd_result_free(&r);
-	after = repo_state(app);
+	after = deps_state(app);
 	cr_assert_str_eq(after, before);
 	free(after);
 	free(before);

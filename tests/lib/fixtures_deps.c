@@ -44,7 +44,7 @@ char *rev(const char *repo, const char *name)
 	return out;
 }
 
-char *repo_state(const char *repo)
+char *deps_state(const char *repo)
 {
 	return sh_ok(repo,
 		     "git status --porcelain --untracked-files=all --ignored; "

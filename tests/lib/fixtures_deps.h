@@ -28,7 +28,7 @@ char *rev(const char *repo, const char *rev);
  * untracked files too), the index, graft.ini, graft.lock, .gitmodules,
  * .git/config, .git/modules and .graft. Caller frees.
  */
-char *repo_state(const char *repo);
+char *deps_state(const char *repo);
 
 /* The value of key in the [dependency "<name>"] section of graft.lock. */
 char *lock_value(const char *repo, const char *name, const char *key);
