@@ -21,6 +21,8 @@ static const char *const add_usage[] = {
 
 struct add {
 	const char *name, *ref;
+	/* the ref graft.ini declares: what "latest" means for upgrades */
+	const char *declared_ref;
 	char *source;
 	int no_resolve;
 	struct project p;
@@ -138,19 +140,22 @@ static int plan_config(struct add *a)
 	struct graft_config check = GRAFT_CONFIG_INIT;
 	struct diag_list diags = DIAG_LIST_INIT;
 	const struct graft_dependency *d;
-	const struct strbuf *cur;
+	const struct strbuf *cur, *original;
 	struct strbuf next = STRBUF_INIT;
 	int exists, rc;
 
 	if ((rc = file_edits_content(&cur, &exists, &a->p.edits,
 				     a->p.repo.workdir, CONFIG_FILE)) < 0)
 		return rc;
-	ini_append_dependency(&next, cur->buf, cur->len, a->name, a->source,
-			      a->ref);
+	/* planned again once the ref is known: start from the file as it is */
+	original = &file_edits_find(&a->p.edits, CONFIG_FILE)->old;
+	ini_append_dependency(&next, original->buf, original->len, a->name,
+			      a->source, a->declared_ref);
 	config_parse(&check, CONFIG_FILE, next.buf, next.len, &diags);
 	d = config_find_dependency(&check, a->name);
 	if (!d || strcmp(d->source, a->source) ||
-	    (a->ref ? !d->ref || strcmp(d->ref, a->ref) : d->ref != NULL)) {
+	    (a->declared_ref ? !d->ref || strcmp(d->ref, a->declared_ref) :
+	     d->ref != NULL)) {
 		rc = graft_error("'%s' cannot be written to graft.ini as it is%s%s",
 				 a->source, diags.nr ? ": " : "",
 				 diags.nr ? diags.items[diags.nr - 1].message : "");
@@ -186,6 +191,31 @@ static int fetch_and_check_out(struct add *a, sigset_t *held)
 	if (rc == 0)
 		rc = dep_checkout(&a->dep, &a->commit);
 	return rc;
+}
+
+/*
+ * <source>#<branch> follows that branch from now on. A tag or a commit
+ * is only where the dependency starts: declaring it as the ref would make
+ * it the newest version for ever, so graft.ini then names no ref and
+ * upgrades follow the source's default branch; the lock records the tag.
+ */
+static int plan_declared_ref(struct add *a)
+{
+	struct strbuf name = STRBUF_INIT;
+	git_reference *branch = NULL;
+	int rc;
+
+	if (!a->ref)
+		return 0;
+	strbuf_addf(&name, "refs/remotes/%s/%s", DEP_REMOTE, a->ref);
+	rc = git_reference_lookup(&branch, a->dep.repo, name.buf);
+	strbuf_release(&name);
+	git_reference_free(branch);
+	if (rc == 0)
+		return 0;
+	git_error_clear();
+	a->declared_ref = NULL;
+	return plan_config(a);
 }
 
 static int plan_registration(struct add *a)
@@ -269,6 +299,7 @@ static int run_add(struct add *a)
 		return rc;
 	}
 	if ((rc = fetch_and_check_out(a, &held)) < 0 ||
+	    (rc = plan_declared_ref(a)) < 0 ||
 	    (rc = plan_registration(a)) < 0 || (rc = commit_changes(a)) < 0) {
 		undo_registration(a);
 		dep_undo_clone(&a->dep);
@@ -302,6 +333,7 @@ int cmd_add(int argc, char **argv)
 	a.no_resolve = !resolve;
 	a.name = argv[0];
 	rc = split_source(&a, argv[1]);
+	a.declared_ref = a.ref;
 	if (rc == 0)
 		rc = run_add(&a);
 	dep_release(&a.dep);

@@ -16,6 +16,27 @@ static void assert_contains(const char *haystack, const char *needle)
 		  needle, haystack ? haystack : "(null)");
 }
 
+Test(add, a_branch_after_hash_is_declared_as_the_ref_to_follow)
+{
+	char *app = make_repo("app"), *kb = make_dep_repo("kb");
+	char *path = tmp_path("app/graft.ini"), *content, *out;
+	struct cmd_result r;
+
+	sh_do(kb, "git branch stable v1.0.0");
+	r = graft(app, "add", "kb", "../kb#stable", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+	content = read_file(path);
+	cr_assert_str_eq(content, "[dependency \"kb\"]\nsource = ../kb\nref = stable\n");
+	out = lock_value(app, "kb", "ref");
+	cr_assert_str_eq(out, "stable");
+	free(out);
+	free(content);
+	free(path);
+	free(app);
+	free(kb);
+}
+
 Test(add, clones_checks_out_locks_and_stages)
 {
 	char *app = make_repo("app"), *kb = make_dep_repo("kb");
@@ -28,7 +49,8 @@ Test(add, clones_checks_out_locks_and_stages)
 
 	path = tmp_path("app/graft.ini");
 	content = read_file(path);
-	cr_assert_str_eq(content, "[dependency \"kb\"]\nsource = ../kb\nref = v1.0.0\n");
+	/* a tag is where kb starts, not what "latest" means: no ref declared */
+	cr_assert_str_eq(content, "[dependency \"kb\"]\nsource = ../kb\n");
 	free(content);
 	free(path);
 	out = lock_value(app, "kb", "commit");
