@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@ extern char **environ;
 
 /* The longest line kept in a tail; a longer one keeps its end. */
 #define TAIL_LINE_BYTES 1024
+/* How often a command waiting for the terminal looks whether it is free. */
+#define TTY_RECHECK_MS 200
 /* What is read from the pipe once the shell has gone, at most. */
 #define DRAIN_MAX_BYTES (1024 * 1024)
 
@@ -143,9 +146,12 @@ struct spawn_req {
 	char *const *argv;
 	char **envp;
 	const char *cwd;
+	int in_fd;		/* the child's stdin; -1: /dev/null */
 	int out_fd, err_fd;	/* the child's stdout and stderr */
 	int new_group;
 	int search_path;	/* execvp-style lookup of argv[0] */
+	int tty_fd;		/* a terminal whose foreground the new group
+				 * takes, or -1 */
 };
 
 /* Put fd at target, clearing close-on-exec either way. */
@@ -174,7 +180,7 @@ static void close_fds_except(int keep)
 }
 
 /* In the child: never returns. Only async-signal-safe calls. */
-static void child_exec(const struct spawn_req *req, int devnull, int status_fd)
+static void child_exec(const struct spawn_req *req, int in_fd, int status_fd)
 {
 	struct spawn_failure failure = { 0, 0 };
 	sigset_t none;
@@ -183,7 +189,14 @@ static void child_exec(const struct spawn_req *req, int devnull, int status_fd)
 
 	if (req->new_group)
 		setpgid(0, 0);
-	move_fd(devnull, 0);
+	/*
+	 * Every signal is still blocked, SIGTTOU too, so a process outside
+	 * the foreground may take it (POSIX tcsetpgrp). Before exec, so the
+	 * command never runs without it.
+	 */
+	if (req->tty_fd >= 0)
+		tcsetpgrp(req->tty_fd, getpid());
+	move_fd(in_fd, 0);
 	move_fd(req->out_fd, 1);
 	move_fd(req->err_fd, 2);
 	for (sig = 1; sig < NSIG; sig++)
@@ -217,16 +230,20 @@ static int spawn(pid_t *pid_out, const struct spawn_req *req, const char *what)
 {
 	struct spawn_failure failure;
 	sigset_t all, old;
-	int status_pipe[2], devnull, rc = 0;
+	int status_pipe[2], devnull = -1, in_fd = req->in_fd, rc = 0;
 	ssize_t n;
 	pid_t pid;
 
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull < 0)
-		return graft_error("cannot open /dev/null: %s", strerror(errno));
+	if (in_fd < 0) {
+		in_fd = devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (devnull < 0)
+			return graft_error("cannot open /dev/null: %s",
+					   strerror(errno));
+	}
 	if (pipe2(status_pipe, O_CLOEXEC) < 0) {
 		rc = graft_error("cannot create a pipe: %s", strerror(errno));
-		close(devnull);
+		if (devnull >= 0)
+			close(devnull);
 		return rc;
 	}
 	/* no handler of ours may run in the child before it resets them */
@@ -235,9 +252,10 @@ static int spawn(pid_t *pid_out, const struct spawn_req *req, const char *what)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		child_exec(req, devnull, status_pipe[1]);
+		child_exec(req, in_fd, status_pipe[1]);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(devnull);
+	if (devnull >= 0)
+		close(devnull);
 	close(status_pipe[1]);
 	if (pid < 0) {
 		rc = graft_error("cannot run %s: fork failed: %s", what,
@@ -328,6 +346,9 @@ struct run_state {
 	long long deadline;	/* when the timeout expires, 0: never */
 	long long kill_at;	/* when SIGKILL follows SIGTERM, 0: not yet */
 	int killed;		/* SIGKILL was sent: only the exit is left */
+	int tty_fd;		/* the terminal git-graft may hand on, or -1 */
+	int has_tty;		/* the command has it */
+	int tty_wanted;		/* the command stopped waiting for it */
 };
 
 static void take_output(struct run_state *st, const char *data, size_t len)
@@ -371,6 +392,9 @@ static int poll_timeout(const struct run_state *st)
 
 	if (st->killed)
 		return -1;
+	/* nothing says when git-graft is back in the foreground */
+	if (st->tty_wanted)
+		return TTY_RECHECK_MS;
 	if (st->kill_at)
 		until = st->kill_at;
 	else if (st->deadline)
@@ -390,10 +414,105 @@ static void record_status(struct exec_result *res, int status)
 	}
 }
 
+/* ---- the terminal, for interactive commands ---------------------------- */
+
+/*
+ * stdin when it is git-graft's controlling terminal, which job control
+ * lets it hand on while it runs in its foreground; else -1.
+ */
+static int controlling_terminal(void)
+{
+	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) < 0)
+		return -1;
+	return STDIN_FILENO;
+}
+
+static int in_foreground(const struct run_state *st)
+{
+	return tcgetpgrp(st->tty_fd) == getpgrp();
+}
+
+/*
+ * Whether an interactive command gets the terminal from the start: not
+ * when stdout is a pipe, as another program of the pipeline, a pager
+ * most likely, needs the terminal too. Then the command gets it only once
+ * it tries to use it (see command_stopped).
+ */
+static int stdout_is_pipe(void)
+{
+	struct stat st;
+
+	return fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/*
+ * Make pgid the terminal's foreground group. Outside the foreground that
+ * raises SIGTTOU unless it is blocked, as it is here.
+ */
+static void set_foreground(int tty_fd, pid_t pgid)
+{
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(tty_fd, pgid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The command may go on, with the terminal while git-graft has it. */
+static void resume_command(struct run_state *st)
+{
+	st->has_tty = st->has_tty && in_foreground(st);
+	if (st->has_tty)
+		set_foreground(st->tty_fd, st->res->pgid);
+	kill(-st->res->pgid, SIGCONT);
+}
+
+/*
+ * The command stopped. For using the terminal from the background
+ * (SIGTTIN, SIGTTOU) it gets the terminal and goes on, as soon as
+ * git-graft is in the foreground. Otherwise (^Z) git-graft's whole
+ * process group stops with it, as the terminal would have stopped it, so
+ * the user's shell sees its job stopped (git itself is in that group when
+ * it started git-graft); once continued, the command goes on too, with
+ * the terminal if the job is in the foreground (fg, not bg). A job in the
+ * background that wants the terminal stops the same way.
+ */
+static void command_stopped(struct run_state *st, int sig)
+{
+	int wants_tty = sig == SIGTTIN || sig == SIGTTOU;
+
+	if (st->has_tty)
+		set_foreground(st->tty_fd, getpgrp());
+	if (!wants_tty || !in_foreground(st))
+		kill(0, wants_tty ? sig : SIGTSTP);
+	if (wants_tty) {
+		/* the shell may have continued the job in the background */
+		st->tty_wanted = !in_foreground(st);
+		if (st->tty_wanted)
+			return;
+		st->has_tty = 1;
+	}
+	resume_command(st);
+}
+
+/* A command waiting for the terminal gets it once git-graft has it. */
+static void check_tty_wanted(struct run_state *st)
+{
+	if (st->tty_wanted && in_foreground(st)) {
+		st->tty_wanted = 0;
+		st->has_tty = 1;
+		resume_command(st);
+	}
+}
+
 /* Wait for the shell, copying output and acting on timeouts and signals. */
 static void supervise(struct run_state *st)
 {
 	struct exec_result *res = st->res;
+	/* a stop matters only where there is a terminal to hand on */
+	int wait_flags = WNOHANG | (st->tty_fd >= 0 ? WUNTRACED : 0);
 	int status;
 
 	for (;;) {
@@ -413,11 +532,16 @@ static void supervise(struct run_state *st)
 		if (st->out >= 0 && (fds[1].revents & (POLLIN | POLLHUP)) &&
 		    read_output(st) == 0)
 			close_output(st);
-		got = waitpid(st->pid, &status, WNOHANG);
+		got = waitpid(st->pid, &status, wait_flags);
+		if (got == st->pid && WIFSTOPPED(status)) {
+			command_stopped(st, WSTOPSIG(status));
+			continue;
+		}
 		if (got == st->pid) {
 			record_status(res, status);
 			return;
 		}
+		check_tty_wanted(st);
 		if (st->deadline && !st->kill_at && now_ms() >= st->deadline) {
 			res->timed_out = 1;
 			terminate_group(st, SIGTERM);
@@ -486,7 +610,9 @@ static char **shell_argv(const struct exec_cmd *cmd)
 
 int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 {
-	struct run_state st = { cmd, res, STRBUF_INIT, 0, -1, 0, 0, 0 };
+	struct run_state st = {
+		cmd, res, STRBUF_INIT, 0, -1, 0, 0, 0, -1, 0, 0,
+	};
 	struct sigaction sa, saved_chld, saved_pipe;
 	struct spawn_req req;
 	char **argv = shell_argv(cmd), **envp = build_env(cmd->env);
@@ -495,27 +621,39 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 	*res = (struct exec_result)EXEC_RESULT_INIT;
 	if ((rc = exec_trap_signals()) < 0)
 		goto done;
-	if (pipe2(out_pipe, O_CLOEXEC) < 0) {
+	if (cmd->interactive) {
+		st.tty_fd = controlling_terminal();
+		st.has_tty = st.tty_fd >= 0 && in_foreground(&st) &&
+			     !stdout_is_pipe();
+	} else if (pipe2(out_pipe, O_CLOEXEC) < 0) {
 		rc = graft_error("cannot create a pipe: %s", strerror(errno));
 		goto untrap;
 	}
 	/* SIGCHLD wakes the poll loop; a closed terminal must not kill us */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sa.sa_flags = SA_RESTART | (st.tty_fd >= 0 ? 0 : SA_NOCLDSTOP);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, &saved_chld);
 	sa.sa_handler = SIG_IGN;
 	sa.sa_flags = 0;
 	sigaction(SIGPIPE, &sa, &saved_pipe);
 
-	req = (struct spawn_req){ argv, envp, cmd->cwd, out_pipe[1],
-				  out_pipe[1], 1, 0 };
+	if (cmd->interactive)
+		req = (struct spawn_req){ argv, envp, cmd->cwd, STDIN_FILENO,
+					  STDOUT_FILENO, STDERR_FILENO, 1, 0,
+					  st.has_tty ? st.tty_fd : -1 };
+	else
+		req = (struct spawn_req){ argv, envp, cmd->cwd, -1,
+					  out_pipe[1], out_pipe[1], 1, 0, -1 };
 	rc = spawn(&st.pid, &req, "the command");
-	close(out_pipe[1]);
+	if (out_pipe[1] >= 0)
+		close(out_pipe[1]);
 	st.out = out_pipe[0];
 	if (rc == 0) {
-		fcntl(st.out, F_SETFL, fcntl(st.out, F_GETFL) | O_NONBLOCK);
+		if (st.out >= 0)
+			fcntl(st.out, F_SETFL,
+			      fcntl(st.out, F_GETFL) | O_NONBLOCK);
 		res->pgid = st.pid;
 		if (cmd->timeout)
 			st.deadline = now_ms() + (long long)cmd->timeout * 1000;
@@ -524,6 +662,9 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 		if (res->timed_out || res->interrupted)
 			finish_group(&st);
 	}
+	/* the child takes the terminal first thing, even if it fails after */
+	if (st.has_tty)
+		set_foreground(st.tty_fd, getpgrp());
 	close_output(&st);
 	sigaction(SIGCHLD, &saved_chld, NULL);
 	sigaction(SIGPIPE, &saved_pipe, NULL);
@@ -639,8 +780,8 @@ int exec_capture(const char *const *argv, const char *cwd,
 				 what.buf, strerror(errno));
 		goto done;
 	}
-	req = (struct spawn_req){ (char *const *)argv, envp, cwd,
-				  out_pipe[1], err_pipe[1], 0, 1 };
+	req = (struct spawn_req){ (char *const *)argv, envp, cwd, -1,
+				  out_pipe[1], err_pipe[1], 0, 1, -1 };
 	rc = spawn(&pid, &req, what.buf);
 	close(out_pipe[1]);
 	close(err_pipe[1]);

@@ -18,6 +18,16 @@
  * must not inherit that). Its stdout and stderr share one pipe: git-graft
  * copies what arrives to the user's terminal as it comes and keeps the
  * last lines for the error message.
+ *
+ * A command the user runs directly (`git graft run`) is interactive
+ * instead: it gets git-graft's own stdin, stdout and stderr, and the
+ * terminal as a shell gives it to a job. While git-graft runs in the
+ * foreground of its controlling terminal, the command's group is the
+ * foreground: it can read the terminal (a background group reading it is
+ * stopped by SIGTTIN), ^C and ^Z reach it, and a ^Z stops git-graft with
+ * it so the user's shell gets the terminal back (`fg` goes on). When
+ * stdout is a pipe, the command gets the terminal only once it tries to
+ * use it, so that a pager at the end of the pipe has it until then.
  */
 
 struct exec_cmd {
@@ -29,12 +39,13 @@ struct exec_cmd {
 	unsigned kill_grace_ms;		/* between SIGTERM and SIGKILL */
 	size_t tail_lines;		/* how many last lines to keep */
 	int echo_fd;			/* live copy of the output; -1: none */
+	int interactive;		/* see above; no echo, no tail */
 };
 
 #define EXEC_DEFAULT_GRACE_MS 2000
 #define EXEC_DEFAULT_TAIL_LINES 20
 #define EXEC_CMD_INIT { NULL, NULL, NULL, NULL, 0, EXEC_DEFAULT_GRACE_MS, \
-			EXEC_DEFAULT_TAIL_LINES, 2 }
+			EXEC_DEFAULT_TAIL_LINES, 2, 0 }
 
 struct exec_result {
 	int exit_code;		/* exit status, or -1 when killed by a signal */

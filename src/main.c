@@ -147,6 +147,9 @@ int main(int argc, char **argv)
 	i = handle_global_options(argc, argv, &exit_code);
 	if (i >= 0) {
 		cmd = command_find(argv[i]);
+		/* `git graft kb:test` is short for `git graft run kb:test` */
+		if (!cmd && strchr(argv[i], ':'))
+			cmd = command_find("run");
 		if (cmd)
 			exit_code = cmd->fn(argc - i, argv + i);
 		else

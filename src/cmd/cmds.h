@@ -15,6 +15,7 @@ int cmd_log(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+/* argv[0] is "<dependency>:<command>" too, from `git graft kb:test` */
 int cmd_run(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_status(int argc, char **argv);

@@ -381,3 +381,66 @@ Test(exec, capture_collects_stdout_and_reports_failure,
 	graft_error_clear();
 	strbuf_release(&out);
 }
+
+/* Put a fresh file at target (0, 1 or 2) and return a copy of the old one. */
+static int replace_fd(int target, int fd)
+{
+	int saved = dup(target);
+
+	cr_assert(saved >= 0 && dup2(fd, target) == target);
+	close(fd);
+	return saved;
+}
+
+static void restore_fd(int target, int saved)
+{
+	cr_assert(dup2(saved, target) == target);
+	close(saved);
+}
+
+Test(exec, an_interactive_command_has_our_stdin_and_stdout,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	const char *args[] = { "a b", NULL };
+	struct exec_cmd cmd = EXEC_CMD_INIT;
+	struct exec_result res;
+	int in[2], saved_in, saved_out;
+	char *out;
+
+	cr_assert(pipe(in) == 0);
+	cr_assert(write(in[1], "typed\n", 6) == 6);
+	close(in[1]);
+	saved_in = replace_fd(0, in[0]);
+	saved_out = replace_fd(1, open("out", O_WRONLY | O_CREAT | O_TRUNC, 0666));
+	cmd.script = "read line; echo \"$line|$#|$1\"; "
+		     "if test -p /proc/self/fd/1; then echo piped; fi";
+	cmd.args = args;
+	cmd.interactive = 1;
+	cr_assert_eq(exec_shell(&cmd, &res), 0, "%s", graft_error_message());
+	restore_fd(1, saved_out);
+	restore_fd(0, saved_in);
+	cr_assert(exec_succeeded(&res));
+	out = read_file("out");
+	cr_assert_str_eq(out, "typed|1|a b\n", "written to our stdout itself");
+	cr_assert_str_eq(res.tail, "", "nothing goes through git-graft");
+	free(out);
+	exec_result_release(&res);
+}
+
+Test(exec, an_interactive_command_is_still_timed_out_as_a_group,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	struct exec_cmd cmd = EXEC_CMD_INIT;
+	struct exec_result res;
+	pid_t pid;
+
+	cmd.script = "sleep 30 & echo $! > bg.pid; wait";
+	cmd.timeout = 1;
+	cmd.kill_grace_ms = 200;
+	cmd.interactive = 1;
+	cr_assert_eq(exec_shell(&cmd, &res), 0, "%s", graft_error_message());
+	cr_assert(res.timed_out);
+	pid = read_pid("bg.pid");
+	cr_assert(process_gone(pid), "the background sleep outlived the timeout");
+	exec_result_release(&res);
+}
