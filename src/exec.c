@@ -143,9 +143,7 @@ struct spawn_req {
 	char *const *argv;
 	char **envp;
 	const char *cwd;
-	int out_fd, err_fd;	/* the child's stdout and stderr */
-	int new_group;
-	int search_path;	/* execvp-style lookup of argv[0] */
+	int out_fd;		/* the child's stdout and stderr */
 };
 
 /* Put fd at target, clearing close-on-exec either way. */
@@ -181,11 +179,10 @@ static void child_exec(const struct spawn_req *req, int devnull, int status_fd)
 	ssize_t n;
 	int sig;
 
-	if (req->new_group)
-		setpgid(0, 0);
+	setpgid(0, 0);
 	move_fd(devnull, 0);
 	move_fd(req->out_fd, 1);
-	move_fd(req->err_fd, 2);
+	move_fd(req->out_fd, 2);
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
@@ -197,10 +194,7 @@ static void child_exec(const struct spawn_req *req, int devnull, int status_fd)
 	}
 	close_fds_except(status_fd);
 	failure.step = 1;
-	if (req->search_path)
-		execvpe(req->argv[0], req->argv, req->envp);
-	else
-		execve(req->argv[0], req->argv, req->envp);
+	execve(req->argv[0], req->argv, req->envp);
 	failure.err = errno;
 fail:
 	n = write(status_fd, &failure, sizeof(failure));
@@ -209,11 +203,11 @@ fail:
 }
 
 /*
- * Start the child described by req and set *pid_out. Returns 0 once it
- * runs the program, or a negative error naming what failed (chdir, exec)
- * and the program (what).
+ * Start the command described by req, in a process group of its own,
+ * and set *pid_out. Returns 0 once it runs, or a negative error naming
+ * what failed (fork, chdir, exec).
  */
-static int spawn(pid_t *pid_out, const struct spawn_req *req, const char *what)
+static int spawn(pid_t *pid_out, const struct spawn_req *req)
 {
 	struct spawn_failure failure;
 	sigset_t all, old;
@@ -240,14 +234,13 @@ static int spawn(pid_t *pid_out, const struct spawn_req *req, const char *what)
 	close(devnull);
 	close(status_pipe[1]);
 	if (pid < 0) {
-		rc = graft_error("cannot run %s: fork failed: %s", what,
+		rc = graft_error("cannot run the command: fork failed: %s",
 				 strerror(errno));
 		close(status_pipe[0]);
 		return rc;
 	}
 	/* the child does it too; whichever runs first wins the race */
-	if (req->new_group)
-		setpgid(pid, pid);
+	setpgid(pid, pid);
 	do
 		n = read(status_pipe[0], &failure, sizeof(failure));
 	while (n < 0 && errno == EINTR);
@@ -256,9 +249,9 @@ static int spawn(pid_t *pid_out, const struct spawn_req *req, const char *what)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		if (failure.step == 0)
-			return graft_error("cannot run %s: cannot change to '%s': %s",
-					   what, req->cwd, strerror(failure.err));
-		return graft_error("cannot run %s: %s", what,
+			return graft_error("cannot run the command: cannot change to '%s': %s",
+					   req->cwd, strerror(failure.err));
+		return graft_error("cannot run the command: %s",
 				   strerror(failure.err));
 	}
 	*pid_out = pid;
@@ -509,9 +502,8 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 	sa.sa_flags = 0;
 	sigaction(SIGPIPE, &sa, &saved_pipe);
 
-	req = (struct spawn_req){ argv, envp, cmd->cwd, out_pipe[1],
-				  out_pipe[1], 1, 0 };
-	rc = spawn(&st.pid, &req, "the command");
+	req = (struct spawn_req){ argv, envp, cmd->cwd, out_pipe[1] };
+	rc = spawn(&st.pid, &req);
 	close(out_pipe[1]);
 	st.out = out_pipe[0];
 	if (rc == 0) {
@@ -568,115 +560,4 @@ void exec_result_release(struct exec_result *res)
 {
 	free(res->tail);
 	res->tail = NULL;
-}
-
-/* ---- capturing a program's output ------------------------------------- */
-
-static void last_line(struct strbuf *err, struct strbuf *out)
-{
-	char *start;
-
-	strbuf_rtrim(err);
-	start = strrchr(err->buf, '\n');
-	strbuf_addstr(out, start ? start + 1 : err->buf);
-}
-
-/* Read both pipes to their end. */
-static int collect(int out_fd, int err_fd, struct strbuf *out,
-		   struct strbuf *err)
-{
-	struct pollfd fds[2] = { { out_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
-	char chunk[65536];
-	int open_fds = 2, i;
-
-	while (open_fds) {
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return graft_error("cannot read a program's output: %s",
-					   strerror(errno));
-		}
-		for (i = 0; i < 2; i++) {
-			ssize_t n;
-
-			if (fds[i].fd < 0 ||
-			    !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			n = read(fds[i].fd, chunk, sizeof(chunk));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n > 0) {
-				strbuf_add(i ? err : out, chunk, (size_t)n);
-				continue;
-			}
-			fds[i].fd = -1;
-			open_fds--;
-		}
-	}
-	return 0;
-}
-
-static void describe_program(struct strbuf *sb, const char *const *argv)
-{
-	strbuf_addf(sb, "'%s", argv[0]);
-	if (argv[1])
-		strbuf_addf(sb, " %s", argv[1]);
-	strbuf_addch(sb, '\'');
-}
-
-int exec_capture(const char *const *argv, const char *cwd,
-		 const char *const *env, struct strbuf *out)
-{
-	struct strbuf err = STRBUF_INIT, what = STRBUF_INIT;
-	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, status, rc;
-	char **envp = build_env(env);
-	struct spawn_req req;
-	pid_t pid;
-
-	describe_program(&what, argv);
-	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
-		rc = graft_error("cannot run %s: cannot create a pipe: %s",
-				 what.buf, strerror(errno));
-		goto done;
-	}
-	req = (struct spawn_req){ (char *const *)argv, envp, cwd,
-				  out_pipe[1], err_pipe[1], 0, 1 };
-	rc = spawn(&pid, &req, what.buf);
-	close(out_pipe[1]);
-	close(err_pipe[1]);
-	out_pipe[1] = err_pipe[1] = -1;
-	if (rc < 0)
-		goto done;
-	rc = collect(out_pipe[0], err_pipe[0], out, &err);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (rc < 0)
-		goto done;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		goto done;
-	strbuf_reset(&what);
-	describe_program(&what, argv);
-	if (WIFEXITED(status))
-		strbuf_addf(&what, " failed with status %d", WEXITSTATUS(status));
-	else
-		strbuf_addf(&what, " was killed by signal %d",
-			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	if (err.len) {
-		strbuf_addstr(&what, ": ");
-		last_line(&err, &what);
-	}
-	rc = graft_error("%s", what.buf);
-done:
-	if (out_pipe[0] >= 0)
-		close(out_pipe[0]);
-	if (err_pipe[0] >= 0)
-		close(err_pipe[0]);
-	if (out_pipe[1] >= 0)
-		close(out_pipe[1]);
-	if (err_pipe[1] >= 0)
-		close(err_pipe[1]);
-	strbuf_release(&err);
-	strbuf_release(&what);
-	free(envp);
-	return rc;
 }
