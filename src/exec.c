@@ -148,8 +148,6 @@ struct spawn_req {
 	const char *cwd;
 	int in_fd;		/* the child's stdin; -1: /dev/null */
 	int out_fd, err_fd;	/* the child's stdout and stderr */
-	int new_group;
-	int search_path;	/* execvp-style lookup of argv[0] */
 	int tty_fd;		/* a terminal whose foreground the new group
 				 * takes, or -1 */
 };
@@ -187,8 +185,7 @@ static void child_exec(const struct spawn_req *req, int in_fd, int status_fd)
 	ssize_t n;
 	int sig;
 
-	if (req->new_group)
-		setpgid(0, 0);
+	setpgid(0, 0);
 	/*
 	 * Every signal is still blocked, SIGTTOU too, so a process outside
 	 * the foreground may take it (POSIX tcsetpgrp). Before exec, so the
@@ -210,10 +207,7 @@ static void child_exec(const struct spawn_req *req, int in_fd, int status_fd)
 	}
 	close_fds_except(status_fd);
 	failure.step = 1;
-	if (req->search_path)
-		execvpe(req->argv[0], req->argv, req->envp);
-	else
-		execve(req->argv[0], req->argv, req->envp);
+	execve(req->argv[0], req->argv, req->envp);
 	failure.err = errno;
 fail:
 	n = write(status_fd, &failure, sizeof(failure));
@@ -264,8 +258,7 @@ static int spawn(pid_t *pid_out, const struct spawn_req *req, const char *what)
 		return rc;
 	}
 	/* the child does it too; whichever runs first wins the race */
-	if (req->new_group)
-		setpgid(pid, pid);
+	setpgid(pid, pid);
 	do
 		n = read(status_pipe[0], &failure, sizeof(failure));
 	while (n < 0 && errno == EINTR);
@@ -641,11 +634,11 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 
 	if (cmd->interactive)
 		req = (struct spawn_req){ argv, envp, cmd->cwd, STDIN_FILENO,
-					  STDOUT_FILENO, STDERR_FILENO, 1, 0,
+					  STDOUT_FILENO, STDERR_FILENO,
 					  st.has_tty ? st.tty_fd : -1 };
 	else
 		req = (struct spawn_req){ argv, envp, cmd->cwd, -1,
-					  out_pipe[1], out_pipe[1], 1, 0, -1 };
+					  out_pipe[1], out_pipe[1], -1 };
 	rc = spawn(&st.pid, &req, "the command");
 	if (out_pipe[1] >= 0)
 		close(out_pipe[1]);
@@ -711,113 +704,3 @@ void exec_result_release(struct exec_result *res)
 	res->tail = NULL;
 }
 
-/* ---- capturing a program's output ------------------------------------- */
-
-static void last_line(struct strbuf *err, struct strbuf *out)
-{
-	char *start;
-
-	strbuf_rtrim(err);
-	start = strrchr(err->buf, '\n');
-	strbuf_addstr(out, start ? start + 1 : err->buf);
-}
-
-/* Read both pipes to their end. */
-static int collect(int out_fd, int err_fd, struct strbuf *out,
-		   struct strbuf *err)
-{
-	struct pollfd fds[2] = { { out_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
-	char chunk[65536];
-	int open_fds = 2, i;
-
-	while (open_fds) {
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return graft_error("cannot read a program's output: %s",
-					   strerror(errno));
-		}
-		for (i = 0; i < 2; i++) {
-			ssize_t n;
-
-			if (fds[i].fd < 0 ||
-			    !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			n = read(fds[i].fd, chunk, sizeof(chunk));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n > 0) {
-				strbuf_add(i ? err : out, chunk, (size_t)n);
-				continue;
-			}
-			fds[i].fd = -1;
-			open_fds--;
-		}
-	}
-	return 0;
-}
-
-static void describe_program(struct strbuf *sb, const char *const *argv)
-{
-	strbuf_addf(sb, "'%s", argv[0]);
-	if (argv[1])
-		strbuf_addf(sb, " %s", argv[1]);
-	strbuf_addch(sb, '\'');
-}
-
-int exec_capture(const char *const *argv, const char *cwd,
-		 const char *const *env, struct strbuf *out)
-{
-	struct strbuf err = STRBUF_INIT, what = STRBUF_INIT;
-	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, status, rc;
-	char **envp = build_env(env);
-	struct spawn_req req;
-	pid_t pid;
-
-	describe_program(&what, argv);
-	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
-		rc = graft_error("cannot run %s: cannot create a pipe: %s",
-				 what.buf, strerror(errno));
-		goto done;
-	}
-	req = (struct spawn_req){ (char *const *)argv, envp, cwd, -1,
-				  out_pipe[1], err_pipe[1], 0, 1, -1 };
-	rc = spawn(&pid, &req, what.buf);
-	close(out_pipe[1]);
-	close(err_pipe[1]);
-	out_pipe[1] = err_pipe[1] = -1;
-	if (rc < 0)
-		goto done;
-	rc = collect(out_pipe[0], err_pipe[0], out, &err);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (rc < 0)
-		goto done;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		goto done;
-	strbuf_reset(&what);
-	describe_program(&what, argv);
-	if (WIFEXITED(status))
-		strbuf_addf(&what, " failed with status %d", WEXITSTATUS(status));
-	else
-		strbuf_addf(&what, " was killed by signal %d",
-			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-	if (err.len) {
-		strbuf_addstr(&what, ": ");
-		last_line(&err, &what);
-	}
-	rc = graft_error("%s", what.buf);
-done:
-	if (out_pipe[0] >= 0)
-		close(out_pipe[0]);
-	if (err_pipe[0] >= 0)
-		close(err_pipe[0]);
-	if (out_pipe[1] >= 0)
-		close(out_pipe[1]);
-	if (err_pipe[1] >= 0)
-		close(err_pipe[1]);
-	strbuf_release(&err);
-	strbuf_release(&what);
-	free(envp);
-	return rc;
-}

@@ -8,7 +8,7 @@
 
 /*
  * Running other programs: the migration and verification commands of an
- * upgrade (DESIGN §4), and git itself where it is faster than libgit2.
+ * upgrade (DESIGN §4).
  *
  * A command runs as `/bin/sh -c <script> sh <args>...`, so arguments
  * reach the script as "$1"... and are never pasted into it. It runs in
@@ -93,15 +93,6 @@ void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
 void exec_kill_group(const struct exec_result *res);
 
 void exec_result_release(struct exec_result *res);
-
-/*
- * Run argv (looked up in PATH) in cwd (NULL: here) with env changed as
- * for exec_shell, stdin from /dev/null, and collect its stdout in out. A
- * non-zero exit is an error whose message names the program and quotes
- * the last line it wrote to stderr.
- */
-int exec_capture(const char *const *argv, const char *cwd,
-		 const char *const *env, struct strbuf *out);
 
 /*
  * From here until exec_untrap_signals, SIGINT and SIGTERM do not kill

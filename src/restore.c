@@ -3,19 +3,20 @@
  * touching only what differs from it.
  *
  * The index file is the stat cache that makes this cheap. After HEAD and
- * its branch are back, the tree of the current index is written (`git
- * write-tree` of a copy, fast thanks to the cache tree); an index that is
- * missing, unreadable or conflicted is rebuilt from I first. One `git
- * status` against that index lists the paths whose file differs from
- * their index entry, the intent-to-add entries and the untracked files.
- * A path the status does not list holds exactly what the index says, so
- * it differs from W only if its index entry does: a tree diff of the
- * index's tree against W, which skips every unchanged directory, finds
- * those. The index is then made I, loaded and written only if its tree
- * or its intent-to-add entries differ. Each listed path is made what W
- * says (written, replaced, or removed); untracked files W does not have
- * are removed last, with the status taken again first if a .gitignore
- * changed, so that the snapshot's ignore rules decide what is ignored.
+ * its branch are back, the tree of the current index is taken
+ * (scan_index_tree(), fast thanks to the cache tree); an index that is
+ * missing, unreadable or conflicted is rebuilt from I first. One scan
+ * against that index (what `git status` sees) lists the paths whose file
+ * differs from their index entry, the intent-to-add entries and the
+ * untracked files. A path the scan does not list holds exactly what the
+ * index says, so it differs from W only if its index entry does: a tree
+ * diff of the index's tree against W, which skips every unchanged
+ * directory, finds those. The index is then made I, loaded and written
+ * only if its tree or its intent-to-add entries differ. Each listed path
+ * is made what W says (written, replaced, or removed); untracked files W
+ * does not have are removed last, with the scan taken again first if a
+ * .gitignore changed, so that the snapshot's ignore rules decide what is
+ * ignored.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,17 @@
+/*
+ * The scan of scan.h, in three parts, each the way git's status does it:
+ * the work tree against the index (stat data first, content only when
+ * stat data cannot tell), the index against HEAD (trees, skipping equal
+ * subtrees), and the untracked files (the directories read, merged
+ * against the sorted index, ignore rules asked only for what the index
+ * does not hold).
+ */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,36 +19,175 @@
 
 #include "alloc.h"
 #include "error.h"
-#include "exec.h"
 #include "fileio.h"
+#include "gitconfig.h"
 #include "scan.h"
+#include "strbuf.h"
 
-int scan_run_git(const struct graft_repo *r, const char *const *args,
-		 const char *const *env, struct strbuf *out)
+#define MODE_GITLINK 0160000
+#define MODE_SYMLINK 0120000
+#define MODE_FILE 0100644
+#define MODE_EXECUTABLE 0100755
+
+static int is_gitlink(unsigned mode)
 {
-	struct strbuf git_dir = STRBUF_INIT, work_tree = STRBUF_INIT;
-	const char **argv;
-	size_t n = 0, i;
+	return (mode & S_IFMT) == MODE_GITLINK;
+}
+
+static int is_intent_to_add(const git_index_entry *e)
+{
+	return (e->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD) != 0;
+}
+
+/* ---- the settings that decide what "changed" means -------------------- */
+
+struct stat_rules {
+	int filemode;		/* core.fileMode: the executable bit counts */
+	int symlinks;		/* core.symlinks: symlinks are checked out */
+	int trust_ctime;	/* core.trustCtime */
+	int check_stat;		/* core.checkStat is not "minimal" */
+};
+
+static int read_rules(struct stat_rules *rules, git_repository *repo)
+{
+	git_config *cfg = NULL;
+	char *check_stat = NULL;
 	int rc;
 
-	while (args[n])
-		n++;
-	argv = xcalloc(n + 4, sizeof(*argv));
-	strbuf_addf(&git_dir, "--git-dir=%s", r->gitdir);
-	strbuf_addf(&work_tree, "--work-tree=%s", r->workdir);
-	argv[0] = "git";
-	argv[1] = git_dir.buf;
-	argv[2] = work_tree.buf;
+	rules->filemode = rules->symlinks = rules->trust_ctime = 1;
+	rules->check_stat = 1;
+	if (git_repository_config_snapshot(&cfg, repo) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the repository's config");
+	if ((rc = gitconfig_get_bool(cfg, "core.filemode", &rules->filemode)) >= 0 &&
+	    (rc = gitconfig_get_bool(cfg, "core.symlinks", &rules->symlinks)) >= 0 &&
+	    (rc = gitconfig_get_bool(cfg, "core.trustctime", &rules->trust_ctime)) >= 0)
+		rc = gitconfig_get_string(cfg, "core.checkstat", &check_stat);
+	if (check_stat && !strcmp(check_stat, "minimal"))
+		rules->check_stat = 0;
+	free(check_stat);
+	git_config_free(cfg);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- the index -------------------------------------------------------- */
+
+/*
+ * The repository's index as its file holds it now: read again when the
+ * file changed since it was loaded, emptied when the file is gone.
+ */
+static int load_index(git_index **out, const struct graft_repo *r)
+{
+	git_index *index = NULL;
+	const char *path;
+	int rc;
+
+	if ((rc = repo_index(&index, r)) < 0)
+		return rc;
+	path = git_index_path(index);
+	if (git_index_read(index, !path || !path_exists(path)) < 0) {
+		git_index_free(index);
+		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
+	}
+	*out = index;
+	return 0;
+}
+
+static int has_intent_to_add(git_index *index)
+{
+	size_t i, n = git_index_entrycount(index);
+
 	for (i = 0; i < n; i++)
-		argv[3 + i] = args[i];
-	rc = exec_capture(argv, r->workdir, env, out);
-	free(argv);
-	strbuf_release(&git_dir);
-	strbuf_release(&work_tree);
+		if (is_intent_to_add(git_index_get_byindex(index, i)))
+			return 1;
+	return 0;
+}
+
+/*
+ * Remove the intent-to-add entries (and the conflicted ones when
+ * drop_conflicts) from a private copy of the index. Removing an entry
+ * invalidates only the cache tree along its path.
+ */
+static int strip_index(git_index *copy, int drop_conflicts)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t i = git_index_entrycount(copy);
+	int rc = 0;
+
+	while (i-- > 0 && rc == 0) {
+		const git_index_entry *e = git_index_get_byindex(copy, i);
+
+		if (!is_intent_to_add(e))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addstr(&path, e->path);
+		if (git_index_remove(copy, path.buf, GIT_INDEX_ENTRY_STAGE(e)) < 0)
+			rc = graft_error_git(GRAFT_EFATAL, "cannot leave '%s' out of the index's tree",
+					     path.buf);
+	}
+	if (rc == 0 && drop_conflicts && git_index_conflict_cleanup(copy) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot leave the conflicts out of the index's tree");
+	strbuf_release(&path);
 	return rc;
 }
 
-static struct scan_entry *add_entry(struct scan *s, const char *path)
+/*
+ * Write the tree of index as git write-tree does, leaving out the
+ * intent-to-add entries and, when drop_conflicts, the conflicted ones
+ * (otherwise a conflict is an error). libgit2 would write intent-to-add
+ * entries as they are: then a copy of the index, read from its file
+ * with its cache tree, is stripped of them instead, so that the
+ * repository's index is never changed.
+ */
+static int write_index_tree(git_oid *out, git_repository *repo,
+			    git_index *index, int drop_conflicts)
+{
+	git_index *copy = NULL;
+	int rc = 0;
+
+	if (!has_intent_to_add(index) &&
+	    !(drop_conflicts && git_index_has_conflicts(index))) {
+		if (git_index_write_tree_to(out, index, repo) < 0)
+			return graft_error_git(GRAFT_EFAIL, "cannot write the index as a tree");
+		return 0;
+	}
+	if (git_index_open(&copy, git_index_path(index)) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
+	if ((rc = strip_index(copy, drop_conflicts)) == 0 &&
+	    git_index_write_tree_to(out, copy, repo) < 0)
+		rc = graft_error_git(GRAFT_EFAIL, "cannot write the index as a tree");
+	git_index_free(copy);
+	return rc;
+}
+
+/* ---- what a scan works with ------------------------------------------- */
+
+/* A change of the index against HEAD. */
+struct staged_change {
+	char *path;
+	char status;		/* 'A', 'D', 'M' or 'T' */
+};
+
+struct staged_list {
+	struct staged_change *items;
+	size_t nr, alloc;
+};
+
+struct scan_ctx {
+	const struct graft_repo *r;
+	git_repository *repo;
+	git_index *index;
+	const git_index_entry **entries;	/* bytewise by path, then stage */
+	size_t nr;
+	struct stat_rules rules;
+	int has_index_time;
+	struct timespec index_time;	/* mtime of the index file */
+	git_oid empty_blob;
+	int workdir_fd;
+	struct scan *out;
+};
+
+static struct scan_entry *add_entry(struct scan *s, const char *path,
+				    char staged, char unstaged)
 {
 	struct scan_entry *e;
 
@@ -44,129 +195,1047 @@ static struct scan_entry *add_entry(struct scan *s, const char *path)
 	e = &s->entries[s->nr++];
 	memset(e, 0, sizeof(*e));
 	e->path = xstrdup(path);
+	e->staged = staged;
+	e->unstaged = unstaged;
 	return e;
 }
 
-/* Skip n space-separated fields; NULL if the record is too short. */
-static const char *skip_fields(const char *p, int n)
+static int by_path_and_stage(const void *a, const void *b)
 {
-	while (n--) {
-		p = strchr(p, ' ');
-		if (!p)
-			return NULL;
-		p++;
-	}
-	return p;
-}
+	const git_index_entry *x = *(const git_index_entry *const *)a;
+	const git_index_entry *y = *(const git_index_entry *const *)b;
+	int cmp = strcmp(x->path, y->path);
 
-static unsigned parse_mode(const char *p)
-{
-	return (unsigned)strtoul(p, NULL, 8);
+	return cmp ? cmp : GIT_INDEX_ENTRY_STAGE(x) - GIT_INDEX_ENTRY_STAGE(y);
 }
 
 /*
- * "1 XY sub mH mI mW hH hI path", "2 ... Xscore path" (its original
- * path follows as the next record), "u XY sub m1 m2 m3 mW h1 h2 h3 path".
- * Returns 1 when the next record belongs to this one, <0 on bad input.
+ * The index's entries in bytewise order, which the work tree walk and
+ * the merge with the staged changes rely on (libgit2 orders them
+ * case-insensitively when core.ignoreCase is set).
  */
-static int parse_changed(struct scan *s, const char *rec)
+static void sort_entries(struct scan_ctx *c)
 {
-	char kind = rec[0];
-	const char *xy = rec + 2, *modes, *path;
-	struct scan_entry *e;
+	size_t i;
+	int sorted = 1;
 
-	if (strlen(rec) < 5 || rec[1] != ' ' || rec[4] != ' ')
-		return -1;
-	modes = skip_fields(rec, 3);
-	path = skip_fields(rec, kind == '1' ? 8 : kind == '2' ? 9 : 10);
-	if (!modes || !path)
-		return -1;
-	e = add_entry(s, path);
-	e->staged = xy[0];
-	e->unstaged = xy[1];
-	if (kind == 'u') {
-		e->index_mode = parse_mode(skip_fields(modes, 1));
-		e->worktree_mode = parse_mode(skip_fields(modes, 3));
-		s->conflicted++;
-		return 0;
+	c->nr = git_index_entrycount(c->index);
+	c->entries = xcalloc(c->nr ? c->nr : 1, sizeof(*c->entries));
+	for (i = 0; i < c->nr; i++) {
+		c->entries[i] = git_index_get_byindex(c->index, i);
+		if (i && by_path_and_stage(&c->entries[i - 1], &c->entries[i]) > 0)
+			sorted = 0;
 	}
-	e->index_mode = parse_mode(skip_fields(modes, 1));
-	e->worktree_mode = parse_mode(skip_fields(modes, 2));
-	if (e->staged != '.')
-		s->staged++;
-	if (e->unstaged != '.')
-		s->unstaged++;
-	if (e->unstaged == 'A')
-		s->intent_to_add++;
-	return kind == '2';
+	if (!sorted)
+		qsort(c->entries, c->nr, sizeof(*c->entries), by_path_and_stage);
 }
 
-static int parse_status(struct scan *s, const struct strbuf *out)
+/*
+ * Entries modified no earlier than the index file was written may have
+ * changed after their stat data was taken without the stat data showing
+ * it (the same mtime, the same size): they are racily clean.
+ */
+static int read_index_time(struct scan_ctx *c)
 {
-	const char *p = out->buf, *end = out->buf + out->len;
-	int skip_next = 0, rc;
+	const char *path = git_index_path(c->index);
+	struct stat st;
 
-	for (; p < end; p += strlen(p) + 1) {
-		struct scan_entry *e;
-
-		if (skip_next) {
-			skip_next = 0;
-			continue;
-		}
-		switch (p[0]) {
-		case '1':
-		case '2':
-		case 'u':
-			if ((rc = parse_changed(s, p)) < 0)
-				return graft_error("cannot parse the output of 'git status': '%s'",
-						   p);
-			skip_next = rc;
-			break;
-		case '?':
-			e = add_entry(s, p + 2);
-			e->staged = e->unstaged = SCAN_UNTRACKED;
-			s->untracked++;
-			break;
-		case '#':
-		case '!':
-			break;
-		default:
-			return graft_error("cannot parse the output of 'git status': '%s'",
-					   p);
-		}
+	if (!path || lstat(path, &st) < 0) {
+		if (path && errno != ENOENT)
+			return graft_error("cannot read '%s': %s", path,
+					   strerror(errno));
+		return 0;
 	}
+	c->has_index_time = 1;
+	c->index_time = st.st_mtim;
 	return 0;
 }
 
+static int scan_ctx_init(struct scan_ctx *c, struct scan *out,
+			 const struct graft_repo *r)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->repo = r->repo;
+	c->out = out;
+	c->workdir_fd = -1;
+	if ((rc = read_rules(&c->rules, c->repo)) < 0 ||
+	    (rc = load_index(&c->index, r)) < 0 ||
+	    (rc = read_index_time(c)) < 0)
+		return rc;
+	sort_entries(c);
+	if (git_odb_hash(&c->empty_blob, "", 0, GIT_OBJECT_BLOB) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot hash the empty blob");
+	c->workdir_fd = open(r->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->workdir_fd < 0)
+		return graft_error("cannot open the work tree '%s': %s",
+				   r->workdir, strerror(errno));
+	return 0;
+}
+
+static void scan_ctx_release(struct scan_ctx *c)
+{
+	if (c->workdir_fd >= 0)
+		close(c->workdir_fd);
+	free(c->entries);
+	git_index_free(c->index);
+}
+
+/* ---- index against HEAD ----------------------------------------------- */
+
+static void staged_add(struct staged_list *l, const struct strbuf *path,
+		       char status)
+{
+	struct staged_change *s;
+
+	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+	s = &l->items[l->nr++];
+	s->path = xstrdup(path->buf);
+	s->status = status;
+}
+
+static void staged_release(struct staged_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		free(l->items[i].path);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static int diff_trees(struct scan_ctx *c, struct staged_list *l,
+		      struct strbuf *path, const git_tree *head,
+		      const git_tree *index);
+
+/*
+ * Record entry, only on one side, as added or deleted, with everything
+ * below it when it is a tree. Gitlinks are submodules: not reported.
+ */
+static int one_sided(struct scan_ctx *c, struct staged_list *l,
+		     struct strbuf *path, const git_tree_entry *e, int added)
+{
+	git_filemode_t mode = git_tree_entry_filemode(e);
+	size_t len = path->len;
+	git_tree *tree = NULL;
+	int rc;
+
+	strbuf_addstr(path, git_tree_entry_name(e));
+	if (mode != GIT_FILEMODE_TREE) {
+		if (!is_gitlink(mode))
+			staged_add(l, path, added ? 'A' : 'D');
+		strbuf_setlen(path, len);
+		return 0;
+	}
+	if (git_tree_lookup(&tree, c->repo, git_tree_entry_id(e)) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read the tree of '%s'",
+				     path->buf);
+	} else {
+		strbuf_addch(path, '/');
+		rc = diff_trees(c, l, path, added ? NULL : tree,
+				added ? tree : NULL);
+	}
+	git_tree_free(tree);
+	strbuf_setlen(path, len);
+	return rc;
+}
+
+/* The same name on both sides, both trees or both not. */
+static int both_sided(struct scan_ctx *c, struct staged_list *l,
+		      struct strbuf *path, const git_tree_entry *old,
+		      const git_tree_entry *new)
+{
+	git_filemode_t old_mode = git_tree_entry_filemode(old);
+	git_filemode_t new_mode = git_tree_entry_filemode(new);
+	size_t len = path->len;
+	git_tree *a = NULL, *b = NULL;
+	int rc = 0;
+
+	if (old_mode == new_mode &&
+	    git_oid_equal(git_tree_entry_id(old), git_tree_entry_id(new)))
+		return 0;
+	strbuf_addstr(path, git_tree_entry_name(new));
+	if (new_mode == GIT_FILEMODE_TREE) {
+		if (git_tree_lookup(&a, c->repo, git_tree_entry_id(old)) < 0 ||
+		    git_tree_lookup(&b, c->repo, git_tree_entry_id(new)) < 0) {
+			rc = graft_error_git(GRAFT_EFATAL, "cannot read the tree of '%s'",
+					     path->buf);
+		} else {
+			strbuf_addch(path, '/');
+			rc = diff_trees(c, l, path, a, b);
+		}
+	} else if (!is_gitlink(old_mode) || !is_gitlink(new_mode)) {
+		/* a gitlink that replaced a file, or the other way, counts */
+		staged_add(l, path,
+			   (old_mode & S_IFMT) != (new_mode & S_IFMT) ? 'T' : 'M');
+	}
+	git_tree_free(a);
+	git_tree_free(b);
+	strbuf_setlen(path, len);
+	return rc;
+}
+
+/*
+ * The changes from head to index (either may be NULL: empty) below
+ * path. Tree entries are sorted the same way on both sides, so one pass
+ * over the two suffices; subtrees with the same id are equal and are
+ * not read.
+ */
+static int diff_trees(struct scan_ctx *c, struct staged_list *l,
+		      struct strbuf *path, const git_tree *head,
+		      const git_tree *index)
+{
+	size_t i = 0, j = 0;
+	size_t ni = head ? git_tree_entrycount(head) : 0;
+	size_t nj = index ? git_tree_entrycount(index) : 0;
+	int rc = 0;
+
+	while ((i < ni || j < nj) && rc == 0) {
+		const git_tree_entry *a = i < ni ? git_tree_entry_byindex(head, i) : NULL;
+		const git_tree_entry *b = j < nj ? git_tree_entry_byindex(index, j) : NULL;
+		int cmp = !a ? 1 : !b ? -1 : git_tree_entry_cmp(a, b);
+
+		if (cmp < 0) {
+			rc = one_sided(c, l, path, a, 0);
+			i++;
+		} else if (cmp > 0) {
+			rc = one_sided(c, l, path, b, 1);
+			j++;
+		} else {
+			rc = both_sided(c, l, path, a, b);
+			i++;
+			j++;
+		}
+	}
+	return rc;
+}
+
+/* HEAD's tree; NULL when the branch has no commit yet. */
+static int head_tree(git_tree **out, git_repository *repo)
+{
+	git_reference *head = NULL;
+	int rc = git_repository_head(&head, repo);
+
+	*out = NULL;
+	if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 0;
+	}
+	if (rc < 0 || git_reference_peel((git_object **)out, head,
+					 GIT_OBJECT_TREE) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read HEAD's tree");
+	git_reference_free(head);
+	return rc;
+}
+
+static int by_staged_path(const void *a, const void *b)
+{
+	return strcmp(((const struct staged_change *)a)->path,
+		      ((const struct staged_change *)b)->path);
+}
+
+/* The index against HEAD, sorted by path; conflicted paths are left out. */
+static int staged_changes(struct scan_ctx *c, struct staged_list *l)
+{
+	struct strbuf path = STRBUF_INIT;
+	git_tree *head = NULL, *index = NULL;
+	git_oid index_id;
+	int rc;
+
+	if ((rc = write_index_tree(&index_id, c->repo, c->index, 1)) < 0 ||
+	    (rc = head_tree(&head, c->repo)) < 0)
+		goto done;
+	if (git_tree_lookup(&index, c->repo, &index_id) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read the index's tree");
+		goto done;
+	}
+	if ((rc = diff_trees(c, l, &path, head, index)) == 0 && l->nr > 1)
+		qsort(l->items, l->nr, sizeof(*l->items), by_staged_path);
+done:
+	git_tree_free(head);
+	git_tree_free(index);
+	strbuf_release(&path);
+	return rc;
+}
+
+/* ---- work tree against index ------------------------------------------ */
+
+/*
+ * Comparing the work tree with the index takes an lstat per entry, most
+ * of a scan's time on a large tree. It is done first for all entries,
+ * in one thread per processor as git's preload_index() does, with no
+ * libgit2 call and no message: what stat data cannot settle (content to
+ * hash, a directory that may be a repository, an error to report) is
+ * settled afterwards, in order, on the calling thread.
+ */
+enum stat_state {
+	STAT_SKIPPED,		/* a gitlink, assume-unchanged, skip-worktree */
+	STAT_REMOVED,		/* gone, or below something not a directory */
+	STAT_DIRECTORY,		/* a directory: removed unless a repository */
+	STAT_FOUND,		/* there (all a conflict or intent-to-add needs) */
+	STAT_SAME,
+	STAT_DIFFERENT,
+	STAT_UNSURE,		/* stat data cannot tell; the content will */
+	STAT_ERROR,		/* lstat failed */
+};
+
+struct stat_result {
+	unsigned char state;
+	unsigned value;		/* st_mode, or errno for STAT_ERROR */
+};
+
+#define STAT_ENTRIES_PER_THREAD 500
+#define STAT_MAX_THREADS 8
+
+/* One thread's share of the entries, [lo, hi). */
+struct stat_worker {
+	const struct scan_ctx *c;
+	size_t lo, hi;
+	struct stat_result *results;
+	struct strbuf dirs_ok;	/* leading directories known to be real */
+	struct strbuf dirs_bad;	/* a leading path known not to be one */
+	pthread_t thread;
+	int started;
+};
+
+/*
+ * Whether every directory above path is a real directory: 1, 0, or -1
+ * with errno set when one cannot be read. Otherwise a file seen at path
+ * lies through a symlink (perhaps outside the work tree) and the entry
+ * counts as deleted, as git's has_symlink_leading_path() has it.
+ * Consecutive entries share their directories: only the components that
+ * differ from those of the last path are looked at.
+ */
+static int leading_dirs_ok(struct stat_worker *w, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) + 1 : 0, common = 0, i;
+
+	if (w->dirs_bad.len && !strncmp(path, w->dirs_bad.buf, w->dirs_bad.len))
+		return 0;
+	for (i = 0; i < len && i < w->dirs_ok.len && path[i] == w->dirs_ok.buf[i]; i++)
+		if (path[i] == '/')
+			common = i + 1;
+	strbuf_setlen(&w->dirs_ok, common);
+	while (w->dirs_ok.len < len) {
+		const char *end = strchr(path + w->dirs_ok.len, '/');
+		size_t known = w->dirs_ok.len;
+		struct stat st;
+		int found;
+
+		strbuf_add(&w->dirs_ok, path + known, (size_t)(end - path) - known);
+		found = fstatat(w->c->workdir_fd, w->dirs_ok.buf, &st,
+				AT_SYMLINK_NOFOLLOW) == 0;
+		if (found && S_ISDIR(st.st_mode)) {
+			strbuf_addch(&w->dirs_ok, '/');
+			continue;
+		}
+		if (!found && errno != ENOENT && errno != ENOTDIR)
+			return -1;
+		strbuf_reset(&w->dirs_bad);
+		strbuf_addf(&w->dirs_bad, "%s/", w->dirs_ok.buf);
+		strbuf_setlen(&w->dirs_ok, known);
+		return 0;
+	}
+	return 1;
+}
+
+/* The mode git records for the work tree file of an entry of mode mode. */
+static unsigned mode_from_stat(const struct scan_ctx *c, unsigned mode,
+			       unsigned st_mode)
+{
+	if (!c->rules.symlinks && S_ISREG(st_mode) && S_ISLNK(mode))
+		return mode;
+	if (!c->rules.filemode && S_ISREG(st_mode))
+		return S_ISREG(mode) ? mode : MODE_FILE;
+	if (S_ISLNK(st_mode))
+		return MODE_SYMLINK;
+	if (S_ISDIR(st_mode))
+		return MODE_GITLINK;
+	return (st_mode & S_IXUSR) ? MODE_EXECUTABLE : MODE_FILE;
+}
+
+#define CHANGED_TYPE 1u		/* no longer a file, a symlink... */
+#define CHANGED_MODE 2u		/* the executable bit */
+#define CHANGED_SIZE 4u		/* or the entry's size was never taken */
+#define CHANGED_STAT 8u		/* times, inode, owner */
+
+/* How st differs from the stat data of e (git's ce_match_stat_basic()). */
+static unsigned match_stat(const struct scan_ctx *c, const git_index_entry *e,
+			   const struct stat *st)
+{
+	const struct stat_rules *rules = &c->rules;
+	unsigned changed = 0;
+
+	if (S_ISREG(e->mode)) {
+		if (!S_ISREG(st->st_mode))
+			changed |= CHANGED_TYPE;
+		if (rules->filemode && ((e->mode ^ st->st_mode) & S_IXUSR))
+			changed |= CHANGED_MODE;
+	} else if (S_ISLNK(e->mode) && !S_ISLNK(st->st_mode) &&
+		   (rules->symlinks || !S_ISREG(st->st_mode))) {
+		changed |= CHANGED_TYPE;
+	}
+	if ((uint32_t)e->mtime.seconds != (uint32_t)st->st_mtim.tv_sec ||
+	    (rules->check_stat &&
+	     e->mtime.nanoseconds != (uint32_t)st->st_mtim.tv_nsec))
+		changed |= CHANGED_STAT;
+	if (rules->trust_ctime && rules->check_stat &&
+	    ((uint32_t)e->ctime.seconds != (uint32_t)st->st_ctim.tv_sec ||
+	     e->ctime.nanoseconds != (uint32_t)st->st_ctim.tv_nsec))
+		changed |= CHANGED_STAT;
+	if (rules->check_stat &&
+	    (e->uid != (uint32_t)st->st_uid || e->gid != (uint32_t)st->st_gid ||
+	     e->ino != (uint32_t)st->st_ino))
+		changed |= CHANGED_STAT;
+	if (e->file_size != (uint32_t)st->st_size)
+		changed |= CHANGED_SIZE;
+	/* a size of 0 is what git writes for an entry it found racily clean */
+	if (!e->file_size && !git_oid_equal(&e->id, &c->empty_blob))
+		changed |= CHANGED_SIZE;
+	return changed;
+}
+
+static int is_racily_clean(const struct scan_ctx *c, const git_index_entry *e)
+{
+	uint32_t sec = (uint32_t)c->index_time.tv_sec;
+
+	return c->has_index_time &&
+	       (sec < (uint32_t)e->mtime.seconds ||
+		(sec == (uint32_t)e->mtime.seconds &&
+		 (uint32_t)c->index_time.tv_nsec <= e->mtime.nanoseconds));
+}
+
+/*
+ * What stat data says of the file at e's path (st), as git's
+ * ie_match_stat() decides it: a changed type or executable bit, or a
+ * changed size where the entry's size is known, settle it; other stat
+ * changes and racily clean entries leave it to the content.
+ */
+static enum stat_state compare_stat(const struct scan_ctx *c,
+				    const git_index_entry *e,
+				    const struct stat *st)
+{
+	unsigned changed = match_stat(c, e, st);
+
+	if (changed & (CHANGED_TYPE | CHANGED_MODE))
+		return STAT_DIFFERENT;
+	if (!changed)
+		return is_racily_clean(c, e) ? STAT_UNSURE : STAT_SAME;
+	if ((changed & CHANGED_SIZE) && e->file_size)
+		return STAT_DIFFERENT;
+	return STAT_UNSURE;
+}
+
+static void stat_entry(struct stat_worker *w, const git_index_entry *e,
+		       struct stat_result *res)
+{
+	const struct scan_ctx *c = w->c;
+	int stage = GIT_INDEX_ENTRY_STAGE(e), dirs_ok;
+	struct stat st;
+
+	if (!stage && (is_gitlink(e->mode) || (e->flags & GIT_INDEX_ENTRY_VALID) ||
+		       (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE))) {
+		res->state = STAT_SKIPPED;
+		return;
+	}
+	dirs_ok = leading_dirs_ok(w, e->path);
+	if (dirs_ok > 0 &&
+	    fstatat(c->workdir_fd, e->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		dirs_ok = errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	if (dirs_ok <= 0) {
+		res->state = dirs_ok ? STAT_ERROR : STAT_REMOVED;
+		res->value = dirs_ok ? (unsigned)errno : 0;
+		return;
+	}
+	res->value = st.st_mode;
+	if (S_ISDIR(st.st_mode) && !is_gitlink(e->mode))
+		res->state = STAT_DIRECTORY;
+	else if (stage || is_intent_to_add(e))
+		res->state = STAT_FOUND;
+	else
+		res->state = compare_stat(c, e, &st);
+}
+
+static void *stat_worker_run(void *arg)
+{
+	struct stat_worker *w = arg;
+	size_t i;
+
+	for (i = w->lo; i < w->hi; i++)
+		stat_entry(w, w->c->entries[i], &w->results[i]);
+	return NULL;
+}
+
+/* The stat pass over all entries, results[i] for entry i. */
+struct stat_pass {
+	struct stat_worker workers[STAT_MAX_THREADS];
+	size_t n;
+	struct stat_result *results;
+};
+
+/*
+ * Start the stat pass: on threads, one per processor, when the index is
+ * large enough for it to pay; the caller can walk the work tree for
+ * untracked files meanwhile. Otherwise stat_finish() does it all.
+ */
+static void stat_start(struct stat_pass *p, const struct scan_ctx *c)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = c->nr / STAT_ENTRIES_PER_THREAD, k;
+
+	if (cpus > 0 && n > (size_t)cpus)
+		n = (size_t)cpus;
+	p->n = n < 1 ? 1 : n > STAT_MAX_THREADS ? STAT_MAX_THREADS : n;
+	p->results = xcalloc(c->nr ? c->nr : 1, sizeof(*p->results));
+	for (k = 0; k < p->n; k++) {
+		struct stat_worker *w = &p->workers[k];
+
+		w->c = c;
+		w->lo = c->nr * k / p->n;
+		w->hi = c->nr * (k + 1) / p->n;
+		w->results = p->results;
+		strbuf_init(&w->dirs_ok);
+		strbuf_init(&w->dirs_bad);
+		/* a thread that cannot be started leaves its share to stat_finish */
+		w->started = p->n > 1 &&
+			     pthread_create(&w->thread, NULL, stat_worker_run, w) == 0;
+	}
+}
+
+/* Do what no thread took, and wait for the threads. */
+static void stat_finish(struct stat_pass *p)
+{
+	size_t k;
+
+	for (k = 0; k < p->n; k++)
+		if (!p->workers[k].started)
+			stat_worker_run(&p->workers[k]);
+	for (k = 0; k < p->n; k++) {
+		if (p->workers[k].started)
+			pthread_join(p->workers[k].thread, NULL);
+		strbuf_release(&p->workers[k].dirs_ok);
+		strbuf_release(&p->workers[k].dirs_bad);
+	}
+}
+
+/* Whether dir (relative to the work tree) is a repository whose HEAD resolves. */
+static int is_checked_out_repository(struct scan_ctx *c, const char *dir)
+{
+	git_repository *sub = NULL;
+	git_oid head;
+	char *full = repo_path(c->r, dir);
+	int yes = git_repository_open_ext(&sub, full, GIT_REPOSITORY_OPEN_NO_SEARCH,
+					  NULL) == 0 &&
+		  git_reference_name_to_id(&head, sub, "HEAD") == 0;
+
+	git_error_clear();
+	git_repository_free(sub);
+	free(full);
+	return yes;
+}
+
+/*
+ * The work tree's mode for the entry e, or 0 when its file is gone (git's
+ * check_removed(): not there, below something that is not a directory,
+ * or a directory that is not a checked-out repository).
+ */
+static int file_mode_of(struct scan_ctx *c, const git_index_entry *e,
+			 const struct stat_result *res, unsigned *mode)
+{
+	*mode = 0;
+	switch (res->state) {
+	case STAT_ERROR:
+		return graft_error("cannot read '%s': %s", e->path,
+				   strerror((int)res->value));
+	case STAT_REMOVED:
+		return 0;
+	case STAT_DIRECTORY:
+		if (is_checked_out_repository(c, e->path))
+			*mode = MODE_GITLINK;
+		return 0;
+	default:
+		*mode = mode_from_stat(c, e->mode, res->value);
+		return 0;
+	}
+}
+
+static int read_link_at(int dirfd, const char *path, struct strbuf *target)
+{
+	size_t size = 256;
+
+	for (;;) {
+		ssize_t n;
+
+		strbuf_reset(target);
+		strbuf_grow(target, size);
+		n = readlinkat(dirfd, path, target->buf, size);
+		if (n < 0)
+			return -1;
+		if ((size_t)n < size) {
+			strbuf_setlen(target, (size_t)n);
+			return 0;
+		}
+		size *= 2;
+	}
+}
+
+/*
+ * Whether the content at e's path (of type st_mode) is what e records: a
+ * file hashed through its clean filters, a symlink's target.
+ */
+static int same_content(struct scan_ctx *c, const git_index_entry *e,
+			unsigned st_mode, int *same)
+{
+	struct strbuf target = STRBUF_INIT;
+	git_oid id;
+	int rc = 0;
+
+	*same = 0;
+	if (S_ISLNK(st_mode)) {
+		if (read_link_at(c->workdir_fd, e->path, &target) < 0)
+			rc = graft_error("cannot read the symlink '%s': %s",
+					 e->path, strerror(errno));
+		else if (git_odb_hash(&id, target.buf, target.len,
+				      GIT_OBJECT_BLOB) < 0)
+			rc = graft_error_git(GRAFT_EFATAL, "cannot hash '%s'", e->path);
+		else
+			*same = git_oid_equal(&id, &e->id);
+	} else if (S_ISREG(st_mode)) {
+		if (git_repository_hashfile(&id, c->repo, e->path,
+					    GIT_OBJECT_BLOB, NULL) < 0)
+			rc = graft_error_git(GRAFT_EFAIL, "cannot hash '%s'", e->path);
+		else
+			*same = git_oid_equal(&id, &e->id);
+	}
+	strbuf_release(&target);
+	return rc;
+}
+
+/*
+ * Porcelain v2's Y for the stage-0 entry e and the work tree's mode:
+ * '.', 'M', 'T', 'D', or for an intent-to-add entry 'A' (or 'D').
+ */
+static int worktree_status(struct scan_ctx *c, const git_index_entry *e,
+			   const struct stat_result *res, char *status,
+			   unsigned *mode)
+{
+	int same, rc;
+
+	*status = '.';
+	*mode = e->mode;
+	if (res->state == STAT_SKIPPED)
+		return 0;
+	if ((rc = file_mode_of(c, e, res, mode)) < 0)
+		return rc;
+	if (!*mode)
+		*status = 'D';
+	else if (is_intent_to_add(e))
+		*status = 'A';
+	else if (res->state == STAT_DIFFERENT || res->state == STAT_DIRECTORY)
+		*status = 'M';
+	else if (res->state == STAT_UNSURE) {
+		if ((rc = same_content(c, e, res->value, &same)) < 0)
+			return rc;
+		*status = same ? '.' : 'M';
+	}
+	if (*status == 'M' && (*mode & S_IFMT) != (e->mode & S_IFMT))
+		*status = 'T';
+	return 0;
+}
+
+/* Entries [first, end) are the stages of one conflicted path. */
+static int report_conflict(struct scan_ctx *c, const struct stat_result *res,
+			   size_t first, size_t end)
+{
+	/* git's letters for the stages present, by bit mask of 1, 2, 3 */
+	static const char *const keys[8] = {
+		"UU" /* no stage: not a conflict git writes */, "DD", "AU",
+		"UD", "UA", "DU", "AA", "UU",
+	};
+	const git_index_entry *e = c->entries[first];
+	unsigned mask = 0, ours = 0, mode;
+	struct scan_entry *out;
+	size_t i;
+	int rc;
+
+	for (i = first; i < end; i++) {
+		int stage = GIT_INDEX_ENTRY_STAGE(c->entries[i]);
+
+		if (stage)
+			mask |= 1u << (stage - 1);
+		if (stage == 2)
+			ours = c->entries[i]->mode;
+	}
+	if ((rc = file_mode_of(c, e, &res[first], &mode)) < 0)
+		return rc;
+	out = add_entry(c->out, e->path, keys[mask][0], keys[mask][1]);
+	out->index_mode = ours;
+	out->worktree_mode = mode;
+	c->out->conflicted++;
+	return 0;
+}
+
+static void add_tracked(struct scan *s, const char *path, char staged,
+			char unstaged, unsigned index_mode,
+			unsigned worktree_mode)
+{
+	struct scan_entry *e = add_entry(s, path, staged, unstaged);
+
+	e->index_mode = index_mode;
+	e->worktree_mode = worktree_mode;
+	if (staged != '.')
+		s->staged++;
+	if (unstaged != '.')
+		s->unstaged++;
+	if (unstaged == 'A')
+		s->intent_to_add++;
+}
+
+static int report_entry(struct scan_ctx *c, const git_index_entry *e,
+			const struct stat_result *res,
+			const struct staged_change *staged)
+{
+	unsigned index_mode = e->mode, worktree_mode;
+	char status;
+	int rc;
+
+	if ((rc = worktree_status(c, e, res, &status, &worktree_mode)) < 0)
+		return rc;
+	/* git shows an intent-to-add entry's mode only once its file is gone */
+	if (is_intent_to_add(e) && status != 'D')
+		index_mode = 0;
+	if (status == '.' && !staged)
+		return 0;
+	add_tracked(c->out, e->path, staged ? staged->status : '.', status,
+		    index_mode, status == '.' ? index_mode : worktree_mode);
+	return 0;
+}
+
+/*
+ * Walk the index (and, in step, the staged changes, both sorted by
+ * path): each path gets its staged change, its work tree status, or its
+ * conflict. A staged deletion has no index entry of its own.
+ */
+static int scan_tracked(struct scan_ctx *c, const struct stat_result *res,
+			const struct staged_list *staged)
+{
+	size_t i = 0, next = 0;
+	int rc = 0;
+
+	while (i < c->nr && rc == 0) {
+		const git_index_entry *e = c->entries[i];
+		const struct staged_change *s = NULL;
+		size_t end = i + 1;
+
+		while (end < c->nr && !strcmp(c->entries[end]->path, e->path))
+			end++;
+		for (; next < staged->nr; next++) {
+			int cmp = strcmp(staged->items[next].path, e->path);
+
+			if (cmp > 0)
+				break;
+			if (cmp == 0)
+				s = &staged->items[next];
+			else
+				add_tracked(c->out, staged->items[next].path,
+					    staged->items[next].status, '.', 0, 0);
+		}
+		if (end - i > 1 || GIT_INDEX_ENTRY_STAGE(e))
+			rc = report_conflict(c, res, i, end);
+		else
+			rc = report_entry(c, e, &res[i], s);
+		i = end;
+	}
+	for (; next < staged->nr && rc == 0; next++)
+		add_tracked(c->out, staged->items[next].path,
+			    staged->items[next].status, '.', 0, 0);
+	return rc;
+}
+
+/* ---- untracked files -------------------------------------------------- */
+
+/*
+ * A directory being walked. Whether it is ignored is asked only once
+ * something untracked turns up in it: most directories hold only
+ * tracked files and are never asked about.
+ */
+struct dir_frame {
+	struct dir_frame *parent;
+	size_t len;		/* of its path, '/' included; 0 at the top */
+	int ignored;		/* -1 while not asked */
+};
+
+/* The first entry in [lo, hi) whose path is not less than key. */
+static size_t lower_bound(const struct scan_ctx *c, size_t lo, size_t hi,
+			  const char *key)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(c->entries[mid]->path, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int is_ignored(struct scan_ctx *c, const char *path, int *ignored)
+{
+	if (git_ignore_path_is_ignored(ignored, c->repo, path) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the ignore rules for '%s'",
+				       path);
+	return 0;
+}
+
+/*
+ * Whether the directory of frame (path holds its path and more) is
+ * ignored: it is when a directory above it is, whatever rules match
+ * below, as git never enters an ignored directory.
+ */
+static int dir_ignored(struct scan_ctx *c, struct strbuf *path,
+		       struct dir_frame *frame)
+{
+	char saved;
+	int rc;
+
+	if (frame->ignored >= 0)
+		return frame->ignored;
+	if (frame->parent && (rc = dir_ignored(c, path, frame->parent)) != 0) {
+		if (rc < 0)
+			return rc;
+		frame->ignored = 1;
+		return 1;
+	}
+	saved = path->buf[frame->len];
+	path->buf[frame->len] = '\0';
+	rc = is_ignored(c, path->buf, &frame->ignored);
+	path->buf[frame->len] = saved;
+	return rc < 0 ? rc : frame->ignored;
+}
+
+static void add_untracked(struct scan *s, const char *path)
+{
+	add_entry(s, path, SCAN_UNTRACKED, SCAN_UNTRACKED);
+	s->untracked++;
+}
+
+/* Whether the directory path (ending in '/') holds a repository of its own. */
+static int holds_repository(struct scan_ctx *c, struct strbuf *path)
+{
+	size_t len = path->len;
+	struct stat st;
+	char *full;
+	int yes;
+
+	strbuf_addstr(path, ".git");
+	yes = fstatat(c->workdir_fd, path->buf, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (yes) {
+		full = repo_path(c->r, path->buf);
+		yes = git_repository_open_ext(NULL, full,
+					      GIT_REPOSITORY_OPEN_NO_SEARCH |
+					      GIT_REPOSITORY_OPEN_NO_DOTGIT,
+					      NULL) == 0;
+		git_error_clear();
+		free(full);
+	}
+	strbuf_setlen(path, len);
+	return yes;
+}
+
+static int walk_dir(struct scan_ctx *c, struct strbuf *path,
+		    struct dir_frame *frame, size_t lo, size_t hi);
+
+/*
+ * The directory path (ending in '/') holds no tracked file: unless it is
+ * ignored, every file below it is untracked, or it is one nested
+ * repository.
+ */
+static int untracked_dir(struct scan_ctx *c, struct strbuf *path,
+			 struct dir_frame *parent)
+{
+	struct dir_frame frame = { parent, path->len, 0 };
+	int rc, ignored;
+
+	if ((rc = dir_ignored(c, path, parent)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = is_ignored(c, path->buf, &ignored)) < 0 || ignored)
+		return rc;
+	if (holds_repository(c, path)) {
+		add_untracked(c->out, path->buf);
+		return 0;
+	}
+	return walk_dir(c, path, &frame, 0, 0);
+}
+
+static int untracked_file(struct scan_ctx *c, struct strbuf *path,
+			  struct dir_frame *parent)
+{
+	int rc, ignored;
+
+	if ((rc = dir_ignored(c, path, parent)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = is_ignored(c, path->buf, &ignored)) < 0 || ignored)
+		return rc;
+	add_untracked(c->out, path->buf);
+	return 0;
+}
+
+/*
+ * The entry at path, of type (a dirent d_type), in the directory of
+ * frame, whose tracked files are the index entries [lo, hi).
+ */
+static int walk_entry(struct scan_ctx *c, struct strbuf *path,
+		      struct dir_frame *frame, unsigned char type,
+		      size_t lo, size_t hi)
+{
+	size_t pos = lower_bound(c, lo, hi, path->buf), below, end;
+	int exact = pos < hi && !strcmp(c->entries[pos]->path, path->buf);
+
+	if (type != DT_DIR) {
+		if (exact || (type != DT_REG && type != DT_LNK))
+			return 0;
+		return untracked_file(c, path, frame);
+	}
+	/* a submodule's checkout is not looked into */
+	if (exact && is_gitlink(c->entries[pos]->mode))
+		return 0;
+	strbuf_addch(path, '/');
+	below = lower_bound(c, pos, hi, path->buf);
+	path->buf[path->len - 1] = '0';		/* the first name after "dir/" */
+	end = lower_bound(c, below, hi, path->buf);
+	path->buf[path->len - 1] = '/';
+	if (below < end) {
+		struct dir_frame tracked = { frame, path->len, -1 };
+
+		return walk_dir(c, path, &tracked, below, end);
+	}
+	return untracked_dir(c, path, frame);
+}
+
+static unsigned char entry_type(struct scan_ctx *c, const struct strbuf *path,
+				const struct dirent *de)
+{
+	struct stat st;
+
+	if (de->d_type != DT_UNKNOWN)
+		return de->d_type;
+	if (fstatat(c->workdir_fd, path->buf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return DT_UNKNOWN;
+	if (S_ISDIR(st.st_mode))
+		return DT_DIR;
+	if (S_ISREG(st.st_mode))
+		return DT_REG;
+	if (S_ISLNK(st.st_mode))
+		return DT_LNK;
+	return DT_UNKNOWN;
+}
+
+/*
+ * Read the directory path ("" or ending in '/') of frame, whose tracked
+ * files are the index entries [lo, hi). Stops early once the directory
+ * turns out to be ignored.
+ */
+static int walk_dir(struct scan_ctx *c, struct strbuf *path,
+		    struct dir_frame *frame, size_t lo, size_t hi)
+{
+	size_t len = path->len;
+	struct dirent *de;
+	DIR *dir;
+	int fd, rc = 0;
+
+	fd = openat(c->workdir_fd, len ? path->buf : ".",
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		/* gone, or replaced by a file, since its parent was read */
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			rc = 0;
+		else
+			rc = graft_error("cannot read the directory '%s': %s",
+					 len ? path->buf : ".", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	while (rc == 0 && frame->ignored != 1) {
+		errno = 0;
+		if (!(de = readdir(dir))) {
+			if (errno)
+				rc = graft_error("cannot read the directory '%s': %s",
+						 len ? path->buf : ".",
+						 strerror(errno));
+			break;
+		}
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, ".git"))
+			continue;
+		strbuf_addstr(path, de->d_name);
+		rc = walk_entry(c, path, frame, entry_type(c, path, de), lo, hi);
+		strbuf_setlen(path, len);
+	}
+	closedir(dir);
+	return rc;
+}
+
+static int scan_untracked(struct scan_ctx *c)
+{
+	struct dir_frame top = { NULL, 0, 0 };
+	struct strbuf path = STRBUF_INIT;
+	int rc = walk_dir(c, &path, &top, 0, c->nr);
+
+	strbuf_release(&path);
+	return rc;
+}
+
+/* ---- putting it together ---------------------------------------------- */
+
+/* By path; a path both removed from the index and untracked: that order. */
 static int by_path(const void *a, const void *b)
 {
-	return strcmp(((const struct scan_entry *)a)->path,
-		      ((const struct scan_entry *)b)->path);
+	const struct scan_entry *x = a, *y = b;
+	int cmp = strcmp(x->path, y->path);
+
+	return cmp ? cmp : scan_entry_untracked(x) - scan_entry_untracked(y);
+}
+
+/* The work tree against the index, and the untracked files meanwhile. */
+static int scan_files(struct scan_ctx *c, const struct staged_list *staged)
+{
+	struct stat_pass pass;
+	int rc;
+
+	stat_start(&pass, c);
+	rc = scan_untracked(c);
+	stat_finish(&pass);
+	if (rc == 0)
+		rc = scan_tracked(c, pass.results, staged);
+	free(pass.results);
+	return rc;
 }
 
 int scan_worktree(struct scan *out, const struct graft_repo *r)
 {
-	static const char *const args[] = {
-		"--no-optional-locks", "status", "--porcelain=v2", "-z",
-		"--untracked-files=all", "--ignored=no",
-		"--ignore-submodules=all", "--no-renames", NULL,
-	};
-	struct strbuf status = STRBUF_INIT;
+	struct staged_list staged = { NULL, 0, 0 };
+	struct scan_ctx c;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!r->workdir)
 		return graft_error("there is no work tree to scan");
-	if ((rc = scan_run_git(r, args, NULL, &status)) < 0) {
+	if ((rc = scan_ctx_init(&c, out, r)) < 0 ||
+	    (rc = staged_changes(&c, &staged)) < 0 ||
+	    (rc = scan_files(&c, &staged)) < 0) {
 		graft_error_prefix("cannot read the state of the work tree");
 		goto done;
 	}
-	if ((rc = parse_status(out, &status)) < 0)
-		goto done;
 	if (out->nr > 1)
 		qsort(out->entries, out->nr, sizeof(*out->entries), by_path);
 done:
-	strbuf_release(&status);
+	staged_release(&staged);
+	scan_ctx_release(&c);
 	if (rc < 0)
 		scan_release(out);
 	return rc;
@@ -196,56 +1265,14 @@ char *scan_index_path(const struct graft_repo *r)
 	return strbuf_detach(&sb);
 }
 
-/* Make copy hold what index holds: a hard link, or a copy where not. */
-static int copy_index(const char *index, const char *copy)
-{
-	struct strbuf data = STRBUF_INIT;
-	int missing, rc;
-
-	if (link(index, copy) == 0 || errno == ENOENT)
-		return 0;
-	if ((rc = file_read(index, &data, &missing)) == 0 && !missing)
-		rc = file_write_atomic(copy, data.buf, data.len);
-	strbuf_release(&data);
-	return rc;
-}
-
 int scan_index_tree(git_oid *out, const struct graft_repo *r)
 {
-	static const char *const args[] = { "write-tree", NULL };
-	struct strbuf copy = STRBUF_INIT, env = STRBUF_INIT, tree = STRBUF_INIT;
-	const char *envp[2] = { NULL, NULL };
-	char *index = scan_index_path(r);
+	git_index *index = NULL;
 	int rc;
 
-	strbuf_addf(&copy, "%sgraft", r->gitdir);
-	if (mkdir(copy.buf, 0777) < 0 && errno != EEXIST) {
-		rc = graft_error("cannot create '%s': %s", copy.buf,
-				 strerror(errno));
-		goto done;
-	}
-	strbuf_addf(&copy, "/index-copy.%ld", (long)getpid());
-	unlink(copy.buf);
-	if ((rc = copy_index(index, copy.buf)) < 0)
-		goto done;
-	strbuf_addf(&env, "GIT_INDEX_FILE=%s", copy.buf);
-	envp[0] = env.buf;
-	rc = scan_run_git(r, args, envp, &tree);
-	unlink(copy.buf);
-	if (rc < 0) {
-		graft_error_prefix("cannot write the index as a tree");
-		goto done;
-	}
-	strbuf_rtrim(&tree);
-	if (tree.len != GIT_OID_HEXSZ || git_oid_fromstr(out, tree.buf) < 0) {
-		git_error_clear();
-		rc = graft_error("cannot write the index as a tree: 'git write-tree' printed '%s'",
-				 tree.buf);
-	}
-done:
-	strbuf_release(&copy);
-	strbuf_release(&env);
-	strbuf_release(&tree);
-	free(index);
+	if ((rc = load_index(&index, r)) < 0)
+		return rc;
+	rc = write_index_tree(out, r->repo, index, 0);
+	git_index_free(index);
 	return rc;
 }

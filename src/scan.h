@@ -6,33 +6,60 @@
 #include <git2.h>
 
 #include "repo.h"
-#include "strbuf.h"
 
 /*
- * What `git status` sees: every path whose index entry differs from HEAD
- * or whose work tree file differs from the index, and every untracked,
- * not ignored, file. It is read from `git status --porcelain=v2 -z`
- * rather than libgit2's status: git compares stat data on two threads,
- * honours the untracked cache and fsmonitor, and does it in a third less
- * time on large trees (libgit2 1.5 also needs a tenth of a second just to
- * load a 100,000-entry index). The scan writes nothing: no index refresh
- * (--no-optional-locks).
+ * What `git status --porcelain=v2 -uall --ignore-submodules=all
+ * --no-renames` sees: every path whose index entry differs from HEAD or
+ * whose work tree file differs from its index entry, and every
+ * untracked, not ignored, file. It is worked out the way git does it,
+ * on libgit2's index, trees and ignore rules:
  *
- * Submodules are not looked into (--ignore-submodules=all): a gitlink is
- * never reported, whatever its checkout holds.
+ *   - work tree against index: each entry's lstat data is compared with
+ *     the stat data the index recorded (as core.fileMode, core.symlinks,
+ *     core.trustCtime and core.checkStat say); only a file whose stat
+ *     data differs without telling for sure, or that is racily clean
+ *     (modified no earlier than the index file was), is read and hashed
+ *     through its clean filters. Entries flagged assume-unchanged or
+ *     skip-worktree are taken as unchanged, as in git.
+ *   - index against HEAD: the tree of the index (cheap where its cache
+ *     tree is valid) against HEAD's tree, skipping identical subtrees.
+ *   - untracked files: the work tree's directories are read, `.git`
+ *     left out; what the index does not hold is checked against the
+ *     ignore rules (.gitignore files, .git/info/exclude,
+ *     core.excludesFile), directories before what they hold, so that an
+ *     ignored directory is never entered and a file in it is never
+ *     re-included. An untracked directory holding a repository is one
+ *     entry, "path/", and is not entered.
+ *
+ * Submodules are not looked into (--ignore-submodules=all): a gitlink
+ * is reported only when it replaced a file or a file replaced it in the
+ * index. Paths are compared bytewise (core.ignoreCase is not honoured),
+ * and no fsmonitor or untracked cache is used. Files are hashed through
+ * the filters libgit2 knows (core.autocrlf, text, eol, ident), not
+ * through external filter drivers such as git-lfs's: a file behind one
+ * whose stat data changed is reported as modified.
+ *
+ * The index file is never written, however stale its stat data. Like
+ * `git write-tree`, the scan writes the trees of the directories whose
+ * cache tree is out of date (those with staged changes) to the object
+ * database; they are the trees scan_index_tree() then returns at once.
  */
 
 struct scan_entry {
 	char *path;		/* an untracked nested repository ends in '/' */
 	char staged;		/* porcelain v2 X: index against HEAD, '.' same */
 	char unstaged;		/* porcelain v2 Y: work tree against index */
-	unsigned index_mode;	/* 0 when not in the index */
-	unsigned worktree_mode;	/* 0 when gone from the work tree */
+	unsigned index_mode;	/* porcelain v2 mI (0 when not in the index) */
+	unsigned worktree_mode;	/* porcelain v2 mW (0 when gone from the work tree) */
 };
 
 /*
- * Both staged and unstaged are '?' for an untracked file. A path can be
- * listed twice: removed from the index ('D', '.') and untracked ('?').
+ * Both staged and unstaged are '?' for an untracked file, which has no
+ * modes. A path can be listed twice: removed from the index ('D', '.')
+ * and untracked ('?'), in that order. A conflicted path has git's two
+ * letters for its stages ("UU", "AU", "DU", ...) and the mode of stage 2.
+ * An intent-to-add entry (`git add -N`) has unstaged 'A' and index mode
+ * 0, or unstaged 'D' and its mode when its file is gone.
  */
 #define SCAN_UNTRACKED '?'
 
@@ -48,6 +75,11 @@ struct scan {
 
 #define SCAN_INIT { NULL, 0, 0, 0, 0, 0, 0, 0 }
 
+/*
+ * Scan r's work tree, index and HEAD. The index is the repository's own
+ * git_index, read again first if its file changed (and emptied if it is
+ * gone), so that a scan and a following scan_index_tree() read it once.
+ */
 int scan_worktree(struct scan *out, const struct graft_repo *r);
 void scan_release(struct scan *s);
 
@@ -61,20 +93,13 @@ static inline int scan_entry_untracked(const struct scan_entry *e)
 char *scan_index_path(const struct graft_repo *r);
 
 /*
- * The tree of the index as `git write-tree` makes it (intent-to-add
- * entries left out; the cache tree makes it cheap), without touching the
- * index file: git writes its refreshed cache tree into a copy. Fails with
- * git's message when the index has conflicts or cannot be read. A missing
- * index gives the empty tree.
+ * The tree of the index as `git write-tree` makes it: intent-to-add
+ * entries left out, as git leaves them out of every tree. Where the
+ * index's cache tree is valid it gives the tree at once; other trees are
+ * written to the object database. The index file is not written. Fails
+ * with libgit2's message when the index has conflicts or cannot be read.
+ * A missing index gives the empty tree.
  */
 int scan_index_tree(git_oid *out, const struct graft_repo *r);
-
-/*
- * Run `git <args>` on r's git dir and work tree (from the top of the work
- * tree), with the extra environment env ("NAME=value", NULL-terminated or
- * NULL), and collect its stdout in out.
- */
-int scan_run_git(const struct graft_repo *r, const char *const *args,
-		 const char *const *env, struct strbuf *out);
 
 #endif

@@ -96,9 +96,9 @@ struct snapshot {
  * of objects, refs and the index stays on for the rest of the process:
  * whatever an upgrade writes after its snapshot must be as durable.
  *
- * Cost: one `git status` scan, `git write-tree` of a copy of the index
- * (the cache tree makes it cheap) and objects for what is modified or
- * untracked; trees are rebuilt only along the paths that changed.
+ * Cost: one scan of the work tree (what `git status` sees), the index's
+ * tree (the cache tree makes it cheap) and objects for what is modified
+ * or untracked; trees are rebuilt only along the paths that changed.
  */
 int snapshot_create(struct snapshot *out, const struct graft_repo *r,
 		    const struct snapshot_spec *spec, const struct scan *scan);
@@ -132,8 +132,8 @@ struct snapshot_restore_stats {
  * progress is forgotten (there was none at snapshot time); nothing here
  * resets. Refs other than HEAD and its branch are left as they are.
  *
- * Only paths that differ are touched: cost is a `git status` and a
- * `git write-tree` of a copy of the index, plus what the upgrade changed
+ * Only paths that differ are touched: cost is a work tree scan and the
+ * index's tree (cheap from the cache tree), plus what the upgrade changed
  * and what was dirty or untracked at snapshot time. The index is loaded
  * and written only when it differs (rebuilt from I when it was deleted,
  * is unreadable or has conflicts). Files are replaced by rename, never

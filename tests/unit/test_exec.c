@@ -359,29 +359,6 @@ Test(exec, a_trap_catches_signals_between_commands,
 	exec_untrap_signals();
 }
 
-Test(exec, capture_collects_stdout_and_reports_failure,
-     .init = harness_setup, .fini = harness_teardown)
-{
-	const char *ok[] = { "sh", "-c", "echo out; echo noise >&2", NULL };
-	const char *bad[] = { "sh", "-c", "echo first >&2; echo last words >&2; exit 4",
-			      NULL };
-	const char *missing[] = { "no-such-program-graft", NULL };
-	struct strbuf out = STRBUF_INIT;
-
-	cr_assert_eq(exec_capture(ok, NULL, NULL, &out), 0);
-	cr_assert_str_eq(out.buf, "out\n");
-	strbuf_reset(&out);
-	cr_assert_lt(exec_capture(bad, NULL, NULL, &out), 0);
-	cr_assert_str_eq(graft_error_message(),
-			 "'sh -c' failed with status 4: last words");
-	graft_error_clear();
-	cr_assert_lt(exec_capture(missing, NULL, NULL, &out), 0);
-	cr_assert(strstr(graft_error_message(), "No such file"), "%s",
-		  graft_error_message());
-	graft_error_clear();
-	strbuf_release(&out);
-}
-
 /* Put a fresh file at target (0, 1 or 2) and return a copy of the old one. */
 static int replace_fd(int target, int fd)
 {
