@@ -13,7 +13,7 @@
 #include "repo.h"
 
 static const char *const init_usage[] = {
-	"git graft init",
+	"git graft init [-q]",
 	NULL,
 };
 
@@ -48,7 +48,11 @@ static int create_new_file(const char *path, const char *display,
 
 int cmd_init(int argc, char **argv)
 {
-	const struct option_spec options[] = { OPT_END() };
+	int quiet = 0;
+	const struct option_spec options[] = {
+		OPT_BOOL('q', "quiet", &quiet, "print nothing but errors"),
+		OPT_END(),
+	};
 	struct graft_repo repo;
 	char *path = NULL, *display = NULL;
 	int rc;
@@ -56,6 +60,7 @@ int cmd_init(int argc, char **argv)
 	argc = parse_options(argc, argv, options, init_usage, 0);
 	if (argc)
 		usage_error(init_usage, options, "init takes no arguments");
+	output_set_quiet(quiet);
 	if ((rc = repo_open(&repo, REPO_NEED_WORKTREE)) < 0)
 		return graft_error_report(rc);
 	path = repo_path(&repo, CONFIG_FILE);

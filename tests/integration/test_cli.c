@@ -166,3 +166,15 @@ Test(cli, colour_follows_options_config_and_no_color)
 	cmd_result_free(&r);
 	free(repo);
 }
+
+Test(cli, init_quiet_prints_nothing)
+{
+	char *repo = make_repo("repo");
+	struct cmd_result r = graft(repo, "init", "-q", NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_empty(r.out);
+	cr_assert_str_empty(r.err);
+	cmd_result_free(&r);
+	free(repo);
+}
