@@ -4,7 +4,9 @@
 #   make test            unit and integration tests (installs what it needs)
 #   make check-asan      the whole test suite with ASan and UBSan
 #   make demo            the whole story on the example dependency
+#   make check-docs      lint the man page
 #   make install         PREFIX=/usr/local, DESTDIR for staged installs
+#   make uninstall       remove what install installed
 #   make V=1             show the commands
 
 VERSION = 0.1.0
@@ -15,6 +17,12 @@ bindir ?= $(prefix)/bin
 datarootdir ?= $(prefix)/share
 mandir ?= $(datarootdir)/man
 man1dir ?= $(mandir)/man1
+bashcompdir ?= $(datarootdir)/bash-completion/completions
+zshcompdir ?= $(datarootdir)/zsh/site-functions
+fishcompdir ?= $(datarootdir)/fish/vendor_completions.d
+
+INSTALL ?= install
+GROFF ?= groff
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -78,7 +86,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 	LSAN_OPTIONS=exitcode=97:suppressions=$(CURDIR)/tests/lsan.supp
 
 .PHONY: all deps deps-test test check-unit check-integration check-asan \
-	demo install uninstall clean
+	check-docs demo install uninstall clean
 
 all: deps
 	@$(MAKE) --no-print-directory $(BIN)
@@ -87,7 +95,7 @@ deps:
 	@tools/ensure-deps build
 
 deps-test:
-	@tools/ensure-deps build test $(if $(SANITIZE),asan)
+	@tools/ensure-deps build test docs $(if $(SANITIZE),asan)
 
 $(BIN): $(MAIN_OBJ) $(CORE_LIB)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -110,7 +118,7 @@ $(INTEG_BIN): $(INTEG_OBJS) $(TESTLIB_OBJS) $(CORE_LIB)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 test: deps-test
-	@$(MAKE) --no-print-directory check-unit check-integration
+	@$(MAKE) --no-print-directory check-unit check-integration check-docs
 
 check-unit: $(UNIT_BIN)
 	$(if $(SANITIZE),$(SAN_ENV)) $(UNIT_BIN) $(CRITERION_FLAGS)
@@ -122,12 +130,38 @@ check-integration: $(BIN) $(INTEG_BIN)
 check-asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 test
 
+# groff prints nothing for a clean page; the header names this version,
+# and every command of src/commands.c has its own subsection
+check-docs:
+	@out=$$($(GROFF) -man -ww -z man/git-graft.1 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out" >&2; exit 1; fi
+	@grep -q '^\.TH GIT-GRAFT 1 [0-9-]* "git-graft $(VERSION)" "Git Manual"$$' \
+		man/git-graft.1 || \
+		{ echo 'man/git-graft.1: .TH does not name git-graft $(VERSION)' >&2; exit 1; }
+	@for cmd in $$(sed -n 's/^[[:space:]]*{ "\([a-z]*\)", cmd_.*/\1/p' src/commands.c); do \
+		grep -q "^\.SS \"$$cmd[ \"]" man/git-graft.1 || \
+		{ echo "man/git-graft.1: no section for '$$cmd'" >&2; exit 1; }; \
+	done
+	@echo 'man/git-graft.1: ok'
+
 install: all
-	install -d '$(DESTDIR)$(bindir)'
-	install -m 755 git-graft '$(DESTDIR)$(bindir)/git-graft'
+	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(man1dir)' \
+		'$(DESTDIR)$(bashcompdir)' '$(DESTDIR)$(zshcompdir)' \
+		'$(DESTDIR)$(fishcompdir)'
+	$(INSTALL) -m 755 '$(BIN)' '$(DESTDIR)$(bindir)/git-graft'
+	$(INSTALL) -m 644 man/git-graft.1 '$(DESTDIR)$(man1dir)/git-graft.1'
+	$(INSTALL) -m 644 completions/git-graft.bash \
+		'$(DESTDIR)$(bashcompdir)/git-graft'
+	$(INSTALL) -m 644 completions/_git-graft '$(DESTDIR)$(zshcompdir)/_git-graft'
+	$(INSTALL) -m 644 completions/git-graft.fish \
+		'$(DESTDIR)$(fishcompdir)/git-graft.fish'
+	@tools/warn-other-git-graft '$(bindir)/git-graft'
 
 uninstall:
-	rm -f '$(DESTDIR)$(bindir)/git-graft'
+	rm -f '$(DESTDIR)$(bindir)/git-graft' '$(DESTDIR)$(man1dir)/git-graft.1' \
+		'$(DESTDIR)$(bashcompdir)/git-graft' \
+		'$(DESTDIR)$(zshcompdir)/_git-graft' \
+		'$(DESTDIR)$(fishcompdir)/git-graft.fish'
 
 clean:
 	rm -rf build build-asan git-graft

@@ -2,9 +2,9 @@
 #
 # Installed as vendor_completions.d/git-graft.fish, it completes
 # `git-graft <TAB>`, and fish's git completion hands `git graft <TAB>`
-# over to it. fish 3.6.0 (Debian 12) does not (a regression fixed in
-# 3.6.1): there the rule for git at the end of this file does it once
-# this file is loaded; see git-graft(1), SHELL COMPLETION.
+# over to it. fish 3.6.0 (Debian 12) does not: there the rule for git at
+# the end of this file does it, once this file is loaded; see
+# git-graft(1), SHELL COMPLETION.
 #
 # Dependency and command names are read from graft.ini files with
 # `string match`; no file is ever sourced or evaluated.
