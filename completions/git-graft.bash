@@ -22,10 +22,10 @@ __git_graft_commands="init add remove resolve sync fetch status changes show
 __git_graft_options ()
 {
 	case "$1" in
+	init|fetch)	echo "--quiet" ;;
 	add)		echo "--no-resolve --quiet" ;;
 	remove)		echo "--force --keep-files --quiet" ;;
 	resolve|sync)	echo "--force --quiet" ;;
-	fetch)		echo "--quiet" ;;
 	status)		echo "--fetch --json" ;;
 	changes)	echo "--from --to --type --breaking --json" ;;
 	show)		echo "--json --field" ;;
