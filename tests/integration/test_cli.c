@@ -178,3 +178,34 @@ Test(cli, init_quiet_prints_nothing)
 	cmd_result_free(&r);
 	free(repo);
 }
+
+/*
+ * On a terminal (script(1) gives the command one), colour is automatic
+ * unless TERM=dumb or NO_COLOR says otherwise; color.graft wins over
+ * color.ui.
+ */
+Test(cli, colour_on_a_terminal_follows_term_no_color_and_color_graft)
+{
+	static const struct {
+		const char *env;
+		int coloured;
+	} cases[] = {
+		{ "TERM=xterm", 1 },
+		{ "TERM=dumb", 0 },
+		{ "TERM=xterm NO_COLOR=1", 0 },
+		{ "TERM=xterm NO_COLOR=1 GIT_CONFIG_PARAMETERS=\"'color.ui'='always'\"", 1 },
+		{ "TERM=xterm GIT_CONFIG_PARAMETERS=\"'color.ui'='always' 'color.graft'='never'\"", 0 },
+		{ "TERM=dumb GIT_CONFIG_PARAMETERS=\"'color.ui'='never' 'color.graft'='always'\"", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct cmd_result r = sh(NULL, "%s script -qec \"'%s' nope\" /dev/null",
+					 cases[i].env, graft_bin());
+
+		cr_expect_eq(r.status, 129, "%s: %s", cases[i].env, r.out);
+		cr_expect_eq(strstr(r.out, "\033[") != NULL, cases[i].coloured,
+			     "%s: %s", cases[i].env, r.out);
+		cmd_result_free(&r);
+	}
+}
