@@ -144,6 +144,11 @@ check-docs:
 	done
 	@echo 'man/git-graft.1: ok'
 
+demo: deps
+	@tools/ensure-deps demo
+	@$(MAKE) --no-print-directory $(BIN)
+	@examples/demo.sh '$(abspath $(BIN))'
+
 install: all
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(man1dir)' \
 		'$(DESTDIR)$(bashcompdir)' '$(DESTDIR)$(zshcompdir)' \
