@@ -7,6 +7,7 @@
 #include "error.h"
 #include "guard.h"
 #include "output.h"
+#include "recover.h"
 
 static int by_string(const void *a, const void *b)
 {
@@ -94,7 +95,8 @@ int guard_mutation(struct oplock *lock, const struct graft_repo *r)
 
 	if ((rc = oplock_acquire(lock, r)) < 0)
 		return rc;
-	if ((rc = guard_no_pending(r)) < 0 || (rc = repo_check_state(r)) < 0) {
+	if ((rc = recover_stale(r)) < 0 || (rc = guard_no_pending(r)) < 0 ||
+	    (rc = repo_check_state(r)) < 0) {
 		oplock_release(lock);
 		return rc;
 	}

@@ -1,0 +1,39 @@
+#ifndef GRAFT_RECOVER_H
+#define GRAFT_RECOVER_H
+
+#include "repo.h"
+#include "snapshot.h"
+
+/*
+ * Going back to a snapshot: at once when an upgrade fails, and through
+ * `git graft rollback` when one was cut short and left its ref behind.
+ */
+
+/*
+ * Put everything back as snap has it: snapshot_restore (HEAD, index,
+ * tracked and untracked files), .graft/<dep> checked out at the commit
+ * the snapshot's index records, the upgrade's autostash entry dropped
+ * (the snapshot holds those changes); then the ref is deleted. Until
+ * that last step the ref stays, so a failure here can be retried.
+ * stats may be NULL.
+ */
+int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
+		     struct snapshot_restore_stats *stats);
+
+/*
+ * The pending snapshot of dep. If its upgrade had been committed (a
+ * crash after the commit, before the ref was deleted), only the ref is
+ * deleted and *committed set; otherwise recover_snapshot. 1 when dep has
+ * no snapshot.
+ */
+int recover_pending(const struct graft_repo *r, const char *dep,
+		    int *committed);
+
+/*
+ * Delete the refs of snapshots whose upgrade was committed, with a
+ * warning each: they are no interrupted upgrade. Commands that change
+ * the repository call this before refusing to work over a snapshot.
+ */
+int recover_stale(const struct graft_repo *r);
+
+#endif
