@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "cmd/cmds.h"
 #include "deps.h"
+#include "describe.h"
 #include "error.h"
 #include "guard.h"
 #include "names.h"
@@ -330,84 +331,13 @@ static int print_field(const struct show *s)
 	return 0;
 }
 
-static json_t *command_json(const struct graft_command *c)
-{
-	if (!c)
-		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
-			 "name", json_text(c->name), "run", json_text(c->run),
-			 "description", json_text(c->description),
-			 "working_dir", json_text(c->working_dir),
-			 "timeout", c->timeout ? json_integer(c->timeout) :
-			 json_null());
-}
-
 static int print_json(const struct show *s)
 {
-	char id[GIT_OID_HEXSZ + 1];
+	json_t *o = describe_change_json(s->change, &s->change_commit,
+					 s->migration, s->verify);
 
-	git_oid_tostr(id, sizeof(id), &s->change_commit);
-	return output_json(json_pack("{s:o, s:o, s:s, s:o, s:o, s:o, s:o}",
-				     "dependency", json_text(s->name),
-				     "ref", json_text(s->change->ref),
-				     "commit", id,
-				     "type", json_text(s->change->type),
-				     "description",
-				     json_text(s->change->description),
-				     "migration", command_json(s->migration),
-				     "verify", command_json(s->verify)));
-}
-
-/* Where the values of the human output start. */
-#define VALUE_COLUMN 16
-
-/* "<indent><label>:<padding><value>", a multi-line value kept in its column. */
-static void print_line(size_t indent, const char *label, const char *value,
-		       const char *unset)
-{
-	size_t used = indent + strlen(label) + 1;
-
-	printf("%*s%s:%*s", (int)indent, "", label,
-	       (int)(used < VALUE_COLUMN ? VALUE_COLUMN - used : 1), "");
-	if (value)
-		out_indented(stdout, value, VALUE_COLUMN);
-	else
-		printf("%s%s%s", color(stdout, COLOR_DIM), unset,
-		       color(stdout, COLOR_RESET));
-	putchar('\n');
-}
-
-static void print_command(const char *role, const struct graft_command *c)
-{
-	char timeout[32];
-
-	putchar('\n');
-	print_line(0, role, c ? c->name : NULL, "(none)");
-	if (!c)
-		return;
-	snprintf(timeout, sizeof(timeout), "%d seconds", c->timeout);
-	print_line(2, "description", c->description, "(none)");
-	print_line(2, "working_dir", c->working_dir, "(the project's root)");
-	print_line(2, "timeout", c->timeout ? timeout : NULL, "(none)");
-	/* a script keeps its lines: each indented alike, none joined */
-	printf("  run:\n    ");
-	out_indented(stdout, c->run, 4);
-	putchar('\n');
-}
-
-static void print_human(const struct show *s)
-{
-	char id[GIT_OID_HEXSZ + 1];
-
-	git_oid_tostr(id, sizeof(id), &s->change_commit);
-	printf("%schange ", color(stdout, COLOR_WARNING));
-	out_sanitized(stdout, s->change->ref);
-	printf(" of %s%s\n", s->name, color(stdout, COLOR_RESET));
-	print_line(0, "commit", id, NULL);
-	print_line(0, "type", s->change->type, "(none)");
-	print_line(0, "description", s->change->description, "(none)");
-	print_command("migration", s->migration);
-	print_command("verify", s->verify);
+	json_object_set_new(o, "dependency", json_text(s->name));
+	return output_json(o);
 }
 
 static int run_show(struct show *s, const struct option_spec *options)
@@ -432,7 +362,8 @@ static int run_show(struct show *s, const struct option_spec *options)
 		return print_field(s);
 	if (s->json)
 		return print_json(s);
-	print_human(s);
+	describe_change(s->name, s->change, &s->change_commit, s->migration,
+				s->verify);
 	return 0;
 }
 
