@@ -60,6 +60,63 @@ static int stash_index(size_t *index, int *found, const struct graft_repo *r,
 	return 0;
 }
 
+static int merge_conflicts(int *conflicts, git_repository *repo,
+			   const git_tree *base, const git_tree *ours,
+			   const git_tree *theirs)
+{
+	git_index *merged = NULL;
+
+	if (git_merge_trees(&merged, repo, base, ours, theirs, NULL) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot merge the autostash");
+	*conflicts = git_index_has_conflicts(merged);
+	git_index_free(merged);
+	return 0;
+}
+
+/*
+ * libgit2's stash apply leaves conflict markers in the files and the
+ * entry dropped, where `git rebase --autostash` leaves the work tree
+ * clean and the entry in the stash. Find out first: the stash's index
+ * (its second parent) and its work tree, each merged onto HEAD from the
+ * commit the stash was made on.
+ */
+static int would_conflict(int *conflicts, const struct graft_repo *r,
+			  const git_oid *stash)
+{
+	git_commit *w = NULL, *base = NULL, *index = NULL, *head = NULL;
+	git_tree *w_tree = NULL, *base_tree = NULL, *index_tree = NULL;
+	git_tree *head_tree = NULL;
+	git_oid head_id;
+	int rc = 0;
+
+	*conflicts = 0;
+	if (git_commit_lookup(&w, r->repo, stash) < 0 ||
+	    git_commit_parent(&base, w, 0) < 0 ||
+	    git_commit_parent(&index, w, 1) < 0 ||
+	    git_reference_name_to_id(&head_id, r->repo, "HEAD") < 0 ||
+	    git_commit_lookup(&head, r->repo, &head_id) < 0 ||
+	    git_commit_tree(&w_tree, w) < 0 ||
+	    git_commit_tree(&base_tree, base) < 0 ||
+	    git_commit_tree(&index_tree, index) < 0 ||
+	    git_commit_tree(&head_tree, head) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read the autostash");
+	if (rc == 0)
+		rc = merge_conflicts(conflicts, r->repo, base_tree, head_tree,
+				     index_tree);
+	if (rc == 0 && !*conflicts)
+		rc = merge_conflicts(conflicts, r->repo, base_tree, head_tree,
+				     w_tree);
+	git_tree_free(head_tree);
+	git_tree_free(index_tree);
+	git_tree_free(base_tree);
+	git_tree_free(w_tree);
+	git_commit_free(head);
+	git_commit_free(index);
+	git_commit_free(base);
+	git_commit_free(w);
+	return rc;
+}
+
 int autostash_pop(int *kept, const struct graft_repo *r, const git_oid *stash)
 {
 	git_stash_apply_options opts = GIT_STASH_APPLY_OPTIONS_INIT;
@@ -71,6 +128,8 @@ int autostash_pop(int *kept, const struct graft_repo *r, const git_oid *stash)
 		return rc;
 	if (!found)
 		return graft_error("the autostash entry is gone from the stash");
+	if ((rc = would_conflict(kept, r, stash)) < 0 || *kept)
+		return rc;
 	opts.flags = GIT_STASH_APPLY_REINSTATE_INDEX;
 	rc = git_stash_apply(r->repo, index, &opts);
 	if (rc == GIT_ECONFLICT || rc == GIT_EMERGECONFLICT) {

@@ -1,0 +1,752 @@
+/*
+ * The atomic upgrade (DESIGN §4). The order of the steps is the design:
+ *
+ *   checks      nothing is touched until every one has passed
+ *   snapshot    durable (objects and ref fsync'd) before anything moves
+ *   autostash   tracked changes set aside only once the snapshot has them
+ *   move        .graft/<dep> checked out at the target
+ *   commands    each change's migration, then verification, oldest first
+ *   lock        graft.lock written atomically
+ *   commit      what the upgrade changed, and nothing untracked before
+ *   ref         the snapshot ref deleted: from here the upgrade stands
+ *   autostash   brought back
+ *
+ * A failure anywhere from the move to the commit, and SIGINT or SIGTERM
+ * at any point, goes back to the snapshot (recover_snapshot).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "autostash.h"
+#include "cmdenv.h"
+#include "describe.h"
+#include "error.h"
+#include "exec.h"
+#include "fileio.h"
+#include "guard.h"
+#include "ident.h"
+#include "lock.h"
+#include "names.h"
+#include "output.h"
+#include "recover.h"
+#include "scan.h"
+#include "strbuf.h"
+#include "trailers.h"
+#include "upgrade.h"
+
+/* Dirty paths an error lists before it says "and N more". */
+#define DIRTY_PATHS_SHOWN 10
+
+static int resolve_target(struct upgrade_plan *plan)
+{
+	int rc = dep_resolve(&plan->to, &plan->dep, plan->to_ref);
+
+	if (rc != 1)
+		return rc;
+	graft_error_clear();
+	if ((rc = dep_fetch(&plan->dep, plan->decl->source)) < 0)
+		return rc;
+	if ((rc = dep_resolve(&plan->to, &plan->dep, plan->to_ref)) == 1)
+		graft_error_hint("'git graft fetch %s' brings what the source has; 'git graft changes %s' lists its changes",
+				 plan->name, plan->name);
+	return rc == 1 ? GRAFT_EFAIL : rc;
+}
+
+static int read_locked(struct upgrade_plan *plan, const struct project *p)
+{
+	const struct lock_entry *locked = lock_find(&p->lock, plan->name);
+	char *q;
+	int rc;
+
+	if (!locked) {
+		q = name_quoted(plan->name);
+		rc = graft_error("%s is not locked in graft.lock", q);
+		graft_error_hint("'git graft resolve' locks it");
+		free(q);
+		return rc;
+	}
+	plan->from_ref = xstrdup(locked->ref);
+	if (git_oid_fromstr(&plan->from, locked->commit) < 0)
+		return graft_error_git(GRAFT_EFATAL, "graft.lock: bad commit for %s",
+				       plan->name);
+	if (!dep_has_commit(&plan->dep, &plan->from)) {
+		rc = graft_error("graft.lock pins %s at %s, a commit its repository does not have",
+				 plan->name, locked->commit);
+		graft_error_hint("'git graft fetch %s' fetches it, if the source still has it",
+				 plan->name);
+		return rc;
+	}
+	return 0;
+}
+
+/* Every change in the range must resolve, or the range is not known. */
+static int check_unresolved(const struct upgrade_plan *plan)
+{
+	const struct dep_change_list *l = &plan->changes;
+	size_t i;
+	int rc;
+
+	if (!l->unresolved)
+		return 0;
+	for (i = 0; i < l->unresolved; i++)
+		out_error("%s@%s:graft.ini:%d: change '%s' names no commit of %s",
+			  plan->name, plan->to_ref,
+			  l->unresolved_changes[i]->line,
+			  l->unresolved_changes[i]->ref, plan->name);
+	rc = graft_error("cannot tell which changes of %s lie between %s and %s",
+			 plan->name, plan->from_ref, plan->to_ref);
+	graft_error_hint("the graft.ini belongs to %s: its maintainers have to fix it; 'git graft apply %s --to %s' moves it without running any change",
+			 plan->name, plan->name, plan->to_ref);
+	return rc;
+}
+
+int upgrade_plan(struct upgrade_plan *plan, struct project *p,
+		 const char *name, const struct upgrade_opts *opts)
+{
+	int rc;
+
+	plan->name = name;
+	if ((rc = name_check(name, "dependency name")) < 0 ||
+	    (opts->to && (rc = ref_check(opts->to, "--to")) < 0) ||
+	    (rc = project_declared(&plan->decl, p, name)) < 0 ||
+	    (rc = project_read_dep(&plan->dep, p, name)) < 0 ||
+	    (rc = read_locked(plan, p)) < 0)
+		return rc;
+	if (opts->to) {
+		plan->to_ref = xstrdup(opts->to);
+	} else if ((rc = dep_tracked_ref(&plan->to_ref, &plan->dep,
+					 plan->decl->ref)) != 0) {
+		if (rc == 1) {
+			rc = graft_error("cannot tell which branch of %s to follow", name);
+			graft_error_hint("'git graft fetch %s' learns the source's default branch, or pass --to <ref>",
+					 name);
+		}
+		return rc;
+	}
+	if ((rc = resolve_target(plan)) < 0)
+		return rc;
+	plan->up_to_date = git_oid_equal(&plan->from, &plan->to);
+	if (plan->up_to_date)
+		return 0;
+	if ((rc = project_dep_config(&plan->target_cfg, &plan->dep, &plan->to,
+				     plan->to_ref)) < 0 ||
+	    (rc = dep_changes_between(&plan->changes, &plan->dep,
+				      &plan->target_cfg, &plan->from,
+				      &plan->to)) < 0)
+		return rc;
+	return check_unresolved(plan);
+}
+
+void upgrade_plan_release(struct upgrade_plan *plan)
+{
+	dep_change_list_release(&plan->changes);
+	config_release(&plan->target_cfg);
+	dep_release(&plan->dep);
+	free(plan->from_ref);
+	free(plan->to_ref);
+}
+
+static const struct graft_command *find_command(const struct upgrade_plan *plan,
+						const char *name)
+{
+	/* the target's graft.ini is valid: the commands it names are there */
+	return name ? config_find_command(&plan->target_cfg, name) : NULL;
+}
+
+static const char *commit_subject(struct strbuf *sb, const struct upgrade_plan *plan)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "graft: upgrade %s %s -> %s", plan->name,
+		    plan->from_ref, plan->to_ref);
+	return sb->buf;
+}
+
+void upgrade_plan_print(const struct upgrade_plan *plan,
+			const struct upgrade_opts *opts)
+{
+	struct strbuf subject = STRBUF_INIT;
+	char from[8], to[8];
+	size_t i;
+
+	project_say("%s: %s (%s) -> %s (%s)%s", plan->name, plan->from_ref,
+		    short_id(from, &plan->from), plan->to_ref,
+		    short_id(to, &plan->to), plan->up_to_date ? ", up to date" : "");
+	if (plan->up_to_date)
+		return;
+	if (!plan->changes.nr)
+		project_say("No change is declared in between: nothing would run.");
+	else
+		project_say("%zu change%s, oldest first%s%s:", plan->changes.nr,
+			    plan->changes.nr == 1 ? "" : "s",
+			    opts->skip_migration ? "; migrations skipped" : "",
+			    opts->skip_verify ? "; verifications skipped" : "");
+	for (i = 0; i < plan->changes.nr; i++) {
+		const struct graft_change *ch = plan->changes.items[i].change;
+
+		putchar('\n');
+		describe_change(plan->name, ch, &plan->changes.items[i].commit,
+				find_command(plan, ch->migration),
+				find_command(plan, ch->verify));
+	}
+	project_say("%sThen %s would be locked at %s and committed as \"%s\".",
+		    plan->changes.nr ? "\n" : "", plan->name, plan->to_ref,
+		    commit_subject(&subject, plan));
+	strbuf_release(&subject);
+}
+
+static json_t *ref_json(const char *ref, const git_oid *id)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	return json_pack("{s:o, s:s}", "ref", json_text(ref), "commit", hex);
+}
+
+json_t *upgrade_plan_json(const struct upgrade_plan *plan,
+			  const struct upgrade_opts *opts)
+{
+	json_t *changes = json_array();
+	size_t i;
+
+	for (i = 0; i < plan->changes.nr; i++) {
+		const struct graft_change *ch = plan->changes.items[i].change;
+
+		json_array_append_new(changes, describe_change_json(ch,
+				&plan->changes.items[i].commit,
+				find_command(plan, ch->migration),
+				find_command(plan, ch->verify)));
+	}
+	return json_pack("{s:o, s:o, s:o, s:b, s:o, s:b, s:b, s:b, s:o}",
+			 "dependency", json_text(plan->name),
+			 "from", ref_json(plan->from_ref, &plan->from),
+			 "to", ref_json(plan->to_ref, &plan->to),
+			 "up_to_date", plan->up_to_date,
+			 "changes", changes,
+			 "skip_migration", opts->skip_migration,
+			 "skip_verify", opts->skip_verify,
+			 "autostash", opts->autostash,
+			 "timeout", opts->has_timeout ?
+			 json_integer(opts->timeout) : json_null());
+}
+
+/* One upgrade under way. */
+struct upgrade {
+	struct project *p;
+	struct upgrade_plan *plan;
+	const struct upgrade_opts *opts;
+	struct upgrade_outcome *out;
+	git_signature *author, *committer;
+	struct scan before;
+	char **untracked;	/* untracked before the upgrade, sorted */
+	size_t untracked_nr;
+	struct snapshot snap;
+	int dirty;		/* tracked changes: autostash them */
+	int stashed;
+	git_oid stash;
+	struct lock_entry old_lock;	/* p->lock's entry, to put back */
+};
+
+/*
+ * Test seam: GRAFT_TEST_CRASH_AT=<step> kills git-graft there as a power
+ * cut would, so that tests can check what `git graft rollback` and the
+ * next command make of what is left.
+ */
+static void crash_point(const char *step)
+{
+	const char *at = getenv("GRAFT_TEST_CRASH_AT");
+
+	if (at && !strcmp(at, step))
+		kill(getpid(), SIGKILL);
+}
+
+static int interrupted(void)
+{
+	int sig = exec_caught_signal();
+
+	if (!sig)
+		return 0;
+	return graft_error_code(sig == SIGINT ? GRAFT_EINT : GRAFT_ETERM,
+				"interrupted by %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static int check_dep(struct upgrade *u)
+{
+	struct upgrade_plan *plan = u->plan;
+	char want[8], have[8];
+	git_oid head = {{0}};
+	int dirty = 0, rc;
+
+	if ((rc = dep_head(&head, &plan->dep)) < 0)
+		return rc;
+	if (rc == 1 || !git_oid_equal(&head, &plan->from)) {
+		graft_error_clear();
+		rc = graft_error("%s is not checked out at its locked commit %s (%s)%s%s",
+				 plan->dep.shown, short_id(want, &plan->from),
+				 plan->from_ref, rc == 1 ? "" : "; it is at ",
+				 rc == 1 ? "" : short_id(have, &head));
+		graft_error_hint("'git graft sync %s' checks it out at the locked commit",
+				 plan->name);
+		return rc;
+	}
+	if ((rc = dep_is_dirty(&dirty, &plan->dep)) < 0)
+		return rc;
+	if (dirty) {
+		rc = graft_error("%s has changes of its own that are not committed",
+				 plan->dep.shown);
+		graft_error_hint("commit or discard them in %s first", plan->dep.shown);
+	}
+	return rc;
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int was_untracked(const struct upgrade *u, const char *path)
+{
+	return u->untracked_nr &&
+	       bsearch(&path, u->untracked, u->untracked_nr,
+		       sizeof(*u->untracked), by_string) != NULL;
+}
+
+/* `git status --short` shows "unchanged" as a space, not porcelain v2's '.' */
+static char short_status(char c)
+{
+	return c == '.' ? ' ' : c;
+}
+
+/* Refuse tracked changes unless --autostash; remember what is untracked. */
+static int check_worktree(struct upgrade *u)
+{
+	const struct scan *s = &u->before;
+	struct strbuf list = STRBUF_INIT;
+	size_t i, shown = 0;
+	int rc;
+
+	if ((rc = scan_worktree(&u->before, &u->p->repo)) < 0)
+		return rc;
+	for (i = 0; i < s->nr; i++)
+		if (scan_entry_untracked(&s->entries[i]))
+			u->untracked_nr++;
+	u->untracked = xcalloc(u->untracked_nr + 1, sizeof(*u->untracked));
+	u->untracked_nr = 0;
+	for (i = 0; i < s->nr; i++)
+		if (scan_entry_untracked(&s->entries[i]))
+			u->untracked[u->untracked_nr++] = s->entries[i].path;
+	qsort(u->untracked, u->untracked_nr, sizeof(*u->untracked), by_string);
+
+	if (s->conflicted) {
+		rc = graft_error("the index has unmerged paths");
+		graft_error_hint("resolve them and commit first");
+		return rc;
+	}
+	u->dirty = s->staged || s->unstaged;
+	if (!u->dirty || u->opts->autostash)
+		return 0;
+	for (i = 0; i < s->nr; i++) {
+		const struct scan_entry *e = &s->entries[i];
+
+		if (scan_entry_untracked(e))
+			continue;
+		if (shown++ < DIRTY_PATHS_SHOWN)
+			strbuf_addf(&list, "\n\t%c%c %s", short_status(e->staged),
+				    short_status(e->unstaged), e->path);
+	}
+	if (shown > DIRTY_PATHS_SHOWN)
+		strbuf_addf(&list, "\n\t... and %zu more",
+			    shown - DIRTY_PATHS_SHOWN);
+	rc = graft_error("the index or tracked files have uncommitted changes; the upgrade's commit would take them along:%s",
+			 list.buf);
+	graft_error_hint("commit or stash them, or pass --autostash to set them aside and bring them back after");
+	graft_error_hint("untracked files need neither: the snapshot keeps them");
+	strbuf_release(&list);
+	return rc;
+}
+
+static int take_snapshot(struct upgrade *u)
+{
+	struct snapshot_spec spec;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.dep = u->plan->name;
+	spec.from_ref = u->plan->from_ref;
+	git_oid_cpy(&spec.from, &u->plan->from);
+	spec.to_ref = u->plan->to_ref;
+	git_oid_cpy(&spec.to, &u->plan->to);
+	spec.sig = u->committer;
+	return snapshot_create(&u->snap, &u->p->repo, &spec, &u->before);
+}
+
+static void set_env(struct cmdenv *env, const char *name, const git_oid *id)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	cmdenv_set(env, name, hex);
+}
+
+/*
+ * The output a failed command left: its last lines, indented under the
+ * message, as git quotes a hook's.
+ */
+static void add_tail(struct strbuf *sb, const char *tail)
+{
+	const char *line = tail, *end;
+
+	if (!*tail)
+		return;
+	strbuf_addstr(sb, "\nits last lines of output:");
+	while (*line) {
+		end = strchrnul(line, '\n');
+		strbuf_addf(sb, "\n    %.*s", (int)(end - line), line);
+		line = *end ? end + 1 : end;
+	}
+}
+
+static int run_command(struct upgrade *u, const struct dep_change *ch,
+		       const char *role, const char *name)
+{
+	const struct graft_command *c = find_command(u->plan, name);
+	const char *root = u->p->repo.workdir;
+	struct exec_cmd cmd = EXEC_CMD_INIT;
+	struct exec_result res = EXEC_RESULT_INIT;
+	struct cmdenv env = CMDENV_INIT;
+	struct strbuf what = STRBUF_INIT, how = STRBUF_INIT;
+	char *dir = NULL, *dep_path = dep_worktree_dir(&u->plan->dep);
+	int rc;
+
+	strbuf_addf(&what, "the %s '%s' of %s %s", role, c->name,
+		    u->plan->name, ch->change->ref);
+	if ((rc = cmdenv_dir(&dir, root, c, what.buf)) < 0)
+		goto done;
+	cmdenv_init(&env, root, u->plan->name, dep_path);
+	cmdenv_set(&env, "GRAFT_FROM_REF", u->plan->from_ref);
+	set_env(&env, "GRAFT_FROM_COMMIT", &u->plan->from);
+	cmdenv_set(&env, "GRAFT_TO_REF", u->plan->to_ref);
+	set_env(&env, "GRAFT_TO_COMMIT", &u->plan->to);
+	cmdenv_set(&env, "GRAFT_CHANGE_REF", ch->change->ref);
+	cmd.script = c->run;
+	cmd.cwd = dir;
+	cmd.env = cmdenv_items(&env);
+	cmd.timeout = u->opts->has_timeout ? u->opts->timeout :
+		      (unsigned)c->timeout;
+	cmd.echo_fd = output_is_quiet() ? -1 : 2;
+	if (!output_is_quiet())
+		out_info("%s: running %s", u->plan->name, what.buf + strlen("the "));
+	if ((rc = exec_shell(&cmd, &res)) < 0)
+		goto done;
+	/* what it left running would write over what is put back */
+	exec_kill_group(&res);
+	if (res.interrupted) {
+		rc = interrupted();
+		graft_error_prefix("%s", what.buf);
+	} else if (!exec_succeeded(&res)) {
+		exec_describe(&res, &cmd, &how);
+		add_tail(&how, res.tail);
+		rc = graft_error("%s %s", what.buf, how.buf);
+	}
+done:
+	exec_result_release(&res);
+	cmdenv_release(&env);
+	strbuf_release(&what);
+	strbuf_release(&how);
+	free(dep_path);
+	free(dir);
+	return rc;
+}
+
+static int run_changes(struct upgrade *u)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < u->plan->changes.nr; i++) {
+		const struct dep_change *ch = &u->plan->changes.items[i];
+
+		if ((rc = interrupted()) < 0 ||
+		    (!u->opts->skip_migration && ch->change->migration &&
+		     (rc = run_command(u, ch, "migration", ch->change->migration)) < 0) ||
+		    (rc = interrupted()) < 0 ||
+		    (!u->opts->skip_verify && ch->change->verify &&
+		     (rc = run_command(u, ch, "verification", ch->change->verify)) < 0))
+			return rc;
+	}
+	return interrupted();
+}
+
+static void save_lock_entry(struct upgrade *u)
+{
+	const struct lock_entry *e = lock_find(&u->p->lock, u->plan->name);
+
+	u->old_lock.name = xstrdup(e->name);
+	u->old_lock.source = xstrdup(e->source);
+	u->old_lock.ref = xstrdup(e->ref);
+	u->old_lock.commit = xstrdup(e->commit);
+	u->old_lock.consumed_at = xstrdup(e->consumed_at);
+}
+
+static void release_lock_entry(struct lock_entry *e)
+{
+	free(e->name);
+	free(e->source);
+	free(e->ref);
+	free(e->commit);
+	free(e->consumed_at);
+}
+
+static int write_lock(struct upgrade *u)
+{
+	char hex[GIT_OID_HEXSZ + 1], now[32];
+	char *path = repo_path(&u->p->repo, LOCK_FILE);
+	int rc;
+
+	git_oid_tostr(hex, sizeof(hex), &u->plan->to);
+	iso8601_now(now, sizeof(now));
+	if ((rc = lock_set(&u->p->lock, u->plan->name, u->plan->decl->source,
+			   u->plan->to_ref, hex, now)) == 0)
+		rc = lock_write_atomic(&u->p->lock, path);
+	free(path);
+	return rc;
+}
+
+static int stage_path(git_index *idx, const struct graft_repo *r,
+		      const char *path)
+{
+	char *full = repo_path(r, path);
+	int exists = path_exists(full), rc = 0;
+
+	free(full);
+	if (exists ? git_index_add_bypath(idx, path) < 0 :
+	    (git_index_get_bypath(idx, path, 0) &&
+	     git_index_remove_bypath(idx, path) < 0))
+		rc = graft_error_git(GRAFT_EFATAL, "cannot stage %s", path);
+	return rc;
+}
+
+static int is_dep_path(const struct upgrade *u, const char *path)
+{
+	size_t len = strlen(u->plan->dep.path);
+
+	return !strncmp(path, u->plan->dep.path, len) &&
+	       (path[len] == '\0' || path[len] == '/');
+}
+
+/*
+ * Stage what the upgrade changed, as `git add -A` would, but never a
+ * file that was untracked before it: that is the user's, not the
+ * upgrade's, even if a command ran `git add` on it.
+ */
+static int stage_changes(struct upgrade *u, git_index *idx)
+{
+	struct scan after = SCAN_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = scan_worktree(&after, &u->p->repo)) < 0)
+		return rc;
+	for (i = 0; i < after.nr && rc == 0; i++) {
+		const struct scan_entry *e = &after.entries[i];
+		size_t len = strlen(e->path);
+
+		if (is_dep_path(u, e->path) || (len && e->path[len - 1] == '/'))
+			continue;
+		if (was_untracked(u, e->path)) {
+			if (!scan_entry_untracked(e) &&
+			    git_index_get_bypath(idx, e->path, 0) &&
+			    git_index_remove_bypath(idx, e->path) < 0)
+				rc = graft_error_git(GRAFT_EFATAL, "cannot unstage %s",
+						     e->path);
+			continue;
+		}
+		if (scan_entry_untracked(e) || e->unstaged != '.')
+			rc = stage_path(idx, &u->p->repo, e->path);
+	}
+	scan_release(&after);
+	if (rc == 0 && (rc = dep_stage_gitlink(idx, &u->plan->dep, &u->plan->to)) == 0)
+		rc = stage_path(idx, &u->p->repo, LOCK_FILE);
+	return rc;
+}
+
+static int make_commit(struct upgrade *u)
+{
+	struct graft_trailers t = GRAFT_TRAILERS_INIT;
+	struct strbuf msg = STRBUF_INIT;
+	char from[GIT_OID_HEXSZ + 1], to[GIT_OID_HEXSZ + 1];
+	git_repository *repo = u->p->repo.repo;
+	git_index *idx = u->p->index;
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	git_oid tree_id, head;
+	int rc;
+
+	if (git_reference_name_to_id(&head, repo, "HEAD") < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD");
+	if (!git_oid_equal(&head, &u->snap.head))
+		return graft_error("a command moved HEAD (it made a commit, or checked out another): the upgrade must be one commit on top of where it started");
+	if (git_index_read(idx, 1) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
+	if ((rc = stage_changes(u, idx)) < 0)
+		return rc;
+	if (git_index_write(idx) < 0 ||
+	    git_index_write_tree(&tree_id, idx) < 0 ||
+	    git_tree_lookup(&tree, repo, &tree_id) < 0 ||
+	    git_commit_lookup(&parent, repo, &head) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot record the upgrade");
+		goto done;
+	}
+	t.action = GRAFT_ACTION_UPGRADE;
+	t.dependency = (char *)u->plan->name;
+	t.from_ref = u->plan->from_ref;
+	t.from_commit = git_oid_tostr(from, sizeof(from), &u->plan->from);
+	t.to_ref = u->plan->to_ref;
+	t.to_commit = git_oid_tostr(to, sizeof(to), &u->plan->to);
+	trailers_format_message(&msg, &t);
+	if (git_commit_create(&u->out->commit, repo, "HEAD", u->author,
+			      u->committer, NULL, msg.buf, tree, 1,
+			      (const git_commit **)&parent) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot commit the upgrade");
+	else
+		u->out->committed = 1;
+done:
+	strbuf_release(&msg);
+	git_commit_free(parent);
+	git_tree_free(tree);
+	return rc;
+}
+
+/* Everything between the snapshot and the commit. */
+static int carry_out(struct upgrade *u)
+{
+	int rc;
+
+	if (u->dirty) {
+		if ((rc = autostash_save(&u->stash, &u->p->repo, u->plan->name,
+					 u->committer)) < 0)
+			return rc;
+		u->stashed = 1;
+	}
+	if ((rc = interrupted()) < 0 ||
+	    (rc = dep_checkout(&u->plan->dep, &u->plan->to)) < 0)
+		return rc;
+	crash_point("after-checkout");
+	if ((rc = run_changes(u)) < 0 || (rc = write_lock(u)) < 0)
+		return rc;
+	crash_point("after-lock");
+	if ((rc = interrupted()) < 0 || (rc = make_commit(u)) < 0)
+		return rc;
+	crash_point("after-commit");
+	return 0;
+}
+
+/*
+ * After a failure: the repository back to the snapshot, p->lock back to
+ * what graft.lock says again. The failure's message stays the error;
+ * if going back fails too, that is said after it and the ref is kept.
+ */
+static int go_back(struct upgrade *u, int rc)
+{
+	struct graft_error_saved saved;
+	struct strbuf msg = STRBUF_INIT;
+
+	lock_set(&u->p->lock, u->old_lock.name, u->old_lock.source,
+		 u->old_lock.ref, u->old_lock.commit, u->old_lock.consumed_at);
+	graft_error_save(&saved);
+	/*
+	 * The index in memory is the repository's own, which the restore
+	 * reads too: what the commit staged must not be taken for what
+	 * the file holds.
+	 */
+	git_index_read(u->p->index, 1);
+	git_error_clear();
+	if (recover_snapshot(&u->p->repo, &u->snap, NULL) == 0) {
+		graft_error_restore(&saved);
+		graft_error_hint("everything is back as it was before the upgrade of %s",
+				 u->plan->name);
+		return rc;
+	}
+	strbuf_addf(&msg, "%s\nand putting the repository back failed: %s",
+		    saved.message ? saved.message : "the upgrade failed",
+		    graft_error_message());
+	graft_error_restore(&saved);
+	graft_error_clear();
+	rc = graft_error_code(GRAFT_EROLLBACK, "%s", msg.buf);
+	graft_error_hint("the state from before the upgrade is kept under %s%s; once the cause is fixed, 'git graft rollback' restores it",
+			 SNAPSHOT_REF_PREFIX, u->plan->name);
+	strbuf_release(&msg);
+	return rc;
+}
+
+/* The upgrade stands; the changes set aside come back. */
+static void bring_back_stash(struct upgrade *u)
+{
+	int kept = 0;
+
+	if (!u->stashed)
+		return;
+	if (autostash_pop(&kept, &u->p->repo, &u->stash) < 0) {
+		out_warning("%s", graft_error_message());
+		graft_error_clear();
+		kept = 1;
+	}
+	if (!kept)
+		return;
+	u->out->stash_kept = 1;
+	out_warning("your uncommitted changes conflict with the upgrade of %s; they are kept in the stash",
+		    u->plan->name);
+	out_hint("'git stash pop' brings them back once you have looked at the upgrade; 'git stash drop' forgets them");
+}
+
+static int upgrade_snapshotted(struct upgrade *u)
+{
+	int rc;
+
+	crash_point("after-snapshot");
+	save_lock_entry(u);
+	if ((rc = carry_out(u)) < 0)
+		return go_back(u, rc);
+	if ((rc = snapshot_delete_ref(&u->p->repo, &u->snap)) < 0) {
+		out_warning("the upgrade of %s is committed, but its snapshot ref could not be deleted: %s",
+			    u->plan->name, graft_error_message());
+		graft_error_clear();
+	}
+	bring_back_stash(u);
+	return 0;
+}
+
+int upgrade_run(struct upgrade_outcome *out, struct project *p,
+		struct upgrade_plan *plan, const struct upgrade_opts *opts)
+{
+	struct upgrade u;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (plan->up_to_date)
+		return 0;
+	memset(&u, 0, sizeof(u));
+	u.p = p;
+	u.plan = plan;
+	u.opts = opts;
+	u.out = out;
+	if ((rc = exec_trap_signals()) < 0)
+		return rc;
+	if ((rc = guard_no_pending(&p->repo)) == 0 &&
+	    (rc = check_dep(&u)) == 0 &&
+	    (rc = ident_resolve(&u.author, &u.committer, p->repo.repo)) == 0 &&
+	    (rc = check_worktree(&u)) == 0 &&
+	    (rc = interrupted()) == 0 &&
+	    (rc = take_snapshot(&u)) == 0)
+		rc = upgrade_snapshotted(&u);
+	exec_untrap_signals();
+	release_lock_entry(&u.old_lock);
+	snapshot_release(&u.snap);
+	free(u.untracked);
+	scan_release(&u.before);
+	git_signature_free(u.author);
+	git_signature_free(u.committer);
+	return rc;
+}

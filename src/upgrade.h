@@ -1,0 +1,76 @@
+#ifndef GRAFT_UPGRADE_H
+#define GRAFT_UPGRADE_H
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "deps.h"
+#include "project.h"
+#include "snapshot.h"
+
+/*
+ * The atomic upgrade of one dependency (DESIGN §4): plan it from the
+ * target commit's graft.ini, then snapshot, move, run the changes'
+ * commands, lock, commit, and delete the snapshot ref; on any failure
+ * after the snapshot, go back to it.
+ */
+
+struct upgrade_opts {
+	const char *to;		/* --to; NULL: the newest commit of the ref */
+	int skip_migration;
+	int skip_verify;
+	int autostash;
+	int has_timeout;	/* --timeout given: */
+	unsigned timeout;	/* every command's limit instead of its own */
+};
+
+/* What an upgrade of one dependency would do. */
+struct upgrade_plan {
+	const char *name;
+	const struct graft_dependency *decl;
+	struct dep dep;
+	char *from_ref, *to_ref;
+	git_oid from, to;
+	int up_to_date;			/* from == to: nothing to do */
+	struct graft_config target_cfg;	/* graft.ini at the target */
+	struct dep_change_list changes;	/* in from..to, oldest first */
+};
+
+#define UPGRADE_PLAN_INIT { NULL, NULL, DEP_INIT, NULL, NULL, {{0}}, {{0}}, \
+			    0, GRAFT_CONFIG_INIT, DEP_CHANGE_LIST_INIT }
+
+/*
+ * Plan the upgrade of name in p: it must be declared, locked and cloned;
+ * the target is opts->to or the newest known commit of the ref it
+ * tracks, fetched only when unknown. Every change in the range must
+ * resolve: one whose ref names no commit is an error, since whether it
+ * lies in the range cannot be told. Changes nothing.
+ */
+int upgrade_plan(struct upgrade_plan *plan, struct project *p,
+		 const char *name, const struct upgrade_opts *opts);
+void upgrade_plan_release(struct upgrade_plan *plan);
+
+/* The plan in words on stdout, and as the JSON of `upgrade --dry-run --json`. */
+void upgrade_plan_print(const struct upgrade_plan *plan,
+			const struct upgrade_opts *opts);
+json_t *upgrade_plan_json(const struct upgrade_plan *plan,
+			  const struct upgrade_opts *opts);
+
+struct upgrade_outcome {
+	int committed;		/* commit is the upgrade's commit */
+	git_oid commit;
+	int stash_kept;		/* --autostash: the changes stayed in the stash */
+};
+
+/*
+ * Carry the plan out; p was opened with PROJECT_MUTATE. Returns 0 once
+ * committed (or when up to date); otherwise everything is as it was and
+ * the error says what failed: GRAFT_EFAIL, or GRAFT_EINT / GRAFT_ETERM
+ * when SIGINT / SIGTERM stopped it. GRAFT_EROLLBACK when going back
+ * failed too: the snapshot ref is then kept for `git graft rollback`.
+ */
+int upgrade_run(struct upgrade_outcome *out, struct project *p,
+		struct upgrade_plan *plan, const struct upgrade_opts *opts);
+
+#endif

@@ -1,0 +1,635 @@
+/*
+ * upgrade and rollback of an interrupted upgrade (DESIGN §4): the commit
+ * an upgrade makes, and the exact state every failure goes back to.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "lib/fixtures_core.h"
+#include "lib/fixtures_deps.h"
+#include "lib/harness.h"
+
+TestSuite(upgrade, .init = harness_setup, .fini = harness_teardown);
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
+		  needle, haystack ? haystack : "(null)");
+}
+
+static void assert_str_eq(const char *a, const char *b, const char *what)
+{
+	cr_assert(a && b && !strcmp(a, b), "%s differs:\n--- before\n%s\n--- after\n%s",
+		  what, a ? a : "(null)", b ? b : "(null)");
+}
+
+/*
+ * A dependency at <tmp>/kb: v1.0.0, then v2.0.0 declaring the change
+ * v2.0.0, whose migration runs migrate.sh and whose verification runs
+ * verify.sh from the dependency's checkout (scripts in files, so that a
+ * test can use any shell without graft.ini's quoting in the way).
+ */
+static void make_kb(const char *migrate, const char *verify)
+{
+	char *kb = tmp_path("kb"), *q = shq(kb), *path;
+
+	sh_do(NULL, "git init -q %s && cd %s && echo one > README && "
+	      "git add README && git commit -q -m one && git tag v1.0.0", q, q);
+	path = tmp_path("kb/graft.ini");
+	write_file(path,
+		   "[change \"v2.0.0\"]\n"
+		   "type = breaking\n"
+		   "description = old becomes new\n"
+		   "migration = migrate\n"
+		   "verify = check\n"
+		   "\n"
+		   "[command \"migrate\"]\n"
+		   "run = sh \"$GRAFT_DEP_PATH/migrate.sh\"\n"
+		   "\n"
+		   "[command \"check\"]\n"
+		   "run = sh \"$GRAFT_DEP_PATH/verify.sh\"\n");
+	free(path);
+	path = tmp_path("kb/migrate.sh");
+	write_file(path, migrate);
+	free(path);
+	path = tmp_path("kb/verify.sh");
+	write_file(path, verify);
+	free(path);
+	sh_do(kb, "echo two > README && git add -A && git commit -q -m two && "
+	      "git tag v2.0.0");
+	free(q);
+	free(kb);
+}
+
+#define MIGRATE_OK "sed -i s/old/new/ src/a.txt && echo made > made.txt\n"
+#define VERIFY_OK "grep -q new src/a.txt\n"
+#define VERIFY_FAIL "echo checking src/a.txt\necho 'new is not there' >&2\nexit 3\n"
+
+/*
+ * The consumer at <tmp>/app: src/a.txt "old", an ignored build/, kb at
+ * v1.0.0, all committed; then an untracked notes.txt.
+ */
+static char *make_app(const char *migrate, const char *verify)
+{
+	char *app = make_repo("app");
+	struct cmd_result r;
+
+	make_kb(migrate, verify);
+	sh_do(app, "mkdir -p src build && echo old > src/a.txt && "
+	      "echo build/ > .gitignore && echo obj > build/x.o && "
+	      "git add -A && git commit -q -m app");
+	r = graft(app, "add", "kb", "../kb#v1.0.0", NULL);
+	cr_assert_eq(r.status, 0, "add: %s", r.err);
+	cmd_result_free(&r);
+	sh_do(app, "git commit -q -m 'add kb' && echo mine > notes.txt");
+	return app;
+}
+
+/* The whole state an upgrade could touch, the dependency's checkout too. */
+static char *full_state(const char *app)
+{
+	char *state = repo_state(app);
+	char *extra = sh_ok(app, "git -C .graft/kb rev-parse HEAD; "
+			    "git for-each-ref refs/graft; git stash list; "
+			    "ls .git/graft 2>/dev/null; cat graft.lock");
+	size_t len = strlen(state) + strlen(extra) + 2;
+	char *all = malloc(len);
+
+	snprintf(all, len, "%s\n%s", state, extra);
+	free(state);
+	free(extra);
+	return all;
+}
+
+static struct cmd_result graft_env(const char *dir, const char *const *env,
+				   const char *const *args)
+{
+	const char *argv[16];
+	size_t i = 0;
+
+	argv[i++] = graft_bin();
+	while (*args && i < 15)
+		argv[i++] = *args++;
+	argv[i] = NULL;
+	return run_argv_env(dir, argv, env);
+}
+
+Test(upgrade, commits_what_the_upgrade_changed)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK);
+	char *v1 = rev("kb", "v1.0.0"), *v2 = rev("kb", "v2.0.0");
+	char *old_head = sh_ok(app, "git rev-parse HEAD");
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+	char *msg, *files, *s, *expect;
+
+	cr_assert_eq(r.status, 0, "upgrade: %s", r.err);
+	assert_contains(r.out, "kb: v1.0.0");
+	assert_contains(r.err, "running migration 'migrate'");
+	msg = sh_ok(app, "git log -1 --format=%%B");
+	expect = malloc(512);
+	snprintf(expect, 512,
+		 "graft: upgrade kb v1.0.0 -> v2.0.0\n\n"
+		 "Graft-Dependency: kb\nGraft-Action: upgrade\n"
+		 "Graft-From: v1.0.0 %s\nGraft-To: v2.0.0 %s\n", v1, v2);
+	assert_str_eq(expect, msg, "commit message");
+	s = sh_ok(app, "git rev-parse HEAD^");
+	assert_str_eq(old_head, s, "parent");
+	free(s);
+	/* the gitlink, the lock, the migrated file and the one it made */
+	files = sh_ok(app, "git show --name-status --format= HEAD");
+	assert_str_eq("M\t.graft/kb\nM\tgraft.lock\nA\tmade.txt\nM\tsrc/a.txt",
+		      files, "committed paths");
+	s = sh_ok(app, "git ls-files -s .graft/kb | cut -d' ' -f2");
+	assert_str_eq(v2, s, "gitlink");
+	free(s);
+	s = lock_value(app, "kb", "commit");
+	assert_str_eq(v2, s, "locked commit");
+	free(s);
+	s = lock_value(app, "kb", "ref");
+	assert_str_eq("v2.0.0", s, "locked ref");
+	free(s);
+	/* untracked before: still there, still untracked; nothing left over */
+	s = sh_ok(app, "git status --porcelain; git for-each-ref refs/graft; "
+		  "git -C .graft/kb rev-parse HEAD");
+	expect = realloc(expect, 512);
+	snprintf(expect, 512, "?? notes.txt\n%s", v2);
+	assert_str_eq(expect, s, "status after");
+	free(s);
+	s = sh_ok(app, "git reflog -1 --format=%%gs main");
+	assert_contains(s, "graft: upgrade kb v1.0.0 -> v2.0.0");
+	free(s);
+	free(expect);
+	free(files);
+	free(msg);
+	free(old_head);
+	free(v1);
+	free(v2);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, failed_verification_puts_everything_back)
+{
+	char *app = make_app(MIGRATE_OK "rm notes.txt && chmod +x src/a.txt\n",
+			     VERIFY_FAIL);
+	char *before = full_state(app), *after;
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	assert_contains(r.err, "verification 'check' of kb v2.0.0 exited with status 3");
+	assert_contains(r.err, "    new is not there");
+	assert_contains(r.err, "everything is back as it was");
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	cr_assert(!file_exists(tmp_path("app/made.txt")));
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, failed_migration_and_timeout)
+{
+	char *app = make_app("echo half > src/a.txt\nexit 7\n", VERIFY_OK);
+	char *before = full_state(app), *after;
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "migration 'migrate' of kb v2.0.0 exited with status 7");
+	after = full_state(app);
+	assert_str_eq(before, after, "state after a failed migration");
+	free(after);
+	cmd_result_free(&r);
+
+	sh_do(harness_tmp(), "rm -rf kb app");
+	free(app);
+	app = make_app("echo half > src/a.txt && sleep 30\n", VERIFY_OK);
+	free(before);
+	before = full_state(app);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--timeout", "1", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "timed out after 1 second");
+	after = full_state(app);
+	assert_str_eq(before, after, "state after a timeout");
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
+/* SIGINT or SIGTERM to git-graft while a command runs: 130 or 143, all back. */
+static void interrupt_with(const char *sig, int expect)
+{
+	char *app = make_app("echo half > src/a.txt && touch started && sleep 30\n",
+			     VERIFY_OK);
+	char *before = full_state(app), *after, *q = shq(graft_bin()), *status;
+
+	status = sh_ok(app, "%s upgrade kb --to v2.0.0 2>err & pid=$! && "
+		       "while ! test -f started; do sleep 0.05; done && "
+		       "kill -%s $pid; wait $pid; echo $?", q, sig);
+	cr_assert_eq(atoi(status), expect, "exit %s", status);
+	sh_do(app, "rm -f err");
+	after = full_state(app);
+	assert_str_eq(before, after, "state after the interrupt");
+	free(status);
+	free(after);
+	free(before);
+	free(q);
+	free(app);
+}
+
+Test(upgrade, sigint_rolls_back) { interrupt_with("INT", 130); }
+Test(upgrade, sigterm_rolls_back) { interrupt_with("TERM", 143); }
+
+Test(upgrade, refuses_tracked_changes_without_autostash)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *before, *after;
+	struct cmd_result r;
+
+	sh_do(app, "echo edit >> README");
+	before = full_state(app);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "uncommitted changes");
+	assert_contains(r.err, " M README");
+	assert_contains(r.err, "--autostash");
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, autostash_brings_changes_back)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *s;
+	struct cmd_result r;
+
+	sh_do(app, "echo staged >> README && git add README && "
+	      "echo unstaged >> README && echo other > other.txt && "
+	      "git add other.txt");
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--autostash", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	/* the commit holds the upgrade only */
+	s = sh_ok(app, "git show --name-only --format= HEAD");
+	assert_str_eq(".graft/kb\ngraft.lock\nmade.txt\nsrc/a.txt", s, "commit");
+	free(s);
+	s = sh_ok(app, "git status --porcelain; git stash list; "
+		  "git show :README | tail -1; tail -1 README");
+	assert_str_eq("MM README\nA  other.txt\n?? notes.txt\nstaged\nunstaged", s,
+		      "changes after");
+	free(s);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, autostash_failure_restores_the_dirty_state)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_FAIL), *before, *after;
+	struct cmd_result r;
+
+	sh_do(app, "echo staged >> README && git add README && "
+	      "echo unstaged >> README && echo old2 >> src/a.txt");
+	before = full_state(app);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--autostash", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, autostash_conflict_keeps_the_stash)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *s;
+	struct cmd_result r;
+
+	sh_do(app, "echo mine > src/a.txt");
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--autostash", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.err, "kept in the stash");
+	s = sh_ok(app, "git log -1 --format=%%s; git stash list | wc -l; "
+		  "git status --porcelain --untracked-files=no; "
+		  "git stash show -p | tail -1");
+	assert_str_eq("graft: upgrade kb v1.0.0 -> v2.0.0\n1\n+mine", s, "after");
+	free(s);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, dry_run_changes_nothing)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *before = full_state(app);
+	char *after, *v2 = rev("kb", "v2.0.0");
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0",
+				    "--dry-run", NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "kb: v1.0.0");
+	assert_contains(r.out, "change v2.0.0 of kb");
+	assert_contains(r.out, "sh \"$GRAFT_DEP_PATH/migrate.sh\"");
+	assert_contains(r.out, "graft: upgrade kb v1.0.0 -> v2.0.0");
+	cmd_result_free(&r);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "-n", "--json",
+		  "--skip-verify", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "\"dependency\": \"kb\"");
+	assert_contains(r.out, "\"up_to_date\": false");
+	assert_contains(r.out, "\"skip_verify\": true");
+	assert_contains(r.out, "\"name\": \"check\"");
+	assert_contains(r.out, v2);
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(v2);
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, up_to_date_and_json_result)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *head;
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v1.0.0", NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "up to date");
+	cmd_result_free(&r);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--json", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	head = sh_ok(app, "git rev-parse HEAD");
+	assert_contains(r.out, "\"result\": \"upgraded\"");
+	assert_contains(r.out, head);
+	assert_contains(r.out, "\"error\": null");
+	free(head);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, all_goes_on_past_a_failure)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *s;
+	struct cmd_result r;
+
+	/* a second dependency whose upgrade fails */
+	sh_do(harness_tmp(), "git clone -q kb bad && cd bad && "
+	      "printf 'exit 1\\n' > verify.sh && git add -A && "
+	      "git commit -q -m broken && git tag -f v3.0.0 >/dev/null");
+	r = graft(app, "add", "bad", "../bad#v1.0.0", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+	sh_do(app, "git commit -q -m 'add bad'");
+	r = graft(app, "upgrade", "--all", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "the verification 'check' of bad");
+	assert_contains(r.err, "1 of 2 upgrades failed");
+	s = sh_ok(app, "git log -1 --format=%%s; git for-each-ref refs/graft; "
+		  "git -C .graft/bad describe --tags");
+	assert_str_eq("graft: upgrade kb v1.0.0 -> main\nv1.0.0", s, "after --all");
+	free(s);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, checks_before_anything_changes)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *before, *after;
+	/* putenv() of a bare name unsets it */
+	const char *no_ident[] = { "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME",
+				   "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL",
+				   "EMAIL", NULL };
+	const char *args[] = { "upgrade", "kb", "--to", "v2.0.0", NULL };
+	struct cmd_result r;
+
+	before = full_state(app);
+	r = graft_env(app, no_ident, args);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "Please tell me who you are");
+	cmd_result_free(&r);
+
+	sh_do(app, "git -C .graft/kb checkout -q v2.0.0");
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "not checked out at its locked commit");
+	assert_contains(r.err, "git graft sync kb");
+	cmd_result_free(&r);
+	sh_do(app, "git -C .graft/kb checkout -q v1.0.0");
+
+	r = graft(app, "upgrade", "kb", "--to", "no-such-tag", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "no-such-tag");
+	cmd_result_free(&r);
+	r = graft(app, "upgrade", "nope", NULL);
+	cr_assert_eq(r.status, 1);
+	cmd_result_free(&r);
+	r = graft(app, "upgrade", "--all", "kb", NULL);
+	cr_assert_eq(r.status, 129);
+	cmd_result_free(&r);
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	free(app);
+}
+
+/* Hostile targets: nothing is run, nothing changes. */
+Test(upgrade, refuses_a_bad_graft_ini_at_the_target)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *before, *after;
+	struct cmd_result r;
+
+	sh_do(harness_tmp(), "cd kb && printf '[change \"v9\"]\\nmigration = migrate\\n' >> graft.ini && "
+	      "git commit -q -am 'unknown ref' && git tag v2.1.0 && "
+	      "printf '[change \"x\"]\\nmigration = nowhere\\n' >> graft.ini && "
+	      "git commit -q -am 'missing command' && git tag v2.2.0 && "
+	      "printf '[bogus\\n' >> graft.ini && "
+	      "git commit -q -am malformed && git tag v2.3.0");
+	sh_do(app, "git graft fetch kb >/dev/null 2>&1 || true");
+	before = full_state(app);
+	r = graft(app, "upgrade", "kb", "--to", "v2.1.0", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "change 'v9' names no commit of kb");
+	cmd_result_free(&r);
+	r = graft(app, "upgrade", "kb", "--to", "v2.2.0", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "kb@v2.2.0:graft.ini");
+	assert_contains(r.err, "nowhere");
+	cmd_result_free(&r);
+	r = graft(app, "upgrade", "kb", "--to", "v2.3.0", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "kb@v2.3.0:graft.ini:");
+	cmd_result_free(&r);
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	free(app);
+}
+
+/* Migrations that misbehave are undone as well as any other. */
+Test(upgrade, undoes_a_migration_that_attacks_git)
+{
+	char *app = make_app("echo x > .git/graft-was-here && rm .git/index && "
+			     "git commit -q --allow-empty -m sneaky\n", "exit 0\n");
+	char *before = full_state(app), *after;
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "moved HEAD");
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, rebuilds_an_index_a_migration_deleted)
+{
+	char *app = make_app("rm .git/index && echo new > src/a.txt\n", VERIFY_FAIL);
+	char *before = full_state(app), *after;
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, kills_what_a_command_leaves_running)
+{
+	char *app = make_app("(sleep 3 && echo late > src/late.txt) >/dev/null 2>&1 &\n"
+			     "echo half > src/a.txt\n", VERIFY_FAIL);
+	char *before = full_state(app), *after;
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	sh_do(NULL, "sleep 4");
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
+/* kill -9 at each step: the ref is left, and rollback restores it all. */
+static void crash_at(const char *step)
+{
+	char *app = make_app(MIGRATE_OK "rm notes.txt\n", VERIFY_OK);
+	char *before = full_state(app), *after, *env_crash;
+	const char *env[2];
+	const char *args[] = { "upgrade", "kb", "--to", "v2.0.0", NULL };
+	struct cmd_result r;
+	size_t len = strlen(step) + 32;
+
+	env_crash = malloc(len);
+	snprintf(env_crash, len, "GRAFT_TEST_CRASH_AT=%s", step);
+	env[0] = env_crash;
+	env[1] = NULL;
+	r = graft_env(app, env, args);
+	cr_assert_eq(r.status, 128 + 9, "%s: %d %s", step, r.status, r.err);
+	cmd_result_free(&r);
+	after = sh_ok(app, "git for-each-ref --format='%%(refname)' refs/graft");
+	assert_str_eq("refs/graft/snapshots/kb", after, "ref left");
+	free(after);
+
+	r = graft(app, "status", NULL);
+	assert_contains(r.err, "interrupted upgrade");
+	cmd_result_free(&r);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "git graft rollback");
+	cmd_result_free(&r);
+
+	r = graft(app, "rollback", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "Restored the state from before the upgrade of kb");
+	cmd_result_free(&r);
+	after = full_state(app);
+	assert_str_eq(before, after, "state after rollback");
+	free(after);
+	free(before);
+	free(env_crash);
+	free(app);
+}
+
+Test(upgrade, crash_after_snapshot) { crash_at("after-snapshot"); }
+Test(upgrade, crash_after_checkout) { crash_at("after-checkout"); }
+Test(upgrade, crash_after_lock) { crash_at("after-lock"); }
+
+Test(upgrade, crash_after_commit_keeps_the_upgrade)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *s, *head;
+	const char *env[] = { "GRAFT_TEST_CRASH_AT=after-commit", NULL };
+	const char *args[] = { "upgrade", "kb", "--to", "v2.0.0", NULL };
+	struct cmd_result r = graft_env(app, env, args);
+
+	cr_assert_eq(r.status, 137);
+	cmd_result_free(&r);
+	head = sh_ok(app, "git rev-parse HEAD");
+	r = graft(app, "rollback", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "had been committed");
+	cmd_result_free(&r);
+	s = sh_ok(app, "git rev-parse HEAD; git for-each-ref refs/graft; "
+		  "git log -1 --format=%%s");
+	cr_assert(!strncmp(s, head, strlen(head)));
+	assert_contains(s, "graft: upgrade kb v1.0.0 -> v2.0.0");
+	cr_assert(!strstr(s, "refs/graft"));
+	free(s);
+
+	/* the same, cleaned by the next mutation instead */
+	sh_do(app, "git reset -q --hard HEAD^ && git -C .graft/kb checkout -q v1.0.0");
+	r = graft_env(app, env, args);
+	cr_assert_eq(r.status, 137);
+	cmd_result_free(&r);
+	r = graft(app, "sync", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.err, "was committed before git-graft stopped");
+	cmd_result_free(&r);
+	s = sh_ok(app, "git for-each-ref refs/graft");
+	assert_str_eq("", s, "refs");
+	free(s);
+	free(head);
+	free(app);
+}
+
+Test(upgrade, second_upgrade_fails_at_once)
+{
+	char *app = make_app("touch started && while ! test -f go; do sleep 0.05; done\n"
+			     MIGRATE_OK, VERIFY_OK);
+	char *q = shq(graft_bin()), *out;
+
+	out = sh_ok(app, "%s upgrade kb --to v2.0.0 >/dev/null 2>&1 & pid=$! && "
+		    "while ! test -f started; do sleep 0.05; done && "
+		    "%s upgrade kb --to v2.0.0 2>second; echo $?; "
+		    "cat second; touch go; wait $pid; echo $?; "
+		    "git log -1 --format=%%s; rm -f started go second", q, q);
+	assert_contains(out, "128\nfatal:");
+	assert_contains(out, "pid");
+	assert_contains(out, "\n0\ngraft: upgrade kb v1.0.0 -> v2.0.0");
+	free(out);
+	free(q);
+	free(app);
+}
+
+Test(upgrade, rollback_with_nothing_pending)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK);
+	struct cmd_result r = graft(app, "rollback", NULL);
+
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "no interrupted upgrade is pending");
+	cmd_result_free(&r);
+	free(app);
+}
