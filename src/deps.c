@@ -777,6 +777,36 @@ int dep_checkout(struct dep *d, const git_oid *commit)
 	return rc;
 }
 
+/* The reflog entry at i moved HEAD from old to new. */
+static int is_move(const git_reflog *log, size_t i, const git_oid *old,
+		   const git_oid *new)
+{
+	const git_reflog_entry *e = git_reflog_entry_byindex(log, i);
+
+	return e && git_oid_equal(git_reflog_entry_id_old(e), old) &&
+	       git_oid_equal(git_reflog_entry_id_new(e), new);
+}
+
+int dep_forget_round_trip(struct dep *d, const git_oid *from,
+			  const git_oid *to)
+{
+	git_reflog *log = NULL;
+	int rc = 0;
+
+	if (git_reflog_read(&log, d->repo, "HEAD") < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the reflog of %s",
+				       d->shown);
+	/* index 0 is the newest entry: the move back */
+	if (git_reflog_entrycount(log) >= 2 && is_move(log, 0, to, from) &&
+	    is_move(log, 1, from, to) &&
+	    (git_reflog_drop(log, 0, 1) < 0 || git_reflog_drop(log, 0, 1) < 0 ||
+	     git_reflog_write(log) < 0))
+		rc = graft_error_git(GRAFT_EFATAL, "cannot write the reflog of %s",
+				     d->shown);
+	git_reflog_free(log);
+	return rc;
+}
+
 int dep_gitlink(git_oid *out, git_index *idx, const struct dep *d)
 {
 	const git_index_entry *e = git_index_get_bypath(idx, d->path, 0);

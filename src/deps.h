@@ -135,6 +135,15 @@ int dep_unpublished(int *unpublished, struct dep *d);
  */
 int dep_checkout(struct dep *d, const git_oid *commit);
 
+/*
+ * After a move from `from` to `to` and straight back, drop the two HEAD
+ * reflog entries they wrote, if they are the newest: an upgrade that was
+ * undone leaves no trace in the dependency's reflog, however often it is
+ * tried. Anything else in the reflog is left alone.
+ */
+int dep_forget_round_trip(struct dep *d, const git_oid *from,
+			  const git_oid *to);
+
 /* The gitlink recorded for the dependency in idx. 1 when there is none. */
 int dep_gitlink(git_oid *out, git_index *idx, const struct dep *d);
 /* Record commit as the dependency's gitlink in idx (not written). */

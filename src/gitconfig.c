@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +166,42 @@ int gitconfig_get_string(git_config *cfg, const char *key, char **out)
 	*out = xstrdup(buf.ptr);
 	git_buf_dispose(&buf);
 	return 0;
+}
+
+static int parse_size(const char *s, long long *out)
+{
+	long long n, unit = 1;
+	char *end;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (end == s || errno || n < 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': unit = 1LL << 10; end++; break;
+	case 'm': case 'M': unit = 1LL << 20; end++; break;
+	case 'g': case 'G': unit = 1LL << 30; end++; break;
+	}
+	if (*end || n > LLONG_MAX / unit)
+		return -1;
+	*out = n * unit;
+	return 0;
+}
+
+int gitconfig_get_size(git_config *cfg, const char *key, long long *out)
+{
+	char *value = NULL;
+	int rc;
+
+	if ((rc = gitconfig_get_string(cfg, key, &value)) < 0)
+		return rc;
+	if (!value)
+		return 1;
+	if (parse_size(value, out) < 0)
+		rc = graft_error("bad size '%s' for config '%s': a whole number, with k, m or g after it if you like",
+				 value, key);
+	free(value);
+	return rc;
 }
 
 int gitconfig_parse_bool(const char *s)

@@ -21,6 +21,13 @@ int gitconfig_get_string(git_config *cfg, const char *key, char **out);
 /* 0 and *out set when the key is set, 1 when it is not, <0 on error. */
 int gitconfig_get_bool(git_config *cfg, const char *key, int *out);
 
+/*
+ * A size as git writes them: a whole number with an optional k, m or g
+ * (powers of 1024). 0 and *out set when the key is set, 1 when it is
+ * not; a value that is no size is an error naming the key.
+ */
+int gitconfig_get_size(git_config *cfg, const char *key, long long *out);
+
 /* git's boolean spellings; -1 when s is none of them. */
 int gitconfig_parse_bool(const char *s);
 

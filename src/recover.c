@@ -33,8 +33,11 @@ static int restore_dep(const struct graft_repo *r, const struct snapshot *snap)
 	if ((rc = snapshot_gitlink(&old, r, snap, d.path)) != 0 ||
 	    (rc = dep_head(&cur, &d)) < 0)
 		goto done;
-	if (attached || rc == 1 || !git_oid_equal(&cur, &old))
-		rc = dep_checkout(&d, &old);
+	if (attached || rc == 1 || !git_oid_equal(&cur, &old)) {
+		if ((rc = dep_checkout(&d, &old)) == 0 && !attached &&
+		    !git_oid_is_zero(&snap->to) && git_oid_equal(&cur, &snap->to))
+			rc = dep_forget_round_trip(&d, &old, &snap->to);
+	}
 done:
 	dep_release(&d);
 	if (rc == 1) {
