@@ -177,6 +177,7 @@ Test(stress, untracked_file_over_the_limit_is_refused)
 	after = full_state(app);
 	assert_str_eq(before, after, "state");
 	cmd_result_free(&r);
+	free(after);
 
 	/* told to, it snapshots the file and goes on, leaving it untracked */
 	sh_do(app, "git config graft.snapshotMaxFileSize 0");

@@ -85,7 +85,7 @@ Test(upgrade, failed_verification_puts_everything_back)
 {
 	char *app = make_app(MIGRATE_OK "rm notes.txt && chmod +x src/a.txt\n",
 			     VERIFY_FAIL);
-	char *before = full_state(app), *after;
+	char *before = full_state(app), *after, *made;
 	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
 
 	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
@@ -94,7 +94,9 @@ Test(upgrade, failed_verification_puts_everything_back)
 	assert_contains(r.err, "everything is back as it was");
 	after = full_state(app);
 	assert_str_eq(before, after, "state");
-	cr_assert(!file_exists(tmp_path("app/made.txt")));
+	made = tmp_path("app/made.txt");
+	cr_assert(!file_exists(made));
+	free(made);
 	free(after);
 	free(before);
 	cmd_result_free(&r);
