@@ -108,11 +108,27 @@ static void sink_note(struct object_sink *s, const git_oid *id)
 	s->written[s->nr++] = *id;
 }
 
-/* Write what is in memory as one pack (fsync'd: GIT_OPT_ENABLE_FSYNC_GITDIR). */
+static int by_oid(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+/*
+ * Write what is in memory as one pack (fsync'd: GIT_OPT_ENABLE_FSYNC_GITDIR).
+ * Files with the same content are one blob, noted once per file: a pack
+ * must hold each object once.
+ */
 static int sink_flush(struct object_sink *s)
 {
+	size_t i, nr = 0;
+
 	if (!s->mem_odb || !s->nr)
 		return 0;
+	qsort(s->written, s->nr, sizeof(*s->written), by_oid);
+	for (i = 0; i < s->nr; i++)
+		if (!nr || !git_oid_equal(&s->written[nr - 1], &s->written[i]))
+			s->written[nr++] = s->written[i];
+	s->nr = nr;
 	return pack_write_objects(s->disk_odb, s->mem_odb, s->written, s->nr);
 }
 

@@ -103,6 +103,25 @@ Test(upgrade, failed_verification_puts_everything_back)
 	free(app);
 }
 
+/* Enough untracked files for the snapshot to write a pack, all alike. */
+Test(upgrade, identical_untracked_files_in_one_pack)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_FAIL), *before, *after;
+	struct cmd_result r;
+
+	sh_do(app, "mkdir same && for i in $(seq 1 100); do echo same > same/$i; done");
+	before = full_state(app);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "verification 'check'");
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
 Test(upgrade, failed_migration_and_timeout)
 {
 	char *app = make_app("echo half > src/a.txt\nexit 7\n", VERIFY_OK);
