@@ -32,7 +32,7 @@ __git_graft_options ()
 	upgrade)	echo "--all --to --dry-run --skip-migration --skip-verify
 				--autostash --timeout --quiet --json" ;;
 	apply)		echo "--to --force --quiet" ;;
-	rollback)	echo "--list" ;;
+	rollback)	echo "--list --json --quiet" ;;
 	log)		echo "--max-count --json" ;;
 	validate|run)	echo "--json" ;;
 	help)		echo "--man" ;;

@@ -172,12 +172,12 @@ complete -c git-graft -n __fish_git_graft_needs_command -a help -d 'Show help fo
 complete -c git-graft -n '__fish_git_graft_needs_command; and string match -q -- "*:*" (commandline -ct)' -a '(__fish_git_graft_run_commands)'
 
 # --quiet
-complete -c git-graft -n '__fish_git_graft_using init add remove resolve sync fetch upgrade apply' -s q -l quiet -d 'Print nothing but errors'
+complete -c git-graft -n '__fish_git_graft_using init add remove resolve sync fetch upgrade apply rollback' -s q -l quiet -d 'Print nothing but errors'
 # --force
 complete -c git-graft -n '__fish_git_graft_using remove' -s f -l force -d 'Delete it even with uncommitted or unpushed work in it'
 complete -c git-graft -n '__fish_git_graft_using resolve sync apply' -s f -l force -d 'Discard uncommitted changes in the dependencies'
 # --json
-complete -c git-graft -n '__fish_git_graft_using status changes show upgrade log validate run' -l json -d 'Print JSON'
+complete -c git-graft -n '__fish_git_graft_using status changes show upgrade rollback log validate run' -l json -d 'Print JSON'
 
 # dependency names
 complete -c git-graft -n '__fish_git_graft_using fetch sync' -a '(__fish_git_graft_deps)' -d Dependency

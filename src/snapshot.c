@@ -902,7 +902,11 @@ done:
 	return rc;
 }
 
-static int names_upgrade_of(const char *message, const char *dep)
+/*
+ * Whether message is that of git-graft's commit for dep: an upgrade, or
+ * a rollback of a committed one, which works on a snapshot too.
+ */
+static int names_commit_of(const char *message, const char *dep)
 {
 	git_message_trailer_array trailers = { 0 };
 	int action = 0, same_dep = 0;
@@ -916,7 +920,8 @@ static int names_upgrade_of(const char *message, const char *dep)
 		const char *key = trailers.trailers[i].key;
 		const char *value = trailers.trailers[i].value;
 
-		if (!strcmp(key, "Graft-Action") && !strcmp(value, "upgrade"))
+		if (!strcmp(key, "Graft-Action") &&
+		    (!strcmp(value, "upgrade") || !strcmp(value, "rollback")))
 			action = 1;
 		else if (!strcmp(key, "Graft-Dependency") && !strcmp(value, dep))
 			same_dep = 1;
@@ -943,7 +948,7 @@ int snapshot_is_committed(int *committed, const struct graft_repo *r,
 	*committed = !git_oid_equal(&id, &snap->head) &&
 		     git_commit_parentcount(head) >= 1 &&
 		     git_oid_equal(git_commit_parent_id(head, 0), &snap->head) &&
-		     names_upgrade_of(git_commit_message(head), snap->dep);
+		     names_commit_of(git_commit_message(head), snap->dep);
 	git_commit_free(head);
 	return 0;
 }

@@ -156,7 +156,8 @@ int snapshot_delete_ref(const struct graft_repo *r,
  * Whether the upgrade the snapshot was taken for was in fact committed
  * (a crash after the commit, before the ref was deleted): HEAD is a
  * commit whose first parent is snap->head and whose trailers say
- * "Graft-Action: upgrade" and "Graft-Dependency: <snap->dep>". Then the
+ * "Graft-Action: upgrade" (or "rollback": undoing a committed upgrade
+ * works on a snapshot too) and "Graft-Dependency: <snap->dep>". Then the
  * caller only deletes the stale ref. Sets *committed to 0 or 1.
  */
 int snapshot_is_committed(int *committed, const struct graft_repo *r,

@@ -1,10 +1,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd/cmds.h"
 #include "error.h"
+#include "history.h"
 #include "names.h"
 #include "options.h"
 #include "output.h"
@@ -22,19 +22,10 @@ struct log_options {
 	int json;
 };
 
-/* The commit's time in ISO 8601 with its own offset, as git log --date=iso-strict. */
 static void commit_date(char *buf, size_t size, const git_commit *c)
 {
-	int offset = git_commit_time_offset(c);	/* minutes */
-	time_t t = (time_t)git_commit_time(c) + (time_t)offset * 60;
-	struct tm tm;
-	int a = offset < 0 ? -offset : offset;
-
-	gmtime_r(&t, &tm);
-	if (!strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm))
-		buf[0] = '\0';
-	snprintf(buf + strlen(buf), size - strlen(buf), "%c%02d:%02d",
-		 offset < 0 ? '-' : '+', a / 60, a % 60);
+	history_format_date(buf, size, git_commit_time(c),
+			    git_commit_time_offset(c));
 }
 
 static json_t *ref_json(const char *ref, const char *commit)
@@ -72,55 +63,33 @@ static void print_entry(const git_commit *c, const struct graft_trailers *t)
 	putchar('\n');
 }
 
-/*
- * Walk first-parent history from HEAD, newest first: the upgrade and
- * rollback commits git-graft made on this branch. Merged-in side
- * branches are not walked, as their upgrades are not this branch's.
- */
+struct log_walk {
+	const struct log_options *opt;
+	json_t *list;		/* NULL: print lines */
+	int shown;
+};
+
+static int show_entry(const git_commit *c, const struct graft_trailers *t,
+		      void *payload)
+{
+	struct log_walk *w = payload;
+
+	if (w->opt->name && strcmp(w->opt->name, t->dependency))
+		return 0;
+	if (w->list)
+		json_array_append_new(w->list, entry_json(c, t));
+	else
+		print_entry(c, t);
+	w->shown++;
+	return w->opt->max_count && w->shown >= w->opt->max_count;
+}
+
 static int walk(const struct graft_repo *r, const struct log_options *opt,
 		json_t *list)
 {
-	git_revwalk *walker = NULL;
-	git_oid oid;
-	int rc = 0, shown = 0, err;
+	struct log_walk w = { opt, list, 0 };
 
-	if (git_repository_head_unborn(r->repo) == 1)
-		return 0;
-	if (git_revwalk_new(&walker, r->repo) < 0 ||
-	    git_revwalk_push_head(walker) < 0 ||
-	    git_revwalk_simplify_first_parent(walker) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot walk the history");
-		goto done;
-	}
-	while (!opt->max_count || shown < opt->max_count) {
-		struct graft_trailers t = GRAFT_TRAILERS_INIT;
-		git_commit *c = NULL;
-
-		if ((err = git_revwalk_next(&oid, walker)) == GIT_ITEROVER)
-			break;
-		if (err < 0 || git_commit_lookup(&c, r->repo, &oid) < 0) {
-			rc = graft_error_git(GRAFT_EFATAL, "cannot read the history");
-			break;
-		}
-		rc = trailers_parse(&t, git_commit_message(c));
-		if (rc == 0 && (!opt->name || !strcmp(opt->name, t.dependency))) {
-			if (list)
-				json_array_append_new(list, entry_json(c, &t));
-			else
-				print_entry(c, &t);
-			shown++;
-		}
-		if (rc == 0)
-			trailers_release(&t);
-		git_commit_free(c);
-		if (rc < 0)
-			break;
-		rc = 0;
-	}
-	git_error_clear();
-done:
-	git_revwalk_free(walker);
-	return rc;
+	return history_walk(r, show_entry, &w);
 }
 
 int cmd_log(int argc, char **argv)

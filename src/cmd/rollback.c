@@ -1,18 +1,22 @@
 /*
  * git graft rollback: put back the state from before an upgrade that was
- * cut short (its snapshot ref is still there).
+ * cut short (its snapshot ref is still there); with none pending, undo
+ * the newest committed upgrade of a dependency with a new commit
+ * (undo.h). --list shows both kinds.
  *
- * It must work whatever the upgrade left behind: graft.ini and
- * graft.lock half-migrated, a merge a migration started. So it reads
- * neither file and does not refuse over git's own operations in
- * progress; the snapshot is the whole truth.
+ * An interrupted upgrade must be restored whatever it left behind:
+ * graft.ini and graft.lock half-migrated, a merge a migration started.
+ * So that path reads neither file and does not refuse over git's own
+ * operations in progress; the snapshot is the whole truth.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmds.h"
 #include "error.h"
 #include "guard.h"
+#include "history.h"
 #include "names.h"
 #include "oplock.h"
 #include "options.h"
@@ -20,9 +24,12 @@
 #include "project.h"
 #include "recover.h"
 #include "repo.h"
+#include "snapshot.h"
+#include "undo.h"
 
 static const char *const rollback_usage[] = {
 	"git graft rollback [-q] [<name>]",
+	"git graft rollback --list [--json] [<name>]",
 	NULL,
 };
 
@@ -68,12 +75,36 @@ static int rollback_pending(const struct graft_repo *r, const char *dep)
 	return 0;
 }
 
+/* Undo the newest committed upgrade of name. */
+static int rollback_committed(const char *name)
+{
+	struct project p;
+	struct undo_result res = UNDO_RESULT_INIT;
+	git_oid from, to;
+	char a[8], b[8], c[8], d[8];
+	int rc;
+
+	project_init(&p);
+	if ((rc = project_open(&p, PROJECT_MUTATE)) == 0 &&
+	    (rc = undo_run(&res, &p, name)) == 0) {
+		git_oid_fromstr(&from, res.t.from_commit);
+		git_oid_fromstr(&to, res.t.to_commit);
+		project_say("%s: %s (%s) -> %s (%s), reverting %s, committed as %s",
+			    name, res.t.from_ref, short_id(a, &from),
+			    res.t.to_ref, short_id(b, &to),
+			    short_id(c, &res.reverted), short_id(d, &res.commit));
+	}
+	undo_result_release(&res);
+	project_close(&p);
+	return rc;
+}
+
 static int run_rollback(const char *name)
 {
 	struct graft_repo r = GRAFT_REPO_INIT;
 	struct oplock lock = OPLOCK_INIT;
 	struct pending_list pending = PENDING_LIST_INIT;
-	const char *dep;
+	const char *dep = NULL;
 	int rc;
 
 	if ((name && (rc = name_check(name, "dependency name")) < 0) ||
@@ -84,9 +115,7 @@ static int run_rollback(const char *name)
 		goto done;
 	if (dep) {
 		rc = rollback_pending(&r, dep);
-	} else if (name) {
-		rc = graft_error("no interrupted upgrade of '%s' is pending", name);
-	} else {
+	} else if (!name) {
 		rc = graft_error("no interrupted upgrade is pending");
 		graft_error_hint("'git graft rollback <name>' undoes the newest committed upgrade of <name>");
 	}
@@ -94,20 +123,204 @@ done:
 	pending_list_release(&pending);
 	oplock_release(&lock);
 	repo_close(&r);
+	/* the project takes the lock again, with the checks of any change */
+	if (rc == 0 && !dep && name)
+		rc = rollback_committed(name);
+	return rc;
+}
+
+/* ---- --list ------------------------------------------------------------ */
+
+static json_t *ref_json(const char *ref, const git_oid *commit)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	return json_pack("{s:o, s:o}", "ref", json_text(ref), "commit",
+			 git_oid_is_zero(commit) ? json_null() :
+			 json_string(git_oid_tostr(hex, sizeof(hex), commit)));
+}
+
+static json_t *ref_json_hex(const char *ref, const char *hex)
+{
+	return json_pack("{s:o, s:s}", "ref", json_text(ref), "commit", hex);
+}
+
+/* A snapshot that cannot be read is still listed, with what is known. */
+static int read_pending(struct snapshot *snap, const struct graft_repo *r,
+			const char *dep)
+{
+	int rc = snapshot_read(snap, r, dep);
+
+	if (rc < 0) {
+		out_warning("%s", graft_error_message());
+		graft_error_clear();
+	}
+	return rc;
+}
+
+static void list_pending_json(json_t *out, const struct graft_repo *r,
+			      const struct pending_list *pending)
+{
+	size_t i;
+
+	for (i = 0; i < pending->nr; i++) {
+		struct snapshot snap = SNAPSHOT_INIT;
+		char *ref = snapshot_ref_name(pending->names[i]);
+		int ok = read_pending(&snap, r, pending->names[i]) == 0;
+
+		json_array_append_new(out, json_pack("{s:o, s:o, s:o, s:s}",
+			"dependency", json_text(pending->names[i]),
+			"from", ok ? ref_json(snap.from_ref, &snap.from) : json_null(),
+			"to", ok ? ref_json(snap.to_ref, &snap.to) : json_null(),
+			"ref", ref));
+		snapshot_release(&snap);
+		free(ref);
+	}
+}
+
+static json_t *committed_json(const struct undoable *u)
+{
+	char hex[GIT_OID_HEXSZ + 1], date[40];
+
+	history_format_date(date, sizeof(date), u->time, u->offset);
+	return json_pack("{s:o, s:s, s:s, s:o, s:o}",
+			 "dependency", json_text(u->t.dependency),
+			 "commit", git_oid_tostr(hex, sizeof(hex), &u->commit),
+			 "date", date,
+			 "from", ref_json_hex(u->t.from_ref, u->t.from_commit),
+			 "to", ref_json_hex(u->t.to_ref, u->t.to_commit));
+}
+
+static void print_pending(const struct graft_repo *r,
+			  const struct pending_list *pending)
+{
+	size_t i;
+
+	if (!pending->nr)
+		return;
+	printf("Interrupted upgrades ('git graft rollback <name>' restores the state from before them):\n");
+	for (i = 0; i < pending->nr; i++) {
+		struct snapshot snap = SNAPSHOT_INIT;
+		struct strbuf line = STRBUF_INIT;
+
+		strbuf_addf(&line, "  %s", pending->names[i]);
+		if (read_pending(&snap, r, pending->names[i]) == 0)
+			strbuf_addf(&line, " %s -> %s",
+				    snap.from_ref ? snap.from_ref : "?",
+				    snap.to_ref ? snap.to_ref : "?");
+		strbuf_addf(&line, " (%s%s)\n", SNAPSHOT_REF_PREFIX,
+			    pending->names[i]);
+		out_sanitized(stdout, line.buf);
+		strbuf_release(&line);
+		snapshot_release(&snap);
+	}
+}
+
+/* Whether u is the newest undoable upgrade of its dependency. */
+static int is_next(const struct undoable_list *list, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(list->items[j].t.dependency,
+			    list->items[i].t.dependency))
+			return 0;
+	return 1;
+}
+
+static void print_committed(const struct undoable_list *list)
+{
+	size_t i;
+
+	if (!list->nr)
+		return;
+	printf("Committed upgrades, newest first ('git graft rollback <name>' undoes the newest one of <name>):\n");
+	for (i = 0; i < list->nr; i++) {
+		const struct undoable *u = &list->items[i];
+		struct strbuf line = STRBUF_INIT;
+		char id[8], date[40];
+
+		history_format_date(date, sizeof(date), u->time, u->offset);
+		date[10] = '\0';
+		strbuf_addf(&line, "  %s %s %s %s -> %s%s\n", short_id(id, &u->commit),
+			    date, u->t.dependency, u->t.from_ref, u->t.to_ref,
+			    is_next(list, i) ? "  (next)" : "");
+		out_sanitized(stdout, line.buf);
+		strbuf_release(&line);
+	}
+}
+
+static void only_named(struct pending_list *pending, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pending->nr; i++) {
+		if (strcmp(pending->names[i], name))
+			free(pending->names[i]);
+		else
+			pending->names[n++] = pending->names[i];
+	}
+	pending->nr = n;
+}
+
+static int list_rollbacks(const char *name, int json)
+{
+	struct graft_repo r = GRAFT_REPO_INIT;
+	struct pending_list pending = PENDING_LIST_INIT;
+	struct undoable_list committed = UNDOABLE_LIST_INIT;
+	json_t *root, *list;
+	size_t i;
+	int rc;
+
+	if ((name && (rc = name_check(name, "dependency name")) < 0) ||
+	    (rc = repo_open(&r, 0)) < 0 ||
+	    (rc = pending_snapshots(&pending, &r)) < 0 ||
+	    (rc = history_undoable(&committed, &r, name, 0)) < 0)
+		goto done;
+	if (name)
+		only_named(&pending, name);
+	if (json) {
+		root = json_object();
+		list = json_array();
+		list_pending_json(list, &r, &pending);
+		json_object_set_new(root, "pending", list);
+		list = json_array();
+		for (i = 0; i < committed.nr; i++)
+			json_array_append_new(list, committed_json(&committed.items[i]));
+		json_object_set_new(root, "committed", list);
+		rc = output_json(root);
+	} else if (!pending.nr && !committed.nr) {
+		printf("Nothing to roll back.\n");
+	} else {
+		print_pending(&r, &pending);
+		print_committed(&committed);
+	}
+done:
+	undoable_list_release(&committed);
+	pending_list_release(&pending);
+	repo_close(&r);
 	return rc;
 }
 
 int cmd_rollback(int argc, char **argv)
 {
-	int quiet = 0;
+	int quiet = 0, list = 0, json = 0;
 	const struct option_spec options[] = {
+		OPT_BOOL(0, "list", &list, "show what can be rolled back"),
+		OPT_BOOL(0, "json", &json, "with --list: print it as JSON"),
 		OPT_BOOL('q', "quiet", &quiet, "print nothing but errors"),
 		OPT_END(),
 	};
+	const char *name;
 
 	argc = parse_options(argc, argv, options, rollback_usage, 0);
 	if (argc > 1)
 		usage_error(rollback_usage, options, "too many arguments");
+	if (json && !list)
+		usage_error(rollback_usage, options, "--json goes with --list");
 	output_set_quiet(quiet);
-	return graft_error_report(run_rollback(argc ? argv[0] : NULL));
+	name = argc ? argv[0] : NULL;
+	if (list)
+		return graft_error_report(list_rollbacks(name, json));
+	return graft_error_report(run_rollback(name));
 }

@@ -1,0 +1,53 @@
+#ifndef GRAFT_REVERT_H
+#define GRAFT_REVERT_H
+
+#include <stddef.h>
+
+#include <git2.h>
+
+/*
+ * The tree of a rollback commit: HEAD's tree with every path an upgrade
+ * commit changed (against its first parent: the gitlink, graft.lock,
+ * what its migrations edited, created or deleted) as that parent had it,
+ * or gone when the parent had nothing there.
+ *
+ * Commits after the upgrade may have changed some of those paths too.
+ * Putting the parent's version back would then throw their work away,
+ * so such a path is a conflict and there is no tree; whether a path
+ * changed is decided by comparing HEAD with the upgrade commit, so a
+ * change that was later undone again does not count. graft.lock is the
+ * exception: upgrades and rollbacks of other dependencies change it all
+ * the time. It is merged entry by entry: only the dependency's own entry
+ * goes back to the parent's, the others stay as HEAD has them, and it is
+ * a conflict only when a later commit changed that one entry.
+ */
+
+struct revert_change {
+	char *path;
+	git_filemode_t mode;	/* in the rollback's tree; 0: removed */
+	git_oid id;
+	git_filemode_t head_mode;	/* HEAD's entry at path; 0: none */
+};
+
+struct revert_plan {
+	git_oid tree;		/* set only when there is no conflict */
+	struct revert_change *changes;	/* sorted by path */
+	size_t nr, alloc;
+	char **conflicts;	/* paths later commits changed, sorted */
+	size_t conflicts_nr, conflicts_alloc;
+};
+
+#define REVERT_PLAN_INIT { {{0}}, NULL, 0, 0, NULL, 0, 0 }
+
+/*
+ * Plan undoing upgrade, a commit of dependency dep, on top of head. With
+ * conflicts, 0 is returned and out->conflicts lists them. New objects
+ * (the merged graft.lock, the trees) are written to the repository;
+ * nothing refers to them until a commit does.
+ */
+int revert_plan_make(struct revert_plan *out, git_repository *repo,
+		     const git_commit *head, const git_commit *upgrade,
+		     const char *dep);
+void revert_plan_release(struct revert_plan *plan);
+
+#endif

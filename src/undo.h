@@ -1,0 +1,38 @@
+#ifndef GRAFT_UNDO_H
+#define GRAFT_UNDO_H
+
+#include <git2.h>
+
+#include "project.h"
+#include "trailers.h"
+
+/*
+ * `git graft rollback <name>` with no interrupted upgrade pending: undo
+ * the newest committed upgrade of name (history.h) with a new commit on
+ * top of HEAD, whose tree is the one revert.h plans, and move the
+ * dependency back to the commit it was at before.
+ *
+ * Refused, before anything changes, as an upgrade is: the tracked files
+ * or the index have changes, an untracked file is where the rollback
+ * puts a file back, the dependency is not checked out at its locked
+ * commit or has changes of its own, no identity is configured; and when
+ * later commits changed what the upgrade changed.
+ *
+ * The work is done on a snapshot (snapshot.h), as an upgrade's is: when
+ * anything fails after it, the repository goes back to it exactly; if
+ * git-graft dies, `git graft rollback` finds it pending.
+ */
+
+struct undo_result {
+	git_oid commit;			/* the rollback commit */
+	git_oid reverted;		/* the upgrade it undid */
+	struct graft_trailers t;	/* the rollback's trailers */
+};
+
+#define UNDO_RESULT_INIT { {{0}}, {{0}}, GRAFT_TRAILERS_INIT }
+
+/* p is open with PROJECT_MUTATE. */
+int undo_run(struct undo_result *out, struct project *p, const char *name);
+void undo_result_release(struct undo_result *res);
+
+#endif
