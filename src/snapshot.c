@@ -688,6 +688,48 @@ static int fill_identity(struct snapshot *snap, const struct snapshot_spec *spec
 	return 0;
 }
 
+/* The default of graft.snapshotMaxFileSize; see snapshot_check_sizes. */
+#define SNAPSHOT_MAX_FILE_SIZE (100LL << 20)
+
+int snapshot_check_sizes(const struct graft_repo *r, const struct scan *scan,
+			 const char *command)
+{
+	git_config *cfg = NULL;
+	long long limit = SNAPSHOT_MAX_FILE_SIZE;
+	struct stat st;
+	size_t i;
+	int rc;
+
+	if (git_repository_config_snapshot(&cfg, r->repo) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the configuration");
+	rc = gitconfig_get_size(cfg, "graft.snapshotMaxFileSize", &limit);
+	git_config_free(cfg);
+	if (rc < 0 || !limit)
+		return rc < 0 ? rc : 0;
+	for (i = 0; i < scan->nr; i++) {
+		const struct scan_entry *e = &scan->entries[i];
+		struct strbuf full = STRBUF_INIT;
+		int too_large;
+
+		if (!scan_entry_untracked(e))
+			continue;
+		strbuf_addf(&full, "%s%s", r->workdir, e->path);
+		too_large = !lstat(full.buf, &st) && S_ISREG(st.st_mode) &&
+			    st.st_size > limit;
+		strbuf_release(&full);
+		if (!too_large)
+			continue;
+		rc = graft_error("the untracked file '%s' is too large to snapshot (%lld MiB; graft.snapshotMaxFileSize is %lld MiB)",
+				 e->path, (long long)st.st_size >> 20, limit >> 20);
+		graft_error_hint("move it out of the work tree, or list it in .gitignore: the %s leaves ignored files alone",
+				 command);
+		graft_error_hint("or keep it in the snapshot anyway: git -c graft.snapshotMaxFileSize=0 graft %s ...",
+				 command);
+		return rc;
+	}
+	return 0;
+}
+
 int snapshot_create(struct snapshot *out, const struct graft_repo *r,
 		    const struct snapshot_spec *spec, const struct scan *scan)
 {

@@ -78,6 +78,17 @@ struct snapshot {
 			{{0}}, {{0}}, {{0}}, 0, 0 }
 
 /*
+ * Refuse (GRAFT_EFAIL, naming the file) an untracked file of scan larger
+ * than graft.snapshotMaxFileSize (default 100 MiB; 0: no limit). Keeping
+ * one means compressing all of it into .git before anything may start:
+ * for a disk image or a dump left in the work tree, minutes and
+ * gigabytes. It is refused rather than left out of the snapshot and lost
+ * to a restore. command ("upgrade", "rollback") is for the hint.
+ */
+int snapshot_check_sizes(const struct graft_repo *r, const struct scan *scan,
+			 const char *command);
+
+/*
  * Take the snapshot for spec->dep and create its ref. Touches neither the
  * work tree nor the index file. scan is a scan_worktree() of the current
  * state the caller already made (it decides with it whether the tree is

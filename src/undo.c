@@ -8,7 +8,6 @@
 #include "alloc.h"
 #include "deps.h"
 #include "error.h"
-#include "gitconfig.h"
 #include "guard.h"
 #include "history.h"
 #include "ident.h"
@@ -22,15 +21,6 @@
 
 /* How many paths an error lists before "... and N more". */
 #define PATHS_SHOWN 10
-
-/*
- * The largest untracked file the snapshot keeps unless
- * graft.snapshotMaxFileSize says otherwise (0: no limit): the limit an
- * upgrade's snapshot has, for the same reason. Keeping a disk image left
- * in the work tree means compressing all of it into .git first; it is
- * refused, naming the file, rather than left out and lost to a restore.
- */
-#define SNAPSHOT_MAX_FILE_SIZE (100LL << 20)
 
 struct undo {
 	struct project *p;
@@ -152,42 +142,6 @@ static int check_clean(struct undo *u)
 	graft_error_hint("commit or stash them first; untracked files may stay");
 	strbuf_release(&list);
 	return rc;
-}
-
-static int check_untracked_sizes(struct undo *u)
-{
-	git_config *cfg = NULL;
-	long long limit = SNAPSHOT_MAX_FILE_SIZE;
-	struct stat st;
-	size_t i;
-	int rc;
-
-	if (git_repository_config_snapshot(&cfg, u->p->repo.repo) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot read the configuration");
-	rc = gitconfig_get_size(cfg, "graft.snapshotMaxFileSize", &limit);
-	git_config_free(cfg);
-	if (rc < 0 || !limit)
-		return rc < 0 ? rc : 0;
-	for (i = 0; i < u->scan.nr; i++) {
-		const struct scan_entry *e = &u->scan.entries[i];
-		char *full;
-		int too_large;
-
-		if (!scan_entry_untracked(e))
-			continue;
-		full = repo_path(&u->p->repo, e->path);
-		too_large = !lstat(full, &st) && S_ISREG(st.st_mode) &&
-			    st.st_size > limit;
-		free(full);
-		if (!too_large)
-			continue;
-		rc = graft_error("the untracked file '%s' is too large to snapshot (%lld MiB; graft.snapshotMaxFileSize is %lld MiB)",
-				 e->path, (long long)st.st_size >> 20, limit >> 20);
-		graft_error_hint("move it out of the work tree, or list it in .gitignore: the rollback leaves ignored files alone");
-		graft_error_hint("or keep it in the snapshot anyway: git -c graft.snapshotMaxFileSize=0 graft rollback ...");
-		return rc;
-	}
-	return 0;
 }
 
 static const struct revert_change *find_change(const struct undo *u,
@@ -545,7 +499,7 @@ int undo_run(struct undo_result *out, struct project *p, const char *name)
 	if ((rc = find_upgrade(&u)) == 0 &&
 	    (rc = make_plan(&u)) == 0 &&
 	    (rc = check_clean(&u)) == 0 &&
-	    (rc = check_untracked_sizes(&u)) == 0 &&
+	    (rc = snapshot_check_sizes(&p->repo, &u.scan, "rollback")) == 0 &&
 	    (rc = check_paths(&u)) == 0 &&
 	    (rc = check_dep(&u)) == 0 &&
 	    (rc = ident_resolve(&u.author, &u.committer, p->repo.repo)) == 0) {

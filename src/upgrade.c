@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -28,7 +27,6 @@
 #include "error.h"
 #include "exec.h"
 #include "fileio.h"
-#include "gitconfig.h"
 #include "guard.h"
 #include "ident.h"
 #include "lock.h"
@@ -42,16 +40,6 @@
 
 /* Dirty paths an error lists before it says "and N more". */
 #define DIRTY_PATHS_SHOWN 10
-
-/*
- * The largest untracked file a snapshot keeps unless told otherwise
- * (graft.snapshotMaxFileSize; 0: no limit). Keeping one means
- * compressing all of it into .git before the upgrade may start: for a
- * disk image or a database dump left in the work tree, minutes and
- * gigabytes. Such a file makes the upgrade refuse, naming it, rather
- * than be silently left out of the snapshot and lost to a rollback.
- */
-#define SNAPSHOT_MAX_FILE_SIZE (100LL << 20)
 
 static int resolve_target(struct upgrade_plan *plan)
 {
@@ -378,47 +366,6 @@ static int check_worktree(struct upgrade *u)
 	graft_error_hint("untracked files need neither: the snapshot keeps them");
 	strbuf_release(&list);
 	return rc;
-}
-
-static int max_file_size(long long *out, const struct graft_repo *r)
-{
-	git_config *cfg = NULL;
-	int rc;
-
-	*out = SNAPSHOT_MAX_FILE_SIZE;
-	if (git_repository_config_snapshot(&cfg, r->repo) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot read the configuration");
-	rc = gitconfig_get_size(cfg, "graft.snapshotMaxFileSize", out);
-	git_config_free(cfg);
-	return rc < 0 ? rc : 0;
-}
-
-/* Refuse an untracked file too large to snapshot cheaply; see above. */
-static int check_untracked_sizes(struct upgrade *u)
-{
-	long long limit;
-	struct stat st;
-	size_t i;
-	int rc;
-
-	if ((rc = max_file_size(&limit, &u->p->repo)) < 0 || !limit)
-		return rc;
-	for (i = 0; i < u->untracked_nr; i++) {
-		char *full = repo_path(&u->p->repo, u->untracked[i]);
-		int too_large = !lstat(full, &st) && S_ISREG(st.st_mode) &&
-				st.st_size > limit;
-
-		free(full);
-		if (!too_large)
-			continue;
-		rc = graft_error("the untracked file '%s' is too large to snapshot (%lld MiB; graft.snapshotMaxFileSize is %lld MiB)",
-				 u->untracked[i], (long long)st.st_size >> 20,
-				 limit >> 20);
-		graft_error_hint("move it out of the work tree, or list it in .gitignore: the upgrade leaves ignored files alone");
-		graft_error_hint("or keep it in the snapshot anyway: git -c graft.snapshotMaxFileSize=0 graft upgrade ...");
-		return rc;
-	}
-	return 0;
 }
 
 static int take_snapshot(struct upgrade *u)
@@ -791,7 +738,7 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 	    (rc = check_dep(&u)) == 0 &&
 	    (rc = ident_resolve(&u.author, &u.committer, p->repo.repo)) == 0 &&
 	    (rc = check_worktree(&u)) == 0 &&
-	    (rc = check_untracked_sizes(&u)) == 0 &&
+	    (rc = snapshot_check_sizes(&p->repo, &u.before, "upgrade")) == 0 &&
 	    (rc = interrupted()) == 0 &&
 	    (rc = take_snapshot(&u)) == 0)
 		rc = upgrade_snapshotted(&u);
