@@ -37,6 +37,7 @@
 #include "scan.h"
 #include "snapshot.h"
 #include "strbuf.h"
+#include "treediff.h"
 
 struct path_list {
 	char **items;
@@ -311,42 +312,75 @@ static int same_ita(const struct restore_ctx *c, const struct scan *scan)
 	return n == c->ita.nr;
 }
 
-static int diff_trees(git_diff **diff, git_repository *repo,
-		      const git_oid *from, const git_oid *to)
-{
-	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-	git_tree *a = NULL, *b = NULL;
-	int rc = 0;
+/* The index entries to change: removals first, so that a file can replace a directory. */
+struct index_delta {
+	char *path;
+	int removed;
+	git_oid id;
+	git_filemode_t mode;
+};
 
-	opts.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-	opts.ignore_submodules = GIT_SUBMODULE_IGNORE_NONE;
-	if (git_tree_lookup(&a, repo, from) < 0 ||
-	    git_tree_lookup(&b, repo, to) < 0 ||
-	    git_diff_tree_to_tree(diff, repo, a, b, &opts) < 0)
-		rc = graft_error_git(GRAFT_EFATAL, "cannot compare trees");
-	git_tree_free(a);
-	git_tree_free(b);
-	return rc;
+struct index_deltas {
+	struct index_delta *items;
+	size_t nr, alloc;
+};
+
+static int note_index_delta(const char *path, const git_tree_entry *old,
+			    const git_tree_entry *new, void *payload)
+{
+	struct index_deltas *l = payload;
+	struct index_delta *d;
+
+	(void)old;
+	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+	d = &l->items[l->nr++];
+	memset(d, 0, sizeof(*d));
+	d->path = xstrdup(path);
+	d->removed = !new;
+	if (new) {
+		git_oid_cpy(&d->id, git_tree_entry_id(new));
+		d->mode = git_tree_entry_filemode(new);
+	}
+	return 0;
 }
 
-static int apply_index_delta(git_index *idx, const git_diff_delta *d)
+static void index_deltas_release(struct index_deltas *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		free(l->items[i].path);
+	free(l->items);
+}
+
+static int apply_index_deltas(git_index *idx, const struct index_deltas *l)
 {
 	git_index_entry entry;
+	size_t i;
+	int pass;
 
-	if (d->status == GIT_DELTA_DELETED) {
-		if (git_index_remove(idx, d->old_file.path, 0) < 0)
-			return graft_error_git(GRAFT_EFAIL,
-					       "cannot restore '%s' in the index",
-					       d->old_file.path);
-		return 0;
-	}
-	memset(&entry, 0, sizeof(entry));
-	entry.path = d->new_file.path;
-	entry.mode = d->new_file.mode;
-	entry.id = d->new_file.id;
-	if (git_index_add(idx, &entry) < 0)
-		return graft_error_git(GRAFT_EFAIL, "cannot restore '%s' in the index",
-				       entry.path);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < l->nr; i++) {
+			const struct index_delta *d = &l->items[i];
+
+			if (d->removed != !pass)
+				continue;
+			if (d->removed) {
+				if (git_index_remove(idx, d->path, 0) < 0)
+					return graft_error_git(GRAFT_EFAIL,
+							       "cannot restore '%s' in the index",
+							       d->path);
+				continue;
+			}
+			memset(&entry, 0, sizeof(entry));
+			entry.path = d->path;
+			entry.mode = d->mode;
+			entry.id = d->id;
+			if (git_index_add(idx, &entry) < 0)
+				return graft_error_git(GRAFT_EFAIL,
+						       "cannot restore '%s' in the index",
+						       d->path);
+		}
 	return 0;
 }
 
@@ -357,9 +391,9 @@ static int apply_index_delta(git_index *idx, const git_diff_delta *d)
 static int fix_index(struct restore_ctx *c, const git_oid *cur_tree,
 		     const struct scan *scan)
 {
+	struct index_deltas deltas = { NULL, 0, 0 };
 	git_index *idx = NULL;
-	git_diff *diff = NULL;
-	size_t i, n;
+	size_t i;
 	int rc = 0;
 
 	if (git_repository_index(&idx, c->repo) < 0 || git_index_read(idx, 1) < 0)
@@ -374,15 +408,14 @@ static int fix_index(struct restore_ctx *c, const git_oid *cur_tree,
 					     e->path);
 	}
 	if (rc < 0 ||
-	    (rc = diff_trees(&diff, c->repo, cur_tree, &c->snap->index_tree)) < 0)
+	    (rc = treediff_oid(c->repo, cur_tree, &c->snap->index_tree,
+			       note_index_delta, &deltas)) < 0 ||
+	    (rc = apply_index_deltas(idx, &deltas)) < 0)
 		goto done;
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = apply_index_delta(idx, git_diff_get_delta(diff, i));
-	if (rc == 0 && (rc = add_ita_entries(c, idx)) == 0)
+	if ((rc = add_ita_entries(c, idx)) == 0)
 		rc = write_index(c, idx);
 done:
-	git_diff_free(diff);
+	index_deltas_release(&deltas);
 	git_index_free(idx);
 	return rc;
 }
@@ -814,11 +847,19 @@ static int remove_created(struct restore_ctx *c, const struct path_list *l,
  * The paths that may differ from W: those the scan lists as differing
  * from the index, and those whose index entry (cur_tree) differs from W.
  */
+static int note_changed_path(const char *path, const git_tree_entry *old,
+			     const git_tree_entry *new, void *payload)
+{
+	(void)old;
+	(void)new;
+	paths_add(payload, path);
+	return 0;
+}
+
 static int changed_paths(struct restore_ctx *c, const git_oid *cur_tree,
 			 const struct scan *scan, struct path_list *out)
 {
-	git_diff *diff = NULL;
-	size_t i, n;
+	size_t i;
 	int rc;
 
 	for (i = 0; i < scan->nr; i++) {
@@ -827,17 +868,9 @@ static int changed_paths(struct restore_ctx *c, const git_oid *cur_tree,
 		if (!scan_entry_untracked(e) && e->unstaged != '.')
 			paths_add(out, e->path);
 	}
-	if ((rc = diff_trees(&diff, c->repo, cur_tree,
-			     &c->snap->worktree_tree)) < 0)
+	if ((rc = treediff_oid(c->repo, cur_tree, &c->snap->worktree_tree,
+			       note_changed_path, out)) < 0)
 		return rc;
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-
-		paths_add(out, d->status == GIT_DELTA_DELETED ? d->old_file.path
-							     : d->new_file.path);
-	}
-	git_diff_free(diff);
 	paths_sort(out);
 	return 0;
 }

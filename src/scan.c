@@ -23,6 +23,7 @@
 #include "gitconfig.h"
 #include "scan.h"
 #include "strbuf.h"
+#include "treediff.h"
 
 #define MODE_GITLINK 0160000
 #define MODE_SYMLINK 0120000
@@ -285,14 +286,13 @@ static void scan_ctx_release(struct scan_ctx *c)
 
 /* ---- index against HEAD ----------------------------------------------- */
 
-static void staged_add(struct staged_list *l, const struct strbuf *path,
-		       char status)
+static void staged_add(struct staged_list *l, const char *path, char status)
 {
 	struct staged_change *s;
 
 	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
 	s = &l->items[l->nr++];
-	s->path = xstrdup(path->buf);
+	s->path = xstrdup(path);
 	s->status = status;
 }
 
@@ -306,110 +306,29 @@ static void staged_release(struct staged_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int diff_trees(struct scan_ctx *c, struct staged_list *l,
-		      struct strbuf *path, const git_tree *head,
-		      const git_tree *index);
-
 /*
- * Record entry, only on one side, as added or deleted, with everything
- * below it when it is a tree. Gitlinks are submodules: not reported.
+ * One change from HEAD to the index. Gitlinks are submodules, not
+ * looked into: one counts only where it replaced a file or a file
+ * replaced it.
  */
-static int one_sided(struct scan_ctx *c, struct staged_list *l,
-		     struct strbuf *path, const git_tree_entry *e, int added)
+static int note_staged(const char *path, const git_tree_entry *old,
+		       const git_tree_entry *new, void *payload)
 {
-	git_filemode_t mode = git_tree_entry_filemode(e);
-	size_t len = path->len;
-	git_tree *tree = NULL;
-	int rc;
+	struct staged_list *l = payload;
+	unsigned old_mode = old ? git_tree_entry_filemode(old) : 0;
+	unsigned new_mode = new ? git_tree_entry_filemode(new) : 0;
 
-	strbuf_addstr(path, git_tree_entry_name(e));
-	if (mode != GIT_FILEMODE_TREE) {
-		if (!is_gitlink(mode))
-			staged_add(l, path, added ? 'A' : 'D');
-		strbuf_setlen(path, len);
-		return 0;
-	}
-	if (git_tree_lookup(&tree, c->repo, git_tree_entry_id(e)) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read the tree of '%s'",
-				     path->buf);
-	} else {
-		strbuf_addch(path, '/');
-		rc = diff_trees(c, l, path, added ? NULL : tree,
-				added ? tree : NULL);
-	}
-	git_tree_free(tree);
-	strbuf_setlen(path, len);
-	return rc;
-}
-
-/* The same name on both sides, both trees or both not. */
-static int both_sided(struct scan_ctx *c, struct staged_list *l,
-		      struct strbuf *path, const git_tree_entry *old,
-		      const git_tree_entry *new)
-{
-	git_filemode_t old_mode = git_tree_entry_filemode(old);
-	git_filemode_t new_mode = git_tree_entry_filemode(new);
-	size_t len = path->len;
-	git_tree *a = NULL, *b = NULL;
-	int rc = 0;
-
-	if (old_mode == new_mode &&
-	    git_oid_equal(git_tree_entry_id(old), git_tree_entry_id(new)))
-		return 0;
-	strbuf_addstr(path, git_tree_entry_name(new));
-	if (new_mode == GIT_FILEMODE_TREE) {
-		if (git_tree_lookup(&a, c->repo, git_tree_entry_id(old)) < 0 ||
-		    git_tree_lookup(&b, c->repo, git_tree_entry_id(new)) < 0) {
-			rc = graft_error_git(GRAFT_EFATAL, "cannot read the tree of '%s'",
-					     path->buf);
-		} else {
-			strbuf_addch(path, '/');
-			rc = diff_trees(c, l, path, a, b);
-		}
+	if (!old) {
+		if (!is_gitlink(new_mode))
+			staged_add(l, path, 'A');
+	} else if (!new) {
+		if (!is_gitlink(old_mode))
+			staged_add(l, path, 'D');
 	} else if (!is_gitlink(old_mode) || !is_gitlink(new_mode)) {
-		/* a gitlink that replaced a file, or the other way, counts */
 		staged_add(l, path,
 			   (old_mode & S_IFMT) != (new_mode & S_IFMT) ? 'T' : 'M');
 	}
-	git_tree_free(a);
-	git_tree_free(b);
-	strbuf_setlen(path, len);
-	return rc;
-}
-
-/*
- * The changes from head to index (either may be NULL: empty) below
- * path. Tree entries are sorted the same way on both sides, so one pass
- * over the two suffices; subtrees with the same id are equal and are
- * not read.
- */
-static int diff_trees(struct scan_ctx *c, struct staged_list *l,
-		      struct strbuf *path, const git_tree *head,
-		      const git_tree *index)
-{
-	size_t i = 0, j = 0;
-	size_t ni = head ? git_tree_entrycount(head) : 0;
-	size_t nj = index ? git_tree_entrycount(index) : 0;
-	int rc = 0;
-
-	while ((i < ni || j < nj) && rc == 0) {
-		const git_tree_entry *a = i < ni ? git_tree_entry_byindex(head, i) : NULL;
-		const git_tree_entry *b = j < nj ? git_tree_entry_byindex(index, j) : NULL;
-		int cmp = !a ? 1 : !b ? -1 : git_tree_entry_cmp(a, b);
-
-		if (cmp < 0) {
-			rc = one_sided(c, l, path, a, 0);
-			i++;
-		} else if (cmp > 0) {
-			rc = one_sided(c, l, path, b, 1);
-			j++;
-		} else {
-			rc = both_sided(c, l, path, a, b);
-			i++;
-			j++;
-		}
-	}
-	return rc;
+	return 0;
 }
 
 /* HEAD's tree; NULL when the branch has no commit yet. */
@@ -439,7 +358,6 @@ static int by_staged_path(const void *a, const void *b)
 /* The index against HEAD, sorted by path; conflicted paths are left out. */
 static int staged_changes(struct scan_ctx *c, struct staged_list *l)
 {
-	struct strbuf path = STRBUF_INIT;
 	git_tree *head = NULL, *index = NULL;
 	git_oid index_id;
 	int rc;
@@ -451,12 +369,11 @@ static int staged_changes(struct scan_ctx *c, struct staged_list *l)
 		rc = graft_error_git(GRAFT_EFATAL, "cannot read the index's tree");
 		goto done;
 	}
-	if ((rc = diff_trees(c, l, &path, head, index)) == 0 && l->nr > 1)
+	if ((rc = treediff(c->repo, head, index, note_staged, l)) == 0 && l->nr > 1)
 		qsort(l->items, l->nr, sizeof(*l->items), by_staged_path);
 done:
 	git_tree_free(head);
 	git_tree_free(index);
-	strbuf_release(&path);
 	return rc;
 }
 
