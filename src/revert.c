@@ -6,6 +6,7 @@
 #include "error.h"
 #include "lock.h"
 #include "revert.h"
+#include "treediff.h"
 #include "strbuf.h"
 
 struct plan_ctx {
@@ -74,42 +75,49 @@ static void add_change(struct revert_plan *p, const char *path,
 	}
 }
 
+struct path_array {
+	char **items;
+	size_t nr, alloc;
+};
+
+static int note_path(const char *path, const git_tree_entry *old,
+		     const git_tree_entry *new, void *payload)
+{
+	struct path_array *a = payload;
+
+	(void)old;
+	(void)new;
+	ALLOC_GROW(a->items, a->nr + 1, a->alloc);
+	a->items[a->nr++] = xstrdup(path);
+	return 0;
+}
+
 /* The paths the upgrade changed, sorted, each once. */
 static int changed_paths(char ***out, size_t *nr, struct plan_ctx *c)
 {
-	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-	git_diff *diff = NULL;
-	size_t i, n, alloc = 0;
-	char **paths = NULL;
+	struct path_array a = { NULL, 0, 0 };
+	size_t i, n;
+	int rc;
 
 	/* gitlinks are compared by the commit they record, never looked into */
-	opts.ignore_submodules = GIT_SUBMODULE_IGNORE_NONE;
-	if (git_diff_tree_to_tree(&diff, c->repo, c->parent, c->upgrade,
-				  &opts) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot see what the upgrade changed");
-	*nr = 0;
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		/* no rename detection: both sides name the same path */
-		const char *path = d->new_file.path ? d->new_file.path :
-				   d->old_file.path;
-
-		ALLOC_GROW(paths, *nr + 1, alloc);
-		paths[(*nr)++] = xstrdup(path);
+	if ((rc = treediff(c->repo, c->parent, c->upgrade, note_path, &a)) < 0) {
+		for (i = 0; i < a.nr; i++)
+			free(a.items[i]);
+		free(a.items);
+		graft_error_prefix("cannot see what the upgrade changed");
+		return rc;
 	}
-	git_diff_free(diff);
-	if (*nr > 1)
-		qsort(paths, *nr, sizeof(*paths), by_string);
-	/* a change of type comes as a deletion and an addition */
-	for (i = n = 0; i < *nr; i++) {
-		if (n && !strcmp(paths[n - 1], paths[i]))
-			free(paths[i]);
+	if (a.nr > 1)
+		qsort(a.items, a.nr, sizeof(*a.items), by_string);
+	/* a file that became a directory comes as a deletion and additions */
+	for (i = n = 0; i < a.nr; i++) {
+		if (n && !strcmp(a.items[n - 1], a.items[i]))
+			free(a.items[i]);
 		else
-			paths[n++] = paths[i];
+			a.items[n++] = a.items[i];
 	}
 	*nr = n;
-	*out = paths;
+	*out = a.items;
 	return 0;
 }
 
