@@ -1,5 +1,10 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -7,25 +12,380 @@
 #include "autostash.h"
 #include "error.h"
 #include "strbuf.h"
+#include "treediff.h"
 
-/* "graft: autostash before upgrading <dep>"; libgit2 adds "On <branch>: ". */
-static void stash_message(struct strbuf *sb, const char *dep)
+/* The part of the message that tells the upgrade's entry from others. */
+static void stash_subject(struct strbuf *sb, const char *dep)
 {
 	strbuf_addf(sb, "graft: autostash before upgrading %s", dep);
 }
 
-int autostash_save(git_oid *out, const struct graft_repo *r, const char *dep,
-		   const git_signature *sig)
+/* "On <branch>: <subject>", as `git stash push -m` writes it. */
+static void stash_message(struct strbuf *sb, const struct snapshot *snap)
 {
-	struct strbuf msg = STRBUF_INIT;
+	const char *branch = snap->head_ref;
+
+	if (branch && !strncmp(branch, "refs/heads/", 11))
+		branch += 11;
+	strbuf_addf(sb, "On %s: ", branch ? branch : "(no branch)");
+	stash_subject(sb, snap->dep);
+}
+
+struct path_list {
+	char **items;
+	size_t nr, alloc;
+};
+
+static void path_list_add(struct path_list *l, const char *path)
+{
+	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+	l->items[l->nr++] = xstrdup(path);
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort, and drop duplicates. */
+static void path_list_sort(struct path_list *l)
+{
+	size_t i, n = 0;
+
+	if (l->nr > 1)
+		qsort(l->items, l->nr, sizeof(*l->items), by_string);
+	for (i = 0; i < l->nr; i++) {
+		if (n && !strcmp(l->items[n - 1], l->items[i]))
+			free(l->items[i]);
+		else
+			l->items[n++] = l->items[i];
+	}
+	l->nr = n;
+}
+
+static void path_list_release(struct path_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		free(l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The entry at path in tree, or NULL; git_tree_entry_free it. */
+static int entry_at(git_tree_entry **out, const git_tree *tree, const char *path)
+{
+	int rc = git_tree_entry_bypath(out, tree, path);
+
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		*out = NULL;
+		return 0;
+	}
+	if (rc < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read '%s' in a tree", path);
+	return 0;
+}
+
+static int same_entry(const git_tree_entry *a, const git_tree_entry *b)
+{
+	if (!a || !b)
+		return !a && !b;
+	return git_tree_entry_filemode(a) == git_tree_entry_filemode(b) &&
+	       git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b));
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static void prune_empty_parents(const struct graft_repo *r, struct strbuf *full)
+{
+	size_t root = strlen(r->workdir);
+	char *slash;
+
+	while ((slash = strrchr(full->buf, '/')) && (size_t)(slash - full->buf) >= root) {
+		strbuf_setlen(full, (size_t)(slash - full->buf));
+		if (full->len < root || rmdir(full->buf) < 0)
+			break;
+	}
+}
+
+static int make_parents(const struct graft_repo *r, const char *full)
+{
+	struct strbuf dir = STRBUF_INIT;
+	size_t root = strlen(r->workdir);
+	const char *slash;
 	int rc = 0;
 
-	stash_message(&msg, dep);
-	if (git_stash_save(out, r->repo, sig, msg.buf, GIT_STASH_DEFAULT) < 0)
-		rc = graft_error_git(GRAFT_EFATAL, "cannot put the uncommitted changes aside");
+	for (slash = strchr(full + root, '/'); slash && rc == 0;
+	     slash = strchr(slash + 1, '/')) {
+		strbuf_reset(&dir);
+		strbuf_add(&dir, full, (size_t)(slash - full));
+		if (mkdir(dir.buf, 0777) < 0 && errno != EEXIST)
+			rc = graft_error("cannot create '%s': %s", dir.buf,
+					 strerror(errno));
+	}
+	strbuf_release(&dir);
+	return rc;
+}
+
+static int write_blob(const char *tmp, const git_blob *blob, git_filemode_t mode)
+{
+	const char *data = git_blob_rawcontent(blob);
+	size_t len = (size_t)git_blob_rawsize(blob);
+	int fd, rc;
+
+	if (mode == GIT_FILEMODE_LINK) {
+		char *target = xstrndup(data, len);
+
+		rc = symlink(target, tmp);
+		free(target);
+		return rc;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		  mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0777 : 0666);
+	if (fd < 0)
+		return -1;
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return close(fd);
+}
+
+/*
+ * Make path what e says in the work tree: its content and mode, or no
+ * file when e is NULL. Replaced by rename, never half-written. Gitlinks
+ * are submodules: their checkout is not the stash's business.
+ */
+static int write_entry(const struct graft_repo *r, const char *path,
+		       const git_tree_entry *e)
+{
+	struct strbuf full = STRBUF_INIT, tmp = STRBUF_INIT;
+	git_blob *blob = NULL;
+	git_filemode_t mode = e ? git_tree_entry_filemode(e) : 0;
+	int rc = 0;
+
+	strbuf_addf(&full, "%s%s", r->workdir, path);
+	if (!e) {
+		if (unlink(full.buf) < 0 && errno != ENOENT && errno != ENOTDIR)
+			rc = graft_error("cannot remove '%s': %s", path, strerror(errno));
+		else
+			prune_empty_parents(r, &full);
+		goto done;
+	}
+	if (mode == GIT_FILEMODE_COMMIT)
+		goto done;
+	if (mode == GIT_FILEMODE_TREE) {
+		rc = graft_error("'%s' is a directory on one side and a file on the other",
+				 path);
+		goto done;
+	}
+	strbuf_addf(&tmp, "%s.graft-tmp-%ld", full.buf, (long)getpid());
+	if ((rc = make_parents(r, full.buf)) < 0)
+		goto done;
+	if (git_blob_lookup(&blob, r->repo, git_tree_entry_id(e)) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read '%s'", path);
+		goto done;
+	}
+	if (write_blob(tmp.buf, blob, mode) < 0 || rename(tmp.buf, full.buf) < 0) {
+		rc = graft_error("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp.buf);
+	}
+done:
+	git_blob_free(blob);
+	strbuf_release(&tmp);
+	strbuf_release(&full);
+	return rc;
+}
+
+/* ---- the index -------------------------------------------------------- */
+
+static int set_index_entry(git_index *idx, const char *path,
+			   const git_tree_entry *e)
+{
+	git_index_entry entry;
+
+	if (!e) {
+		if (git_index_get_bypath(idx, path, 0) &&
+		    git_index_remove(idx, path, 0) < 0)
+			return graft_error_git(GRAFT_EFATAL, "cannot unstage '%s'", path);
+		return 0;
+	}
+	memset(&entry, 0, sizeof(entry));
+	entry.path = path;
+	entry.mode = git_tree_entry_filemode(e);
+	git_oid_cpy(&entry.id, git_tree_entry_id(e));
+	if (git_index_add(idx, &entry) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot stage '%s'", path);
+	return 0;
+}
+
+/*
+ * Make each of paths what index_tree has in the index and what
+ * worktree_tree has on disk, then write the index.
+ */
+static int set_paths(const struct graft_repo *r, const struct path_list *paths,
+		     const git_tree *index_tree, const git_tree *worktree_tree)
+{
+	git_index *idx = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (git_repository_index(&idx, r->repo) < 0 || git_index_read(idx, 1) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
+	for (i = 0; i < paths->nr && rc == 0; i++) {
+		git_tree_entry *in_index = NULL, *on_disk = NULL;
+
+		if ((rc = entry_at(&in_index, index_tree, paths->items[i])) == 0 &&
+		    (rc = entry_at(&on_disk, worktree_tree, paths->items[i])) == 0 &&
+		    (rc = set_index_entry(idx, paths->items[i], in_index)) == 0)
+			rc = write_entry(r, paths->items[i], on_disk);
+		git_tree_entry_free(in_index);
+		git_tree_entry_free(on_disk);
+	}
+	if (rc == 0 && git_index_write(idx) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot write the index");
+	git_index_free(idx);
+	return rc;
+}
+
+/* ---- the stash entry -------------------------------------------------- */
+
+/* W without the untracked files: the work tree as a git stash records it. */
+static int tracked_worktree(git_oid *out, const struct graft_repo *r,
+			    const struct scan *scan, git_tree *w)
+{
+	git_tree_update *updates;
+	size_t i, nr = 0;
+	int rc = 0;
+
+	updates = xcalloc(scan->untracked + 1, sizeof(*updates));
+	for (i = 0; i < scan->nr && rc == 0; i++) {
+		const struct scan_entry *e = &scan->entries[i];
+		git_tree_entry *there = NULL;
+
+		if (!scan_entry_untracked(e) || nr == scan->untracked)
+			continue;
+		if ((rc = entry_at(&there, w, e->path)) == 0 && there) {
+			updates[nr].action = GIT_TREE_UPDATE_REMOVE;
+			updates[nr++].path = e->path;
+		}
+		git_tree_entry_free(there);
+	}
+	if (rc == 0 && git_tree_create_updated(out, r->repo, w, nr, updates) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot write the stash's tree");
+	free(updates);
+	return rc;
+}
+
+static int store_stash(git_oid *out, const struct graft_repo *r,
+		       const git_signature *sig, const struct snapshot *snap,
+		       const git_oid *tree_id)
+{
+	struct strbuf msg = STRBUF_INIT;
+	git_commit *w = NULL, *parents[2] = { NULL, NULL };
+	git_reference *ref = NULL;
+	git_reflog *log = NULL;
+	git_tree *tree = NULL;
+	int rc = 0;
+
+	stash_message(&msg, snap);
+	/* W's parents are HEAD and I: a stash's are HEAD and its index */
+	if (git_commit_lookup(&w, r->repo, &snap->commit) < 0 ||
+	    git_commit_parent(&parents[0], w, 0) < 0 ||
+	    git_commit_parent(&parents[1], w, 1) < 0 ||
+	    git_tree_lookup(&tree, r->repo, tree_id) < 0 ||
+	    git_commit_create(out, r->repo, NULL, sig, sig, NULL, msg.buf, tree,
+			      2, (const git_commit **)parents) < 0 ||
+	    git_reflog_read(&log, r->repo, "refs/stash") < 0 ||
+	    git_reflog_append(log, out, sig, msg.buf) < 0 ||
+	    git_reference_create(&ref, r->repo, "refs/stash", out, 1, NULL) < 0 ||
+	    git_reflog_write(log) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot make the autostash entry");
+	git_reference_free(ref);
+	git_reflog_free(log);
+	git_tree_free(tree);
+	git_commit_free(parents[1]);
+	git_commit_free(parents[0]);
+	git_commit_free(w);
 	strbuf_release(&msg);
 	return rc;
 }
+
+int autostash_check(const struct scan *scan)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < scan->nr; i++) {
+		const struct scan_entry *e = &scan->entries[i];
+
+		if (scan_entry_untracked(e))
+			continue;
+		if (e->unstaged == 'A' || (i + 1 < scan->nr &&
+		    !strcmp(scan->entries[i + 1].path, e->path))) {
+			rc = graft_error("--autostash cannot set '%s' aside: %s", e->path,
+					 e->unstaged == 'A' ? "it is marked intent-to-add" :
+					 "it is removed from the index but still there");
+			graft_error_hint("'git add' or 'git reset' it first, or commit");
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The tracked paths scan found changed. */
+static void changed_tracked(struct path_list *out, const struct scan *scan)
+{
+	size_t i;
+
+	for (i = 0; i < scan->nr; i++)
+		if (!scan_entry_untracked(&scan->entries[i]))
+			path_list_add(out, scan->entries[i].path);
+	path_list_sort(out);
+}
+
+int autostash_save(git_oid *out, const struct graft_repo *r,
+		   const git_signature *sig, const struct scan *scan,
+		   const struct snapshot *snap)
+{
+	struct path_list paths = { NULL, 0, 0 };
+	git_tree *w = NULL, *head = NULL;
+	git_commit *head_commit = NULL;
+	git_oid tree_id;
+	int rc;
+
+	if ((rc = autostash_check(scan)) < 0)
+		return rc;
+	changed_tracked(&paths, scan);
+	if (git_tree_lookup(&w, r->repo, &snap->worktree_tree) < 0 ||
+	    git_commit_lookup(&head_commit, r->repo, &snap->head) < 0 ||
+	    git_commit_tree(&head, head_commit) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read the snapshot");
+		goto done;
+	}
+	if ((rc = tracked_worktree(&tree_id, r, scan, w)) < 0 ||
+	    (rc = store_stash(out, r, sig, snap, &tree_id)) < 0)
+		goto done;
+	rc = set_paths(r, &paths, head, head);
+done:
+	git_tree_free(head);
+	git_commit_free(head_commit);
+	git_tree_free(w);
+	path_list_release(&paths);
+	return rc;
+}
+
+/* ---- bringing it back ------------------------------------------------- */
 
 struct stash_find {
 	const git_oid *want;
@@ -52,7 +412,7 @@ static int stash_index(size_t *index, int *found, const struct graft_repo *r,
 	struct stash_find f = { stash, 0, 0 };
 	int rc = git_stash_foreach(r->repo, find_stash, &f);
 
-	if (rc < 0 && rc != 1 && rc != GIT_EUSER)
+	if (rc < 0 && rc != GIT_EUSER && rc != GIT_ENOTFOUND)
 		return graft_error_git(GRAFT_EFATAL, "cannot read the stash");
 	git_error_clear();
 	*index = f.index;
@@ -60,89 +420,111 @@ static int stash_index(size_t *index, int *found, const struct graft_repo *r,
 	return 0;
 }
 
-static int merge_conflicts(int *conflicts, git_repository *repo,
-			   const git_tree *base, const git_tree *ours,
-			   const git_tree *theirs)
+static int note_path(const char *path, const git_tree_entry *old,
+		     const git_tree_entry *new, void *payload)
 {
-	git_index *merged = NULL;
-
-	if (git_merge_trees(&merged, repo, base, ours, theirs, NULL) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot merge the autostash");
-	*conflicts = git_index_has_conflicts(merged);
-	git_index_free(merged);
+	(void)old;
+	(void)new;
+	path_list_add(payload, path);
 	return 0;
 }
 
-/*
- * libgit2's stash apply leaves conflict markers in the files and the
- * entry dropped, where `git rebase --autostash` leaves the work tree
- * clean and the entry in the stash. Find out first: the stash's index
- * (its second parent) and its work tree, each merged onto HEAD from the
- * commit the stash was made on.
- */
-static int would_conflict(int *conflicts, const struct graft_repo *r,
-			  const git_oid *stash)
+struct stash_trees {
+	git_commit *w, *base, *index, *head;
+	git_tree *w_tree, *base_tree, *index_tree, *head_tree;
+};
+
+static int read_trees(struct stash_trees *t, const struct graft_repo *r,
+		      const git_oid *stash)
 {
-	git_commit *w = NULL, *base = NULL, *index = NULL, *head = NULL;
-	git_tree *w_tree = NULL, *base_tree = NULL, *index_tree = NULL;
-	git_tree *head_tree = NULL;
-	git_oid head_id;
+	git_oid head;
+
+	memset(t, 0, sizeof(*t));
+	if (git_commit_lookup(&t->w, r->repo, stash) < 0 ||
+	    git_commit_parent(&t->base, t->w, 0) < 0 ||
+	    git_commit_parent(&t->index, t->w, 1) < 0 ||
+	    git_reference_name_to_id(&head, r->repo, "HEAD") < 0 ||
+	    git_commit_lookup(&t->head, r->repo, &head) < 0 ||
+	    git_commit_tree(&t->w_tree, t->w) < 0 ||
+	    git_commit_tree(&t->base_tree, t->base) < 0 ||
+	    git_commit_tree(&t->index_tree, t->index) < 0 ||
+	    git_commit_tree(&t->head_tree, t->head) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the autostash");
+	return 0;
+}
+
+static void release_trees(struct stash_trees *t)
+{
+	git_tree_free(t->head_tree);
+	git_tree_free(t->index_tree);
+	git_tree_free(t->base_tree);
+	git_tree_free(t->w_tree);
+	git_commit_free(t->head);
+	git_commit_free(t->index);
+	git_commit_free(t->base);
+	git_commit_free(t->w);
+}
+
+/*
+ * A path conflicts when the upgrade changed it (HEAD differs from the
+ * stash's base there) and the stashed index or work tree do not already
+ * hold what the upgrade made of it.
+ */
+static int conflicts(int *found, const struct stash_trees *t,
+		     const struct path_list *paths)
+{
+	size_t i;
 	int rc = 0;
 
-	*conflicts = 0;
-	if (git_commit_lookup(&w, r->repo, stash) < 0 ||
-	    git_commit_parent(&base, w, 0) < 0 ||
-	    git_commit_parent(&index, w, 1) < 0 ||
-	    git_reference_name_to_id(&head_id, r->repo, "HEAD") < 0 ||
-	    git_commit_lookup(&head, r->repo, &head_id) < 0 ||
-	    git_commit_tree(&w_tree, w) < 0 ||
-	    git_commit_tree(&base_tree, base) < 0 ||
-	    git_commit_tree(&index_tree, index) < 0 ||
-	    git_commit_tree(&head_tree, head) < 0)
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read the autostash");
-	if (rc == 0)
-		rc = merge_conflicts(conflicts, r->repo, base_tree, head_tree,
-				     index_tree);
-	if (rc == 0 && !*conflicts)
-		rc = merge_conflicts(conflicts, r->repo, base_tree, head_tree,
-				     w_tree);
-	git_tree_free(head_tree);
-	git_tree_free(index_tree);
-	git_tree_free(base_tree);
-	git_tree_free(w_tree);
-	git_commit_free(head);
-	git_commit_free(index);
-	git_commit_free(base);
-	git_commit_free(w);
+	*found = 0;
+	for (i = 0; i < paths->nr && rc == 0 && !*found; i++) {
+		git_tree_entry *base = NULL, *ours = NULL, *index = NULL, *w = NULL;
+		const char *path = paths->items[i];
+
+		if ((rc = entry_at(&base, t->base_tree, path)) == 0 &&
+		    (rc = entry_at(&ours, t->head_tree, path)) == 0 &&
+		    (rc = entry_at(&index, t->index_tree, path)) == 0 &&
+		    (rc = entry_at(&w, t->w_tree, path)) == 0)
+			*found = !same_entry(base, ours) &&
+				 !(same_entry(ours, index) && same_entry(ours, w));
+		git_tree_entry_free(base);
+		git_tree_entry_free(ours);
+		git_tree_entry_free(index);
+		git_tree_entry_free(w);
+	}
 	return rc;
 }
 
 int autostash_pop(int *kept, const struct graft_repo *r, const git_oid *stash)
 {
-	git_stash_apply_options opts = GIT_STASH_APPLY_OPTIONS_INIT;
+	struct path_list paths = { NULL, 0, 0 };
+	struct stash_trees t;
 	size_t index = 0;
 	int found = 0, rc;
 
 	*kept = 0;
+	memset(&t, 0, sizeof(t));
 	if ((rc = stash_index(&index, &found, r, stash)) < 0)
 		return rc;
 	if (!found)
 		return graft_error("the autostash entry is gone from the stash");
-	if ((rc = would_conflict(kept, r, stash)) < 0 || *kept)
-		return rc;
-	opts.flags = GIT_STASH_APPLY_REINSTATE_INDEX;
-	rc = git_stash_apply(r->repo, index, &opts);
-	if (rc == GIT_ECONFLICT || rc == GIT_EMERGECONFLICT) {
-		git_error_clear();
-		*kept = 1;
-		return 0;
-	}
-	if (rc < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot bring the uncommitted changes back");
-	if (git_stash_drop(r->repo, index) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot drop the autostash entry");
-	return 0;
+	if ((rc = read_trees(&t, r, stash)) < 0 ||
+	    (rc = treediff(r->repo, t.base_tree, t.w_tree, note_path, &paths)) < 0 ||
+	    (rc = treediff(r->repo, t.base_tree, t.index_tree, note_path, &paths)) < 0)
+		goto done;
+	path_list_sort(&paths);
+	if ((rc = conflicts(kept, &t, &paths)) < 0 || *kept)
+		goto done;
+	if ((rc = set_paths(r, &paths, t.index_tree, t.w_tree)) == 0 &&
+	    git_stash_drop(r->repo, index) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot drop the autostash entry");
+done:
+	release_trees(&t);
+	path_list_release(&paths);
+	return rc;
 }
+
+/* ---- after a failure -------------------------------------------------- */
 
 struct stash_top {
 	int found;
@@ -163,7 +545,7 @@ static int read_top(size_t index, const char *message, const git_oid *id,
 	return 1;
 }
 
-/* The stash commit's message ends with ours, and its parent is snap->head. */
+/* The entry's message ends with ours, and its parent is snap->head. */
 static int is_autostash_of(const struct graft_repo *r, const struct stash_top *top,
 			   const struct snapshot *snap, int *yes)
 {
@@ -172,7 +554,7 @@ static int is_autostash_of(const struct graft_repo *r, const struct stash_top *t
 	size_t len;
 
 	*yes = 0;
-	stash_message(&want, snap->dep);
+	stash_subject(&want, snap->dep);
 	len = strlen(top->message);
 	if (len >= want.len && !strcmp(top->message + len - want.len, want.buf)) {
 		if (git_commit_lookup(&commit, r->repo, &top->id) < 0) {

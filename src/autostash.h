@@ -4,30 +4,46 @@
 #include <git2.h>
 
 #include "repo.h"
+#include "scan.h"
 #include "snapshot.h"
 
 /*
- * `upgrade --autostash`: uncommitted changes to tracked files are put
- * aside as an ordinary stash entry (refs/stash, what `git stash push`
- * makes; untracked files stay where they are) once the snapshot holds
- * them, and brought back after the upgrade's commit, as
- * `git rebase --autostash` does. The snapshot, not the stash, is what a
- * failed upgrade goes back to: the entry is then dropped.
+ * `upgrade --autostash`: uncommitted changes to tracked files are set
+ * aside once the snapshot holds them and brought back after the
+ * upgrade's commit, as `git rebase --autostash` does.
+ *
+ * The snapshot already holds the index (I) and the work tree (W), so
+ * setting aside writes no new blob: a stash entry in git's own format
+ * (refs/stash and its reflog, so `git stash list` and `git stash pop`
+ * know it) is made of the snapshot's objects, and only the changed
+ * paths are put back to HEAD, in the index and on disk. Untracked files
+ * stay where they are. Bringing back touches the same paths only. The
+ * snapshot, not the stash, is what a failed upgrade goes back to: the
+ * entry is then dropped.
  */
 
 /*
- * Stash the index and the tracked files of r and reset them to HEAD.
- * *out is the stash commit. The stash message names dep, so that a
- * rollback after a crash can tell the entry is the upgrade's own.
+ * Refuse what cannot be set aside: an intent-to-add entry, a file
+ * removed from the index but still on disk (it would come back
+ * tracked).
  */
-int autostash_save(git_oid *out, const struct graft_repo *r, const char *dep,
-		   const git_signature *sig);
+int autostash_check(const struct scan *scan);
+
+/*
+ * Make the stash entry for the changes of scan (which the snapshot snap
+ * was taken from) and put those paths back to HEAD. *out is the stash
+ * commit. Its message names snap->dep, so that a rollback after a crash
+ * can tell the entry is the upgrade's own.
+ */
+int autostash_save(git_oid *out, const struct graft_repo *r,
+		   const git_signature *sig, const struct scan *scan,
+		   const struct snapshot *snap);
 
 /*
  * Bring the stashed changes back on top of the upgrade's commit, staged
- * changes staged again, and drop the entry. When they conflict with what
- * the upgrade changed, nothing is applied, the entry stays and *kept is
- * set (the caller tells the user); 0 is returned either way.
+ * changes staged again, and drop the entry. When a path they change was
+ * changed by the upgrade too, nothing is applied, the entry stays and
+ * *kept is set (the caller tells the user); 0 is returned either way.
  */
 int autostash_pop(int *kept, const struct graft_repo *r, const git_oid *stash);
 

@@ -346,8 +346,10 @@ static int check_worktree(struct upgrade *u)
 		return rc;
 	}
 	u->dirty = s->staged || s->unstaged;
-	if (!u->dirty || u->opts->autostash)
+	if (!u->dirty)
 		return 0;
+	if (u->opts->autostash)
+		return autostash_check(s);
 	for (i = 0; i < s->nr; i++) {
 		const struct scan_entry *e = &s->entries[i];
 
@@ -625,8 +627,8 @@ static int carry_out(struct upgrade *u)
 	int rc;
 
 	if (u->dirty) {
-		if ((rc = autostash_save(&u->stash, &u->p->repo, u->plan->name,
-					 u->committer)) < 0)
+		if ((rc = autostash_save(&u->stash, &u->p->repo, u->committer,
+					 &u->before, &u->snap)) < 0)
 			return rc;
 		u->stashed = 1;
 	}

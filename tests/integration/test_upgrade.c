@@ -218,6 +218,69 @@ Test(upgrade, autostash_brings_changes_back)
 	free(app);
 }
 
+Test(upgrade, autostash_keeps_every_kind_of_change)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *s;
+	struct cmd_result r;
+
+	sh_do(app, "mkdir -p lib && echo x > lib/new.txt && git add lib/new.txt && "
+	      "git rm -q .gitignore && chmod +x README && "
+	      "ln -s README link && git add link");
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--autostash", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	s = sh_ok(app, "git status --porcelain; git stash list; "
+		  "git diff --summary; git ls-files -s link | cut -c1-6");
+	assert_str_eq("D  .gitignore\n M README\nA  lib/new.txt\nA  link\n"
+		      "?? build/\n?? notes.txt\n"
+		      " mode change 100644 => 100755 README\n120000", s,
+		      "changes after");
+	free(s);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(upgrade, autostash_refuses_intent_to_add)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *before, *after;
+	struct cmd_result r;
+
+	sh_do(app, "echo x > later.txt && git add -N later.txt");
+	before = full_state(app);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--autostash", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "intent-to-add");
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+	free(app);
+}
+
+/* Killed after the commit: the changes wait in the stash, not lost. */
+Test(upgrade, autostash_survives_a_crash_after_the_commit)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *s;
+	const char *env[] = { "GRAFT_TEST_CRASH_AT=after-commit", NULL };
+	const char *args[] = { "upgrade", "kb", "--to", "v2.0.0", "--autostash", NULL };
+	struct cmd_result r;
+
+	sh_do(app, "echo mine >> README");
+	r = graft_env(app, env, args);
+	cr_assert_eq(r.status, 137, "%s", r.err);
+	cmd_result_free(&r);
+	r = graft(app, "rollback", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+	s = sh_ok(app, "git log -1 --format=%%s; git stash list; git stash pop -q && "
+		  "tail -1 README && git status --porcelain --untracked-files=no");
+	assert_str_eq("graft: upgrade kb v1.0.0 -> v2.0.0\n"
+		      "stash@{0}: On main: graft: autostash before upgrading kb\n"
+		      "mine\n M README", s, "after the crash");
+	free(s);
+	free(app);
+}
+
 Test(upgrade, autostash_failure_restores_the_dirty_state)
 {
 	char *app = make_app(MIGRATE_OK, VERIFY_FAIL), *before, *after;
