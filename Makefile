@@ -4,6 +4,7 @@
 #   make test            unit and integration tests (installs what it needs)
 #   make check-asan      the whole test suite with ASan and UBSan
 #   make demo            the whole story on the example dependency
+#   make bench           the benchmark (bench/run; BENCH_ARGS for its options)
 #   make check-docs      lint the man page
 #   make install         PREFIX=/usr/local, DESTDIR for staged installs
 #   make uninstall       remove what install installed
@@ -86,7 +87,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 	LSAN_OPTIONS=exitcode=97:suppressions=$(CURDIR)/tests/lsan.supp
 
 .PHONY: all deps deps-test test check-unit check-integration check-asan \
-	check-docs demo install uninstall clean
+	check-docs demo bench install uninstall clean
 
 all: deps
 	@$(MAKE) --no-print-directory $(BIN)
@@ -148,6 +149,14 @@ demo: deps
 	@tools/ensure-deps demo
 	@$(MAKE) --no-print-directory $(BIN)
 	@examples/demo.sh '$(abspath $(BIN))'
+
+# Not part of test: speed and memory are measured, never asserted in a
+# test. BENCH_ARGS="--sizes 1000,10000 --reps 5" and so on: bench/run --help
+BENCH_ARGS ?=
+bench: deps
+	@tools/ensure-deps bench
+	@$(MAKE) --no-print-directory $(BIN)
+	@bench/run --graft '$(abspath $(BIN))' $(BENCH_ARGS)
 
 install: all
 	$(INSTALL) -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(man1dir)' \
