@@ -240,7 +240,7 @@ static int set_paths(const struct graft_repo *r, const struct path_list *paths,
 	size_t i;
 	int rc = 0;
 
-	if (git_repository_index(&idx, r->repo) < 0 || git_index_read(idx, 1) < 0)
+	if (git_repository_index(&idx, r->repo) < 0 || git_index_read(idx, 0) < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
 	for (i = 0; i < paths->nr && rc == 0; i++) {
 		git_tree_entry *in_index = NULL, *on_disk = NULL;

@@ -56,7 +56,7 @@ int project_open(struct project *p, unsigned flags)
 		goto fail;
 	if ((rc = read_files(p)) < 0 || (rc = repo_index(&p->index, &p->repo)) < 0)
 		goto fail;
-	if (git_index_read(p->index, 1) < 0) {
+	if (git_index_read(p->index, 0) < 0) {
 		rc = graft_error_git(GRAFT_EFATAL, "cannot read the index");
 		goto fail;
 	}

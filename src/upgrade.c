@@ -247,6 +247,7 @@ struct upgrade {
 	int dirty;		/* tracked changes: autostash them */
 	int stashed;
 	git_oid stash;
+	int staging;		/* the index in memory may differ from its file */
 	struct lock_entry old_lock;	/* p->lock's entry, to put back */
 };
 
@@ -590,8 +591,10 @@ static int make_commit(struct upgrade *u)
 		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD");
 	if (!git_oid_equal(&head, &u->snap.head))
 		return graft_error("a command moved HEAD (it made a commit, or checked out another): the upgrade must be one commit on top of where it started");
-	if (git_index_read(idx, 1) < 0)
+	/* what the commands did to the index file, if anything */
+	if (git_index_read(idx, 0) < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
+	u->staging = 1;
 	if ((rc = stage_changes(u, idx)) < 0)
 		return rc;
 	if (git_index_write(idx) < 0 ||
@@ -663,8 +666,10 @@ static int go_back(struct upgrade *u, int rc)
 	 * reads too: what the commit staged must not be taken for what
 	 * the file holds.
 	 */
-	git_index_read(u->p->index, 1);
-	git_error_clear();
+	if (u->staging) {
+		git_index_read(u->p->index, 1);
+		git_error_clear();
+	}
 	if (recover_snapshot(&u->p->repo, &u->snap, NULL) == 0) {
 		graft_error_restore(&saved);
 		graft_error_hint("everything is back as it was before the upgrade of %s",
