@@ -69,6 +69,22 @@ static void relax_object_checks(void)
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
 }
 
+/*
+ * libgit2 maps pack files in windows of up to 1 GiB and keeps up to
+ * 8 GiB mapped; every blob read then faults in the pages around it, and
+ * on a large repository a thousand scattered reads hold some 64 MB of
+ * pack pages. Small windows under a small limit bound that: git-graft
+ * reads a few thousand objects at most.
+ */
+#define PACK_WINDOW_SIZE (1 << 20)
+#define PACK_MAPPED_LIMIT (16 << 20)
+
+static void limit_pack_windows(void)
+{
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)PACK_WINDOW_SIZE);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)PACK_MAPPED_LIMIT);
+}
+
 static int unknown_command(const char *name)
 {
 	const struct command *near = command_suggest(name);
@@ -157,6 +173,7 @@ int main(int argc, char **argv)
 	}
 	honour_config_environment();
 	relax_object_checks();
+	limit_pack_windows();
 	setup_default_color();
 
 	i = handle_global_options(argc, argv, &exit_code);

@@ -92,19 +92,8 @@ struct restore_ctx {
 	mode_t umask;
 	struct strbuf reflog_msg;
 	unsigned tmp_counter;
-	struct path_list changed_dirs;	/* to fsync: entries came or went */
+	int dirs_changed;		/* entries came or went: sync at the end */
 };
-
-/* Remember that the directory holding full changed, to sync it at the end. */
-static void note_change(struct restore_ctx *c, const char *full)
-{
-	const char *slash = strrchr(full, '/');
-	char *dir = xstrndup(full, slash ? (size_t)(slash - full) : 0);
-
-	ALLOC_GROW(c->changed_dirs.items, c->changed_dirs.nr + 1,
-		   c->changed_dirs.alloc);
-	c->changed_dirs.items[c->changed_dirs.nr++] = dir;
-}
 
 /* ---- HEAD and its branch ---------------------------------------------- */
 
@@ -456,7 +445,7 @@ static void prune_parents(struct restore_ctx *c, const char *path)
 		full = repo_path(c->r, dir.buf);
 		/* fails, and stops, at the first directory that is not empty */
 		if ((gone = rmdir(full) == 0))
-			note_change(c, full);
+			c->dirs_changed = 1;
 		free(full);
 		if (!gone)
 			break;
@@ -485,7 +474,7 @@ static int remove_file(struct restore_ctx *c, const char *path)
 		goto done;
 	}
 	c->stats->removed++;
-	note_change(c, full);
+	c->dirs_changed = 1;
 	prune_parents(c, path);
 done:
 	free(full);
@@ -531,7 +520,7 @@ static int make_parents(struct restore_ctx *c, const char *path)
 			rc = graft_error("cannot create the directory '%s': %s",
 					 full.buf + top, strerror(errno));
 		else
-			note_change(c, full.buf);
+			c->dirs_changed = 1;
 next:
 		full.buf[slash - full.buf] = '/';
 	}
@@ -672,8 +661,7 @@ static int write_temp(const char *tmp, const git_buf *data, int link,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data->ptr, data->size) < 0 || fchmod(fd, perms) < 0 ||
-	    fsync(fd) < 0)
+	if (write_all(fd, data->ptr, data->size) < 0 || fchmod(fd, perms) < 0)
 		rc = -1;
 	if (close(fd) < 0)
 		rc = -1;
@@ -737,7 +725,7 @@ static int write_file(struct restore_ctx *c, const char *path,
 		goto done;
 	}
 	c->stats->written++;
-	note_change(c, full);
+	c->dirs_changed = 1;
 done:
 	git_buf_dispose(&data);
 	strbuf_release(&tmp);
@@ -776,7 +764,7 @@ static int restore_path(struct restore_ctx *c, const char *path)
 		if ((rc = remove_tree(full, path)) < 0)
 			goto done;
 		c->stats->removed++;
-		note_change(c, full);
+		c->dirs_changed = 1;
 		exists = 0;
 	}
 	if (exists && is_current(c, path, &st, te))
@@ -922,28 +910,23 @@ static int sync_if_present(const char *path)
 
 /*
  * What was written reaches the disk before the caller deletes the ref:
- * files were synced before they were renamed into place, the index by
- * libgit2; the directories whose entries changed and the refs that moved
- * are left. The cost follows what changed.
+ * the files and directories of the work tree with one syncfs(2) of its
+ * file system (one flush instead of an fsync for each of a thousand
+ * files; until the ref is gone, a crash here only means restoring
+ * again), the index by libgit2, and the refs that moved.
  */
 static int sync_changes(struct restore_ctx *c)
 {
 	const struct graft_repo *r = c->r;
 	struct strbuf path = STRBUF_INIT;
-	size_t i;
 	int rc = 0;
 
-	paths_sort(&c->changed_dirs);
-	for (i = 0; i < c->changed_dirs.nr && rc == 0; i++) {
-		int fd = open(c->changed_dirs.items[i],
-			      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->stats->written || c->stats->removed || c->dirs_changed) {
+		int fd = open(r->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-		/* a directory removed since is synced through its parent */
-		if (fd < 0 && errno == ENOENT)
-			continue;
-		if (fd < 0 || fsync(fd) < 0)
-			rc = graft_error("cannot sync '%s': %s",
-					 c->changed_dirs.items[i], strerror(errno));
+		if (fd < 0 || syncfs(fd) < 0)
+			rc = graft_error("cannot sync the work tree: %s",
+					 strerror(errno));
 		if (fd >= 0)
 			close(fd);
 	}
@@ -1048,7 +1031,6 @@ done:
 		graft_error_prefix("cannot restore the snapshot of '%s'", snap->dep);
 	git_tree_free(c.worktree);
 	paths_release(&c.ita);
-	paths_release(&c.changed_dirs);
 	strbuf_release(&c.reflog_msg);
 	return rc;
 }
