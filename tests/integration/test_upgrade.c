@@ -617,6 +617,47 @@ Test(upgrade, second_upgrade_fails_at_once)
 	free(app);
 }
 
+/*
+ * Going back fails too (a file the upgrade made cannot be removed): exit
+ * 3, the snapshot ref is kept, and `git graft rollback` finishes the job
+ * once the cause is gone. chattr +i holds even against root.
+ */
+Test(upgrade, failed_rollback_keeps_the_snapshot)
+{
+	char *app = make_app("echo x > stuck.txt && chattr +i stuck.txt\n",
+			     VERIFY_FAIL);
+	char *before = full_state(app), *after, *probe;
+	struct cmd_result r;
+
+	probe = sh_ok(app, "touch probe && chattr +i probe 2>/dev/null && "
+		      "chattr -i probe && echo yes; rm -f probe");
+	if (strcmp(probe, "yes")) {
+		free(probe);
+		free(before);
+		free(app);
+		cr_skip_test("chattr +i is not available here");
+	}
+	free(probe);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+	sh_do(app, "chattr -i stuck.txt 2>/dev/null || true");
+	cr_assert_eq(r.status, 3, "status %d: %s", r.status, r.err);
+	assert_contains(r.err, "verification 'check' of kb v2.0.0 exited with status 3");
+	assert_contains(r.err, "putting the repository back failed");
+	assert_contains(r.err, "git graft rollback");
+	cmd_result_free(&r);
+	after = sh_ok(app, "git for-each-ref --format='%%(refname)' refs/graft");
+	assert_str_eq("refs/graft/snapshots/kb", after, "ref kept");
+	free(after);
+	r = graft(app, "rollback", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+	after = full_state(app);
+	assert_str_eq(before, after, "state after rollback");
+	free(after);
+	free(before);
+	free(app);
+}
+
 Test(upgrade, rollback_with_nothing_pending)
 {
 	char *app = make_app(MIGRATE_OK, VERIFY_OK);
