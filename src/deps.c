@@ -382,13 +382,16 @@ static void remove_empty_parents(const char *dir, const char *stop)
 
 void dep_undo_clone(struct dep *d)
 {
-	char *modules = dep_modules_dir(d), *worktree = dep_worktree_dir(d);
-	char *deps_dir = repo_path(d->owner, DEPS_DIR);
-	char *modules_top = repo_git_path(d->owner, "modules");
+	char *modules, *worktree, *deps_dir, *modules_top;
 	struct graft_error_saved saved;
 
+	/* also after a failed dep_load, which leaves d released */
 	if (!d->created_repo)
-		goto done;
+		return;
+	modules = dep_modules_dir(d);
+	worktree = dep_worktree_dir(d);
+	deps_dir = repo_path(d->owner, DEPS_DIR);
+	modules_top = repo_git_path(d->owner, "modules");
 	graft_error_save(&saved);
 	git_repository_free(d->repo);
 	d->repo = NULL;
@@ -402,7 +405,6 @@ void dep_undo_clone(struct dep *d)
 		rmdir(deps_dir);
 	d->created_repo = d->created_worktree = d->created_deps_dir = 0;
 	graft_error_restore(&saved);
-done:
 	free(modules);
 	free(worktree);
 	free(deps_dir);

@@ -190,3 +190,35 @@ Test(deps, checkout_gitlink_and_dirty)
 	git_index_free(idx);
 	teardown(&f);
 }
+
+/* app, opened as the repository of a command, after script ran in it. */
+static void open_app(struct graft_repo *repo, const char *script)
+{
+	char *app = make_repo("app");
+
+	cr_assert(git_libgit2_init() > 0);
+	sh_do(app, "%s", script);
+	cr_assert(chdir(app) == 0);
+	free(app);
+	cr_assert_eq(repo_open(repo, REPO_NEED_WORKTREE), 0, "%s",
+		     graft_error_message());
+}
+
+/*
+ * resolve undoes a clone after any failure, a failed dep_load included,
+ * which leaves the dep released: undoing it must do nothing (it used to
+ * follow a NULL owner).
+ */
+Test(deps, undoing_after_a_failed_load_does_nothing)
+{
+	struct graft_repo repo;
+	struct dep d = DEP_INIT;
+
+	open_app(&repo, "printf '[submodule \"kb\"\\n' > .gitmodules");
+	cr_assert_eq(dep_load(&d, &repo, "kb"), GRAFT_EFAIL);
+	graft_error_clear();
+	dep_undo_clone(&d);
+	dep_release(&d);
+	repo_close(&repo);
+	git_libgit2_shutdown();
+}
