@@ -166,3 +166,21 @@ int relpath_check(const char *path, const char *what)
 	}
 	return 0;
 }
+
+int submodule_name_check(const char *name, const char *what)
+{
+	const char *p = name;
+
+	if (!*name)
+		return graft_error("invalid %s: it is empty", what);
+	for (;;) {
+		size_t len = strcspn(p, "/\\");
+
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return name_fail(what, name,
+					 "it must not contain a '..' component");
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}

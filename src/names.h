@@ -54,4 +54,13 @@ int source_check(const char *source, const char *what);
  */
 int relpath_check(const char *path, const char *what);
 
+/*
+ * A submodule name read from .gitmodules, which places its repository at
+ * .git/modules/<name>: not empty, no ".." component, with '/' and '\\'
+ * both taken as separators. git refuses the same names, for the same
+ * reason: a committed .gitmodules could otherwise put a repository
+ * anywhere.
+ */
+int submodule_name_check(const char *name, const char *what);
+
 #endif

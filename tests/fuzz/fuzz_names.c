@@ -1,8 +1,9 @@
 /*
- * The checks every user-given name, ref, source and path passes before a
- * path, ref or message is built from it. The input is cut at NUL bytes
- * into pieces, each checked every way. Beyond not crashing, a name they
- * accept must make the paths and refs git-graft builds from it.
+ * The checks every user-given name, ref, source and path, and every
+ * submodule name from .gitmodules, passes before a path, ref or message
+ * is built from it. The input is cut at NUL bytes into pieces, each
+ * checked every way. Beyond not crashing, a name they accept must make
+ * the paths and refs git-graft builds from it.
  */
 #include <git2.h>
 
@@ -79,6 +80,20 @@ static void check_piece(const char *s)
 		fuzz_assert(s[0] != '-', "a source that reads as an option");
 		fuzz_assert(!git_would_use_helper(s),
 			    "a source git would hand to a remote helper");
+	}
+	if (submodule_name_check(s, "submodule name") == 0) {
+		const char *p = s;
+
+		/* .git/modules/<name> stays below .git/modules */
+		for (;;) {
+			size_t n = strcspn(p, "/\\");
+
+			fuzz_assert(!(n == 2 && p[0] == '.' && p[1] == '.'),
+				    "a submodule name that climbs out");
+			if (!p[n])
+				break;
+			p += n + 1;
+		}
 	}
 	if (relpath_check(s, "path") == 0)
 		fuzz_assert(s[0] != '/' && strcmp(s, "..") && strncmp(s, "../", 3),

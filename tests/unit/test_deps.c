@@ -204,6 +204,40 @@ static void open_app(struct graft_repo *repo, const char *script)
 		     graft_error_message());
 }
 
+Test(deps, a_symlink_on_the_checkout_path_is_refused)
+{
+	struct graft_repo repo;
+	struct dep d = DEP_INIT;
+
+	sh_do(harness_tmp(), "mkdir elsewhere");
+	open_app(&repo, "mkdir .graft && ln -s ../../elsewhere .graft/kb");
+	cr_assert_eq(dep_load(&d, &repo, "kb"), GRAFT_EFAIL);
+	cr_assert_str_eq(graft_error_message(),
+			 ".graft/kb is a symbolic link; git-graft does not follow it out of the repository");
+	graft_error_clear();
+	sh_do(NULL, "rm .graft/kb && rmdir .graft && ln -s ../elsewhere .graft");
+	cr_assert_eq(dep_load(&d, &repo, "kb"), GRAFT_EFAIL);
+	cr_assert_str_eq(graft_error_message(),
+			 ".graft is a symbolic link; git-graft does not follow it out of the repository");
+	graft_error_clear();
+	repo_close(&repo);
+	git_libgit2_shutdown();
+}
+
+Test(deps, a_submodule_name_that_climbs_out_of_modules_is_refused)
+{
+	struct graft_repo repo;
+	struct dep d = DEP_INIT;
+
+	open_app(&repo, "printf '[submodule \"../../x\"]\\n\\tpath = .graft/kb\\n' > .gitmodules");
+	cr_assert_eq(dep_load(&d, &repo, "kb"), GRAFT_EFAIL);
+	cr_assert_str_eq(graft_error_message(),
+			 ".gitmodules: the submodule at .graft/kb: invalid submodule name '../../x': it must not contain a '..' component");
+	graft_error_clear();
+	repo_close(&repo);
+	git_libgit2_shutdown();
+}
+
 /*
  * resolve undoes a clone after any failure, a failed dep_load included,
  * which leaves the dep released: undoing it must do nothing (it used to
