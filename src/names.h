@@ -28,8 +28,9 @@ int ref_check(const char *ref, const char *what);
 
 /*
  * Append s to out in quotes for a message, cut with "..." past 40 bytes
- * so a 10 KB name does not flood the terminal. Control characters are
- * left for the output layer to neutralise.
+ * so a 10 KB name does not flood the terminal, and with every control
+ * character, newline and tab included, shown as '?' so that it stays on
+ * its line.
  */
 void name_quote(struct strbuf *out, const char *s);
 

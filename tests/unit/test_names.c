@@ -111,6 +111,14 @@ Test(names, hex_oids)
 	cr_assert_not(is_full_hex_oid("0123456789ABCDEF0123456789abcdef01234567"));
 }
 
+Test(names, quoted_names_stay_on_one_line)
+{
+	char *q = name_quoted("a\nerror: forged\tb\033[31m\x7f");
+
+	cr_assert_str_eq(q, "'a?error: forged?b?[31m?'");
+	free(q);
+}
+
 Test(names, submodule_names)
 {
 	static const struct { const char *name; int ok; } cases[] = {
