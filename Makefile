@@ -3,6 +3,8 @@
 #   make                 build ./git-graft
 #   make test            unit and integration tests (installs what it needs)
 #   make check-asan      the whole test suite with ASan and UBSan
+#   make check-valgrind  unit and integration tests under valgrind's memcheck
+#   make fuzz            each libFuzzer target for FUZZ_SECONDS (60) seconds
 #   make demo            the whole story on the example dependency
 #   make bench           the benchmark (bench/run; BENCH_ARGS for its options)
 #   make check-docs      lint the man page
@@ -87,7 +89,8 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 	LSAN_OPTIONS=exitcode=97:suppressions=$(CURDIR)/tests/lsan.supp
 
 .PHONY: all deps deps-test test check-unit check-integration check-asan \
-	check-docs demo bench install uninstall clean
+	check-valgrind fuzz fuzz-build check-docs demo bench install uninstall \
+	clean
 
 all: deps
 	@$(MAKE) --no-print-directory $(BIN)
@@ -130,6 +133,89 @@ check-integration: $(BIN) $(INTEG_BIN)
 
 check-asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 test
+
+# Memcheck on the plain build: the unit tests (their worker processes
+# too, but not git or the shell they start) and every integration test,
+# with git-graft run by tools/valgrind-graft through a link named
+# git-graft, as tests that put it on PATH expect. Any error or definitely
+# lost block fails the test it happens in (exit status 96).
+# VALGRIND_FILTER=<criterion pattern> runs a subset, e.g. 'add/*'.
+VALGRIND_JOBS ?= $(TEST_JOBS)
+VALGRIND_FILTER ?=
+VALGRIND_BIN = $(BUILD)/valgrind/git-graft
+VALGRIND_CRITERION = --jobs=$(VALGRIND_JOBS) \
+	$(if $(VALGRIND_FILTER),--filter='$(VALGRIND_FILTER)')
+VALGRIND_ENV = GRAFT_VALGRIND_SUPP='$(CURDIR)/tests/valgrind.supp'
+
+check-valgrind:
+	@test -z '$(SANITIZE)' || { echo 'check-valgrind: not with SANITIZE' \
+		'(ASan and valgrind do not mix)' >&2; exit 2; }
+	@tools/ensure-deps build test docs valgrind
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(INTEG_BIN)
+	@mkdir -p $(dir $(VALGRIND_BIN))
+	@ln -sf '$(CURDIR)/tools/valgrind-graft' $(VALGRIND_BIN)
+	$(VALGRIND_ENV) GRAFT_VALGRIND_BIN='$(abspath $(UNIT_BIN))' \
+		VALGRIND_OPTS='--trace-children=yes --trace-children-skip=/bin/*,/usr/*' \
+		tools/valgrind-graft $(VALGRIND_CRITERION)
+	$(VALGRIND_ENV) GRAFT_VALGRIND_BIN='$(abspath $(BIN))' \
+		GRAFT_BIN='$(abspath $(VALGRIND_BIN))' \
+		$(INTEG_BIN) $(VALGRIND_CRITERION)
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), the core built with clang and
+# ASan, UBSan and coverage for the fuzzer into build-fuzz/. Each runs for
+# FUZZ_SECONDS on build-fuzz/corpus/<target>: the seeds of
+# tests/fuzz/corpus/<target> and what earlier runs found, so the seeds in
+# the repository stay as they are. A crash leaves the input that caused
+# it in build-fuzz/crash/ and fails the target.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD = build-fuzz
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -g -O1
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+FUZZ_CORE_OBJS = $(CORE_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_CORE_LIB = $(FUZZ_BUILD)/libgraft.a
+FUZZ_ENV = ASAN_OPTIONS=detect_leaks=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(BASE_CFLAGS) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_CORE_LIB): $(FUZZ_CORE_OBJS)
+	@rm -f $@
+	$(QUIET_LINK)$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_CORE_LIB)
+	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(LIBS)
+
+# the targets' objects are kept, or every make fuzz would rebuild them
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/tests/fuzz/%.o)
+
+fuzz-build:
+	@tools/ensure-deps build fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/crash
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t && \
+		cp tests/fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus/$$t/ && \
+		echo "  FUZZ $$t for $(FUZZ_SECONDS) s" && \
+		if ! $(FUZZ_ENV) $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crash/$$t- \
+			$(FUZZ_BUILD)/corpus/$$t >$(FUZZ_BUILD)/$$t.log 2>&1; then \
+			tail -n 60 $(FUZZ_BUILD)/$$t.log >&2; \
+			echo "fuzz: $$t failed; its log is $(FUZZ_BUILD)/$$t.log" >&2; \
+			exit 1; \
+		fi; \
+		sed -n 's/^stat::number_of_executed_units: *\([0-9]*\)/       \1 executions/p' \
+			$(FUZZ_BUILD)/$$t.log; \
+		echo "       $$(ls $(FUZZ_BUILD)/corpus/$$t | wc -l) inputs in the corpus"; \
+	done
 
 # groff prints nothing for a clean page; the header names this version,
 # and every command of src/commands.c has its own subsection
@@ -178,7 +264,8 @@ uninstall:
 		'$(DESTDIR)$(fishcompdir)/git-graft.fish'
 
 clean:
-	rm -rf build build-asan git-graft
+	rm -rf build build-asan build-fuzz git-graft
 
 -include $(wildcard build/src/*.d build/src/cmd/*.d build/tests/*/*.d \
-	build-asan/src/*.d build-asan/src/cmd/*.d build-asan/tests/*/*.d)
+	build-asan/src/*.d build-asan/src/cmd/*.d build-asan/tests/*/*.d \
+	build-fuzz/src/*.d build-fuzz/src/cmd/*.d build-fuzz/tests/*/*.d)

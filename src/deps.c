@@ -85,6 +85,15 @@ static int find_submodule(struct dep *d)
 		goto done;
 	}
 	git_error_clear();
+	if (d->submodule &&
+	    submodule_name_check(d->submodule, "submodule name") < 0) {
+		graft_error_prefix("%s: the submodule at %s", GITMODULES_FILE,
+				   d->path);
+		graft_error_hint("git refuses such a name too; rename the submodule in %s",
+				 GITMODULES_FILE);
+		rc = GRAFT_EFAIL;
+		goto done;
+	}
 	if (d->submodule) {
 		git_config_entry *url = NULL;
 
@@ -122,6 +131,35 @@ static int open_repo(struct dep *d)
 	return rc;
 }
 
+/*
+ * .graft and .graft/<name> must be directories of the work tree, as git
+ * requires of a submodule's path. A symbolic link there, committed by
+ * someone else perhaps, would have commands check out, fetch into, clone
+ * into or report on whatever it points at, outside the repository.
+ */
+static int refuse_symlinks(const struct dep *d)
+{
+	const char *rel[2] = { DEPS_DIR, d->path };
+	struct stat st;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < 2 && !rc; i++) {
+		char *path = repo_path(d->owner, rel[i]);
+		char *shown = repo_display_path(d->owner, rel[i]);
+
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+			rc = graft_error("%s is a symbolic link; git-graft does not follow it out of the repository",
+					 shown);
+			graft_error_hint("remove it; 'git graft resolve' then checks %s out again",
+					 d->name);
+		}
+		free(path);
+		free(shown);
+	}
+	return rc;
+}
+
 int dep_load(struct dep *d, const struct graft_repo *r, const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -135,7 +173,8 @@ int dep_load(struct dep *d, const struct graft_repo *r, const char *name)
 	strbuf_addf(&sb, "%s/%s", DEPS_DIR, name);
 	d->path = strbuf_detach(&sb);
 	d->shown = repo_display_path(r, d->path);
-	if ((rc = find_submodule(d)) < 0 || (rc = open_repo(d)) < 0) {
+	if ((rc = refuse_symlinks(d)) < 0 || (rc = find_submodule(d)) < 0 ||
+	    (rc = open_repo(d)) < 0) {
 		dep_release(d);
 		return rc;
 	}
@@ -382,13 +421,16 @@ static void remove_empty_parents(const char *dir, const char *stop)
 
 void dep_undo_clone(struct dep *d)
 {
-	char *modules = dep_modules_dir(d), *worktree = dep_worktree_dir(d);
-	char *deps_dir = repo_path(d->owner, DEPS_DIR);
-	char *modules_top = repo_git_path(d->owner, "modules");
+	char *modules, *worktree, *deps_dir, *modules_top;
 	struct graft_error_saved saved;
 
+	/* also after a failed dep_load, which leaves d released */
 	if (!d->created_repo)
-		goto done;
+		return;
+	modules = dep_modules_dir(d);
+	worktree = dep_worktree_dir(d);
+	deps_dir = repo_path(d->owner, DEPS_DIR);
+	modules_top = repo_git_path(d->owner, "modules");
 	graft_error_save(&saved);
 	git_repository_free(d->repo);
 	d->repo = NULL;
@@ -402,7 +444,6 @@ void dep_undo_clone(struct dep *d)
 		rmdir(deps_dir);
 	d->created_repo = d->created_worktree = d->created_deps_dir = 0;
 	graft_error_restore(&saved);
-done:
 	free(modules);
 	free(worktree);
 	free(deps_dir);

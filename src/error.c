@@ -11,6 +11,9 @@ static struct strbuf message = STRBUF_INIT;
 static struct strbuf hints = STRBUF_INIT;
 
 static void set_message(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
+static void set_message(const char *fmt, va_list ap)
 {
 	strbuf_reset(&message);
 	strbuf_reset(&hints);

@@ -234,6 +234,24 @@ static void classify(struct reader *r, const char *line, size_t len)
 	read_key(r, start, end);
 }
 
+/*
+ * A line refused whole. When it was a section header, the keys after it
+ * belong to a section that could not be read: leave them out, as after
+ * a malformed header, rather than add them to the section before.
+ */
+static void refuse_line(struct reader *r, const char *line, size_t len)
+{
+	size_t i = 0;
+
+	r->kind = LINE_BAD;
+	while (i < len && isspace((unsigned char)line[i]))
+		i++;
+	if (i < len && line[i] == '[' && !(r->in_value && i > 0)) {
+		r->section = SECTION_BAD;
+		r->have_entry = 0;
+	}
+}
+
 /* fgets-style: hand inih the next line, or a harmless one in its place. */
 static char *reader_next(char *str, int num, void *stream)
 {
@@ -257,7 +275,7 @@ static char *reader_next(char *str, int num, void *stream)
 	}
 	if (memchr(line, '\0', len)) {
 		problem(r, "line contains a NUL byte");
-		r->kind = LINE_BAD;
+		refuse_line(r, line, len);
 	} else if (len > (size_t)max) {
 		struct strbuf msg = STRBUF_INIT;
 
@@ -265,7 +283,7 @@ static char *reader_next(char *str, int num, void *stream)
 		strbuf_addstr(&msg, "split the value over indented continuation lines");
 		problem(r, "%s", msg.buf);
 		strbuf_release(&msg);
-		r->kind = LINE_BAD;
+		refuse_line(r, line, len);
 	} else {
 		classify(r, line, len);
 	}

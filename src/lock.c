@@ -91,6 +91,10 @@ static int value_check(const char *key, const char *value)
 		if (value[i] == ';' && i && isspace((unsigned char)value[i - 1]))
 			return graft_error("'%s' contains ' ;', which reads as a comment",
 					   key);
+		/* written after "key = ", a ';' up front starts a comment too */
+		if (value[i] == ';' && !i)
+			return graft_error("'%s' starts with ';', which reads as a comment",
+					   key);
 	}
 	if (isspace((unsigned char)value[0]) ||
 	    isspace((unsigned char)value[len - 1]))

@@ -9,15 +9,18 @@
 
 void name_quote(struct strbuf *out, const char *s)
 {
-	size_t len = strlen(s);
+	size_t len = strlen(s), shown = len > 40 ? 37 : len, i;
 
 	strbuf_addch(out, '\'');
-	if (len > 40) {
-		strbuf_add(out, s, 37);
+	/*
+	 * The output layer keeps newlines and tabs, which messages use;
+	 * inside a name they could make it look like a line of its own.
+	 */
+	for (i = 0; i < shown; i++)
+		strbuf_addch(out, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ?
+			     '?' : s[i]);
+	if (shown < len)
 		strbuf_addstr(out, "...");
-	} else {
-		strbuf_add(out, s, len);
-	}
 	strbuf_addch(out, '\'');
 }
 
@@ -165,4 +168,22 @@ int relpath_check(const char *path, const char *what)
 		p = *end ? end + 1 : end;
 	}
 	return 0;
+}
+
+int submodule_name_check(const char *name, const char *what)
+{
+	const char *p = name;
+
+	if (!*name)
+		return graft_error("invalid %s: it is empty", what);
+	for (;;) {
+		size_t len = strcspn(p, "/\\");
+
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return name_fail(what, name,
+					 "it must not contain a '..' component");
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
 }

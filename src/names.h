@@ -28,8 +28,9 @@ int ref_check(const char *ref, const char *what);
 
 /*
  * Append s to out in quotes for a message, cut with "..." past 40 bytes
- * so a 10 KB name does not flood the terminal. Control characters are
- * left for the output layer to neutralise.
+ * so a 10 KB name does not flood the terminal, and with every control
+ * character, newline and tab included, shown as '?' so that it stays on
+ * its line.
  */
 void name_quote(struct strbuf *out, const char *s);
 
@@ -53,5 +54,14 @@ int source_check(const char *source, const char *what);
  * no ".." component, no control characters.
  */
 int relpath_check(const char *path, const char *what);
+
+/*
+ * A submodule name read from .gitmodules, which places its repository at
+ * .git/modules/<name>: not empty, no ".." component, with '/' and '\\'
+ * both taken as separators. git refuses the same names, for the same
+ * reason: a committed .gitmodules could otherwise put a repository
+ * anywhere.
+ */
+int submodule_name_check(const char *name, const char *what);
 
 #endif

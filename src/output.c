@@ -178,6 +178,10 @@ void out_indented(FILE *stream, const char *s, size_t indent)
 
 static void report(enum color_slot slot, const char *prefix,
 		   const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void report(enum color_slot slot, const char *prefix,
+		   const char *fmt, va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;
 

@@ -92,6 +92,13 @@ static int inspect_latest(struct dep_status *s, struct dep *d)
 	s->has_latest = 1;
 	if (!s->locked)
 		return 0;
+	/* a hand-edited or not yet fetched lock: say so, count nothing */
+	if (!dep_has_commit(d, &s->locked_id)) {
+		add_warning(s, "'git graft fetch' gets what the source has; 'git graft apply' locks a commit it has",
+			    "graft.lock has %s for %s, which is not in its repository",
+			    s->locked->commit, s->name);
+		return 0;
+	}
 	if (git_graph_ahead_behind(&s->ahead, &behind, d->repo, &s->latest,
 				   &s->locked_id) < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot compare commits of %s",

@@ -84,6 +84,11 @@ static const char *const unset_vars[] = {
 	"GIT_CONFIG_COUNT", "GIT_CEILING_DIRECTORIES", "GIT_NAMESPACE",
 	"GIT_PREFIX", "GIT_EXEC_PATH", "GIT_ADVICE", "XDG_CONFIG_HOME",
 	"NO_COLOR", "GIT_PAGER_IN_USE", "GIT_TRACE", "EMAIL", "GIT_COMMON_DIR",
+	/*
+	 * Under `make -jN test` these name a jobserver whose descriptors the
+	 * suite does not inherit; a make started by a test would warn.
+	 */
+	"MAKEFLAGS", "MFLAGS", "MAKELEVEL",
 	NULL,
 };
 

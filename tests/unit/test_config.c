@@ -1,3 +1,5 @@
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -313,4 +315,31 @@ Test(config, malformed_inputs_name_file_and_line)
 		assert_nothing_cut(m->text, &p.cfg);
 		release(&p);
 	}
+}
+
+/*
+ * A section header refused for its length hides the section it opens:
+ * its keys are left out, not added to the section before it.
+ */
+Test(config, keys_after_a_refused_header_are_not_the_previous_sections)
+{
+	char *text = malloc(11000), *name = malloc(10241);
+	struct parsed p;
+
+	memset(name, 'a', 10240);
+	name[10240] = '\0';
+	snprintf(text, 11000, "[dependency \"kb\"]\nsource = ../kb\n"
+		 "[dependency \"%s\"]\nsource = ../evil\nref = main\n"
+		 "  continued\n", name);
+	p = parse(text);
+	cr_assert_eq(p.rc, GRAFT_EFAIL);
+	cr_assert_eq(p.diags.nr, 1, "%s", p.diags.items[p.diags.nr - 1].message);
+	cr_assert_eq(p.diags.items[0].line, 3);
+	cr_assert(strstr(p.diags.items[0].message, "line is 10255 bytes long"));
+	cr_assert_eq(p.cfg.deps_nr, 1);
+	cr_assert_str_eq(p.cfg.deps[0].source, "../kb");
+	cr_assert_null(p.cfg.deps[0].ref);
+	release(&p);
+	free(name);
+	free(text);
 }

@@ -190,3 +190,69 @@ Test(deps, checkout_gitlink_and_dirty)
 	git_index_free(idx);
 	teardown(&f);
 }
+
+/* app, opened as the repository of a command, after script ran in it. */
+static void open_app(struct graft_repo *repo, const char *script)
+{
+	char *app = make_repo("app");
+
+	cr_assert(git_libgit2_init() > 0);
+	sh_do(app, "%s", script);
+	cr_assert(chdir(app) == 0);
+	free(app);
+	cr_assert_eq(repo_open(repo, REPO_NEED_WORKTREE), 0, "%s",
+		     graft_error_message());
+}
+
+Test(deps, a_symlink_on_the_checkout_path_is_refused)
+{
+	struct graft_repo repo;
+	struct dep d = DEP_INIT;
+
+	sh_do(harness_tmp(), "mkdir elsewhere");
+	open_app(&repo, "mkdir .graft && ln -s ../../elsewhere .graft/kb");
+	cr_assert_eq(dep_load(&d, &repo, "kb"), GRAFT_EFAIL);
+	cr_assert_str_eq(graft_error_message(),
+			 ".graft/kb is a symbolic link; git-graft does not follow it out of the repository");
+	graft_error_clear();
+	sh_do(NULL, "rm .graft/kb && rmdir .graft && ln -s ../elsewhere .graft");
+	cr_assert_eq(dep_load(&d, &repo, "kb"), GRAFT_EFAIL);
+	cr_assert_str_eq(graft_error_message(),
+			 ".graft is a symbolic link; git-graft does not follow it out of the repository");
+	graft_error_clear();
+	repo_close(&repo);
+	git_libgit2_shutdown();
+}
+
+Test(deps, a_submodule_name_that_climbs_out_of_modules_is_refused)
+{
+	struct graft_repo repo;
+	struct dep d = DEP_INIT;
+
+	open_app(&repo, "printf '[submodule \"../../x\"]\\n\\tpath = .graft/kb\\n' > .gitmodules");
+	cr_assert_eq(dep_load(&d, &repo, "kb"), GRAFT_EFAIL);
+	cr_assert_str_eq(graft_error_message(),
+			 ".gitmodules: the submodule at .graft/kb: invalid submodule name '../../x': it must not contain a '..' component");
+	graft_error_clear();
+	repo_close(&repo);
+	git_libgit2_shutdown();
+}
+
+/*
+ * resolve undoes a clone after any failure, a failed dep_load included,
+ * which leaves the dep released: undoing it must do nothing (it used to
+ * follow a NULL owner).
+ */
+Test(deps, undoing_after_a_failed_load_does_nothing)
+{
+	struct graft_repo repo;
+	struct dep d = DEP_INIT;
+
+	open_app(&repo, "printf '[submodule \"kb\"\\n' > .gitmodules");
+	cr_assert_eq(dep_load(&d, &repo, "kb"), GRAFT_EFAIL);
+	graft_error_clear();
+	dep_undo_clone(&d);
+	dep_release(&d);
+	repo_close(&repo);
+	git_libgit2_shutdown();
+}

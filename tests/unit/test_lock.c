@@ -182,3 +182,28 @@ Test(lock, now_is_valid)
 	iso8601_now(buf, sizeof(buf));
 	cr_assert(is_iso8601(buf), "%s", buf);
 }
+
+/*
+ * Found by fuzzing: "source=;x" read back as ";x", which lock_format
+ * wrote as "source = ;x", which reads as an empty value and a comment.
+ */
+Test(lock, a_value_starting_with_a_semicolon_is_refused)
+{
+	const char *text =
+		"[dependency \"a\"]\nsource=;x\nref=main\ncommit=" C1 "\n"
+		"consumed_at=2026-01-31T10:30:00Z\n";
+	struct graft_lock lock = GRAFT_LOCK_INIT;
+	struct diag_list diags = DIAG_LIST_INIT;
+
+	cr_assert_eq(parse(&lock, &diags, text), GRAFT_EFAIL);
+	cr_assert_eq(lock.nr, 0);
+	cr_assert_eq(diags.nr, 1);
+	cr_assert_eq(diags.items[0].line, 1);
+	cr_assert_str_eq(diags.items[0].message,
+			 "'source' starts with ';', which reads as a comment");
+	cr_assert_eq(lock_set(&lock, "a", ";x", "main", C1,
+			      "2026-01-31T10:30:00Z"), GRAFT_EFAIL);
+	graft_error_clear();
+	lock_release(&lock);
+	diag_list_release(&diags);
+}

@@ -110,3 +110,27 @@ Test(names, hex_oids)
 	cr_assert_not(is_full_hex_oid("0123456789abcdef0123456789abcdef012345678"));
 	cr_assert_not(is_full_hex_oid("0123456789ABCDEF0123456789abcdef01234567"));
 }
+
+Test(names, quoted_names_stay_on_one_line)
+{
+	char *q = name_quoted("a\nerror: forged\tb\033[31m\x7f");
+
+	cr_assert_str_eq(q, "'a?error: forged?b?[31m?'");
+	free(q);
+}
+
+Test(names, submodule_names)
+{
+	static const struct { const char *name; int ok; } cases[] = {
+		{ "kb", 1 }, { ".graft/kb", 1 }, { "a..b", 1 }, { "..a", 1 },
+		{ "/abs", 1 }, { "a/...", 1 },
+		{ "", 0 }, { "..", 0 }, { "../kb", 0 }, { "a/../../b", 0 },
+		{ "a/..", 0 }, { "..\\kb", 0 }, { "a\\..\\b", 0 },
+		{ "../../../victim/kb", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		expect(submodule_name_check(cases[i].name, "submodule name"),
+		       cases[i].ok, "submodule name", cases[i].name);
+}

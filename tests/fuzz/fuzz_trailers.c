@@ -1,0 +1,78 @@
+/*
+ * Commit messages from any bytes. History (log, rollback, crash recovery)
+ * is read back from the trailers of commits git-graft made, so what
+ * trailers_parse accepts must be complete and valid, and writing it out
+ * again with trailers_format_message must read back the same.
+ */
+#include <git2.h>
+
+#include "error.h"
+#include "fuzz.h"
+#include "names.h"
+#include "strbuf.h"
+#include "trailers.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	/* trailers_parse reads trailers with libgit2 */
+	git_libgit2_init();
+	return 0;
+}
+
+static void check_valid(const struct graft_trailers *t)
+{
+	fuzz_assert(t->action == GRAFT_ACTION_UPGRADE ||
+		    t->action == GRAFT_ACTION_ROLLBACK, "unknown action");
+	fuzz_assert(t->dependency && name_check(t->dependency, "name") == 0,
+		    "a bad dependency name");
+	fuzz_assert(t->from_ref && ref_check(t->from_ref, "ref") == 0 &&
+		    t->to_ref && ref_check(t->to_ref, "ref") == 0, "a bad ref");
+	fuzz_assert(t->from_commit && is_full_hex_oid(t->from_commit) &&
+		    t->to_commit && is_full_hex_oid(t->to_commit),
+		    "a bad commit");
+	fuzz_assert((t->action == GRAFT_ACTION_ROLLBACK) == (t->reverts != NULL),
+		    "Graft-Reverts without a rollback, or the other way round");
+	fuzz_assert(!t->reverts || is_full_hex_oid(t->reverts),
+		    "a bad Graft-Reverts");
+}
+
+static void check_same(const struct graft_trailers *a,
+		       const struct graft_trailers *b)
+{
+	fuzz_assert(a->action == b->action &&
+		    fuzz_streq(a->dependency, b->dependency) &&
+		    fuzz_streq(a->from_ref, b->from_ref) &&
+		    fuzz_streq(a->from_commit, b->from_commit) &&
+		    fuzz_streq(a->to_ref, b->to_ref) &&
+		    fuzz_streq(a->to_commit, b->to_commit) &&
+		    fuzz_streq(a->reverts, b->reverts),
+		    "format then parse changed the trailers");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct graft_trailers t = GRAFT_TRAILERS_INIT;
+	struct graft_trailers back = GRAFT_TRAILERS_INIT;
+	struct strbuf msg = STRBUF_INIT;
+	char *message = fuzz_cstring(data, size);
+	int rc = trailers_parse(&t, message);
+
+	fuzz_assert(rc == 0 || rc == 1, "unexpected return code");
+	if (rc == 0) {
+		fuzz_assert(trailers_may_have(message),
+			    "trailers_may_have skips a git-graft commit");
+		check_valid(&t);
+		trailers_format_message(&msg, &t);
+		fuzz_assert(trailers_parse(&back, msg.buf) == 0,
+			    "a formatted message does not parse");
+		check_same(&t, &back);
+		trailers_release(&back);
+		trailers_release(&t);
+	}
+	graft_error_clear();
+	strbuf_release(&msg);
+	free(message);
+	return 0;
+}
