@@ -94,3 +94,11 @@ run git status --short
 step "History and state"
 run git graft log
 run git graft status
+
+step "Every upgrade can be undone later, with a new commit"
+run git graft rollback --list
+run git graft rollback textkit
+run git log -1 --format=%B
+run sh src/app.sh
+run git -C .graft/textkit describe --tags
+run git graft log
