@@ -10,12 +10,6 @@
 
 TestSuite(add, .init = harness_setup, .fini = harness_teardown);
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
-		  needle, haystack ? haystack : "(null)");
-}
-
 Test(add, a_branch_after_hash_is_declared_as_the_ref_to_follow)
 {
 	char *app = make_repo("app"), *kb = make_dep_repo("kb");

@@ -19,12 +19,6 @@ TestSuite(hostile, .init = harness_setup, .fini = harness_teardown);
 
 #define MISSING "0123456789abcdef0123456789abcdef01234567"
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
-		  needle, haystack ? haystack : "(null)");
-}
-
 /* A string of n copies of c (caller frees). */
 static char *repeat(char c, size_t n)
 {

@@ -112,12 +112,6 @@ static char *kb_rev(const char *name)
 	return id;
 }
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
-		  needle, haystack ? haystack : "(null)");
-}
-
 static json_t *parse(const char *text)
 {
 	json_error_t err;

@@ -109,12 +109,6 @@ static const char app_commands[] =
 	"  read how\n"
 	"  echo \"woke $how\"\n";
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
-		  needle, haystack ? haystack : "(null)");
-}
-
 /*
  * kb at <tmp>/kb: v1.0.0 declares kb_ini's commands; main, one commit
  * later, adds the command "later".

@@ -11,12 +11,6 @@
 
 TestSuite(status, .init = harness_setup, .fini = harness_teardown);
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
-		  needle, haystack ? haystack : "(null)");
-}
-
 static json_t *parse(const char *text)
 {
 	json_error_t err;

@@ -14,18 +14,6 @@
 
 TestSuite(stress, .init = harness_setup, .fini = harness_teardown);
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
-		  needle, haystack ? haystack : "(null)");
-}
-
-static void assert_str_eq(const char *a, const char *b, const char *what)
-{
-	cr_assert(a && b && !strcmp(a, b), "%s differs:\n--- expected\n%s\n--- got\n%s",
-		  what, a ? a : "(null)", b ? b : "(null)");
-}
-
 /*
  * Ten upgrades started together: the one that takes the operation lock
  * holds it until the test says go; the nine others must all have ended

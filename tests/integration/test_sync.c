@@ -10,12 +10,6 @@
 
 TestSuite(sync, .init = harness_setup, .fini = harness_teardown);
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
-		  needle, haystack ? haystack : "(null)");
-}
-
 static char *head_of(const char *repo, const char *path)
 {
 	return sh_ok(repo, "git -C %s rev-parse HEAD", path);

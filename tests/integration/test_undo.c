@@ -22,18 +22,6 @@
 
 TestSuite(undo, .init = harness_setup, .fini = harness_teardown);
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
-		  needle, haystack ? haystack : "(null)");
-}
-
-static void assert_str_eq(const char *a, const char *b, const char *what)
-{
-	cr_assert(a && b && !strcmp(a, b), "%s differs:\n--- expected\n%s\n--- got\n%s",
-		  what, a ? a : "(null)", b ? b : "(null)");
-}
-
 static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *format(const char *fmt, ...)

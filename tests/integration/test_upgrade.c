@@ -15,18 +15,6 @@
 
 TestSuite(upgrade, .init = harness_setup, .fini = harness_teardown);
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
-		  needle, haystack ? haystack : "(null)");
-}
-
-static void assert_str_eq(const char *a, const char *b, const char *what)
-{
-	cr_assert(a && b && !strcmp(a, b), "%s differs:\n--- before\n%s\n--- after\n%s",
-		  what, a ? a : "(null)", b ? b : "(null)");
-}
-
 Test(upgrade, commits_what_the_upgrade_changed)
 {
 	char *app = make_app(MIGRATE_OK, VERIFY_OK);
@@ -106,19 +94,10 @@ Test(upgrade, failed_verification_puts_everything_back)
 /* Enough untracked files for the snapshot to write a pack, all alike. */
 Test(upgrade, identical_untracked_files_in_one_pack)
 {
-	char *app = make_app(MIGRATE_OK, VERIFY_FAIL), *before, *after;
-	struct cmd_result r;
+	char *app = make_app(MIGRATE_OK, VERIFY_FAIL);
 
 	sh_do(app, "mkdir same && for i in $(seq 1 100); do echo same > same/$i; done");
-	before = full_state(app);
-	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
-	cr_assert_eq(r.status, 1, "%s", r.err);
-	assert_contains(r.err, "verification 'check'");
-	after = full_state(app);
-	assert_str_eq(before, after, "state");
-	free(after);
-	free(before);
-	cmd_result_free(&r);
+	upgrade_fails_unchanged(app, 1, "verification 'check'", NULL);
 	free(app);
 }
 
@@ -241,19 +220,11 @@ Test(upgrade, autostash_keeps_every_kind_of_change)
 
 Test(upgrade, autostash_refuses_intent_to_add)
 {
-	char *app = make_app(MIGRATE_OK, VERIFY_OK), *before, *after;
-	struct cmd_result r;
+	char *app = make_app(MIGRATE_OK, VERIFY_OK);
+	const char *autostash[] = { "--autostash", NULL };
 
 	sh_do(app, "echo x > later.txt && git add -N later.txt");
-	before = full_state(app);
-	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--autostash", NULL);
-	cr_assert_eq(r.status, 1, "%s", r.err);
-	assert_contains(r.err, "intent-to-add");
-	after = full_state(app);
-	assert_str_eq(before, after, "state");
-	free(after);
-	free(before);
-	cmd_result_free(&r);
+	upgrade_fails_unchanged(app, 1, "intent-to-add", autostash);
 	free(app);
 }
 
@@ -283,19 +254,12 @@ Test(upgrade, autostash_survives_a_crash_after_the_commit)
 
 Test(upgrade, autostash_failure_restores_the_dirty_state)
 {
-	char *app = make_app(MIGRATE_OK, VERIFY_FAIL), *before, *after;
-	struct cmd_result r;
+	char *app = make_app(MIGRATE_OK, VERIFY_FAIL);
+	const char *autostash[] = { "--autostash", NULL };
 
 	sh_do(app, "echo staged >> README && git add README && "
 	      "echo unstaged >> README && echo old2 >> src/a.txt");
-	before = full_state(app);
-	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--autostash", NULL);
-	cr_assert_eq(r.status, 1, "%s", r.err);
-	after = full_state(app);
-	assert_str_eq(before, after, "state");
-	free(after);
-	free(before);
-	cmd_result_free(&r);
+	upgrade_fails_unchanged(app, 1, "verification 'check'", autostash);
 	free(app);
 }
 
@@ -471,31 +435,16 @@ Test(upgrade, undoes_a_migration_that_attacks_git)
 {
 	char *app = make_app("echo x > .git/graft-was-here && rm .git/index && "
 			     "git commit -q --allow-empty -m sneaky\n", "exit 0\n");
-	char *before = full_state(app), *after;
-	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
 
-	cr_assert_eq(r.status, 1, "%s", r.err);
-	assert_contains(r.err, "moved HEAD");
-	after = full_state(app);
-	assert_str_eq(before, after, "state");
-	free(after);
-	free(before);
-	cmd_result_free(&r);
+	upgrade_fails_unchanged(app, 1, "moved HEAD", NULL);
 	free(app);
 }
 
 Test(upgrade, rebuilds_an_index_a_migration_deleted)
 {
 	char *app = make_app("rm .git/index && echo new > src/a.txt\n", VERIFY_FAIL);
-	char *before = full_state(app), *after;
-	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
 
-	cr_assert_eq(r.status, 1, "%s", r.err);
-	after = full_state(app);
-	assert_str_eq(before, after, "state");
-	free(after);
-	free(before);
-	cmd_result_free(&r);
+	upgrade_fails_unchanged(app, 1, "verification 'check'", NULL);
 	free(app);
 }
 

@@ -95,3 +95,24 @@ struct cmd_result graft_env(const char *dir, const char *const *env,
 	argv[i] = NULL;
 	return run_argv_env(dir, argv, env);
 }
+
+void upgrade_fails_unchanged(const char *app, int status, const char *msg,
+			     const char *const *extra)
+{
+	const char *args[16] = { "upgrade", "kb", "--to", "v2.0.0" };
+	char *before = full_state(app), *after;
+	struct cmd_result r;
+	size_t i = 4;
+
+	while (extra && *extra && i < 15)
+		args[i++] = *extra++;
+	args[i] = NULL;
+	r = graft_env(app, NULL, args);
+	cr_assert_eq(r.status, status, "status %d: %s", r.status, r.err);
+	assert_contains(r.err, msg);
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	free(before);
+	cmd_result_free(&r);
+}

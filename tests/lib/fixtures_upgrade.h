@@ -28,6 +28,14 @@ char *make_app(const char *migrate, const char *verify);
 /* repo_state, the dependency's HEAD, refs/graft, the stash, .git/graft, graft.lock. */
 char *full_state(const char *app);
 
+/*
+ * `git graft upgrade kb --to v2.0.0` in app, with extra arguments
+ * (NULL-ended, or NULL), must exit with status, say msg on stderr, and
+ * leave full_state(app) as it was.
+ */
+void upgrade_fails_unchanged(const char *app, int status, const char *msg,
+			     const char *const *extra);
+
 struct cmd_result;
 /* git-graft with args (NULL-ended) and env entries as run_argv_env takes them. */
 struct cmd_result graft_env(const char *dir, const char *const *env,

@@ -419,3 +419,15 @@ char *make_repo(const char *name)
 	free(q);
 	return path;
 }
+
+void assert_contains(const char *haystack, const char *needle)
+{
+	cr_assert(haystack && strstr(haystack, needle), "'%s' not in:\n%s",
+		  needle, haystack ? haystack : "(null)");
+}
+
+void assert_str_eq(const char *a, const char *b, const char *what)
+{
+	cr_assert(a && b && !strcmp(a, b), "%s differs:\n--- expected\n%s\n--- got\n%s",
+		  what, a ? a : "(null)", b ? b : "(null)");
+}

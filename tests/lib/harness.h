@@ -66,6 +66,11 @@ void cmd_result_free(struct cmd_result *r);
 /* Quote s for a shell script ('...'); caller frees. */
 char *shq(const char *s);
 
+/* Fail the test unless needle occurs in haystack, showing haystack. */
+void assert_contains(const char *haystack, const char *needle);
+/* Fail the test unless a and b are equal, showing both. what names them. */
+void assert_str_eq(const char *a, const char *b, const char *what);
+
 void write_file(const char *path, const char *content);
 /* The file's content, or NULL if it cannot be read. Caller frees. */
 char *read_file(const char *path);
