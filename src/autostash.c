@@ -214,6 +214,9 @@ static int set_index_entry(git_index *idx, const char *path,
 {
 	git_index_entry entry;
 
+	if (e && git_tree_entry_filemode(e) == GIT_FILEMODE_TREE)
+		return graft_error("'%s' is a directory on one side and a file on the other",
+				   path);
 	if (!e) {
 		if (git_index_get_bypath(idx, path, 0) &&
 		    git_index_remove(idx, path, 0) < 0)

@@ -247,7 +247,7 @@ struct upgrade {
 	int dirty;		/* tracked changes: autostash them */
 	int stashed;
 	git_oid stash;
-	int staging;		/* the index in memory may differ from its file */
+	int index_touched;	/* the index in memory may differ from its file */
 	struct lock_entry old_lock;	/* p->lock's entry, to put back */
 };
 
@@ -594,7 +594,7 @@ static int make_commit(struct upgrade *u)
 	/* what the commands did to the index file, if anything */
 	if (git_index_read(idx, 0) < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
-	u->staging = 1;
+	u->index_touched = 1;
 	if ((rc = stage_changes(u, idx)) < 0)
 		return rc;
 	if (git_index_write(idx) < 0 ||
@@ -630,6 +630,7 @@ static int carry_out(struct upgrade *u)
 	int rc;
 
 	if (u->dirty) {
+		u->index_touched = 1;
 		if ((rc = autostash_save(&u->stash, &u->p->repo, u->committer,
 					 &u->before, &u->snap)) < 0)
 			return rc;
@@ -666,7 +667,7 @@ static int go_back(struct upgrade *u, int rc)
 	 * reads too: what the commit staged must not be taken for what
 	 * the file holds.
 	 */
-	if (u->staging) {
+	if (u->index_touched) {
 		git_index_read(u->p->index, 1);
 		git_error_clear();
 	}

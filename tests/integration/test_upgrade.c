@@ -218,6 +218,17 @@ Test(upgrade, autostash_keeps_every_kind_of_change)
 	free(app);
 }
 
+/* A directory the user replaced by a file cannot be set aside: all back. */
+Test(upgrade, autostash_of_a_directory_turned_file_goes_back)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK);
+	const char *autostash[] = { "--autostash", NULL };
+
+	sh_do(app, "git rm -q -r src && echo file > src && git add src");
+	upgrade_fails_unchanged(app, 1, "'src' is a directory on one side", autostash);
+	free(app);
+}
+
 Test(upgrade, autostash_refuses_intent_to_add)
 {
 	char *app = make_app(MIGRATE_OK, VERIFY_OK);
