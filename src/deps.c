@@ -60,6 +60,11 @@ static int find_submodule(struct dep *d)
 
 	if (!path_exists(file))
 		goto done;
+	if (path_is_symlink(file)) {
+		rc = graft_error("%s is a symbolic link; git refuses to read it, and so does git-graft",
+				 GITMODULES_FILE);
+		goto done;
+	}
 	if (git_config_open_ondisk(&cfg, file) < 0 ||
 	    git_config_iterator_new(&it, cfg) < 0) {
 		rc = graft_error_git(GRAFT_EFAIL, "cannot read %s", GITMODULES_FILE);

@@ -20,12 +20,20 @@ int file_read(const char *path, struct strbuf *out, int *missing)
 	strbuf_reset(out);
 	if (missing)
 		*missing = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * A file committed as a symbolic link could make git-graft read
+	 * (and quote in its errors) whatever the link points at, outside
+	 * the repository too: as git does for .gitmodules, refuse it.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT && missing) {
 			*missing = 1;
 			return 0;
 		}
+		if (errno == ELOOP)
+			return graft_error("'%s' is a symbolic link; git-graft reads it only as a file",
+					   path);
 		return graft_error("cannot open '%s': %s", path, strerror(errno));
 	}
 	for (;;) {
@@ -169,4 +177,11 @@ int path_exists(const char *path)
 	struct stat st;
 
 	return !lstat(path, &st);
+}
+
+int path_is_symlink(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && S_ISLNK(st.st_mode);
 }

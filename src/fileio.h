@@ -9,7 +9,8 @@
 /*
  * Read the whole file at path into out. When missing is not NULL, a file
  * that does not exist sets *missing and returns 0 with out empty;
- * otherwise that is an error too. Errors name the path.
+ * otherwise that is an error too. A symbolic link is refused. Errors
+ * name the path.
  */
 int file_read(const char *path, struct strbuf *out, int *missing);
 
@@ -31,5 +32,8 @@ int fsync_path(const char *path);
 
 /* 1 if path exists (without following a final symlink), else 0. */
 int path_exists(const char *path);
+
+/* 1 if path is a symbolic link (lstat), else 0. */
+int path_is_symlink(const char *path);
 
 #endif

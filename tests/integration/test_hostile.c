@@ -368,6 +368,30 @@ Test(hostile, a_symlinked_graft_directory_is_not_followed_out)
 	free(app);
 }
 
+/* graft.ini, graft.lock or .gitmodules committed as links out */
+Test(hostile, symlinked_project_files_are_not_read)
+{
+	char *app = make_app_with_kb("v1.0.0");
+
+	sh_do(harness_tmp(), "printf '[dependency \"x\"]\\nsource = secret\\n' > outside.ini");
+	sh_do(app, "git commit -q -m kb && mv graft.ini ../saved.ini && "
+	      "ln -s ../outside.ini graft.ini && git add graft.ini && "
+	      "git commit -q -m link");
+	expect_refused(app, 1, "graft.ini' is a symbolic link", "status");
+	expect_refused(app, 1, "graft.ini' is a symbolic link", "validate");
+	expect_refused(app, 1, "graft.ini' is a symbolic link", "upgrade", "kb");
+	sh_do(app, "rm graft.ini && mv ../saved.ini graft.ini && "
+	      "mv graft.lock ../saved.lock && ln -s ../saved.lock graft.lock && "
+	      "git add -A && git commit -q -m 'lock link'");
+	expect_refused(app, 1, "graft.lock' is a symbolic link", "sync");
+	sh_do(app, "rm graft.lock && mv ../saved.lock graft.lock && "
+	      "mv .gitmodules ../saved.gitmodules && "
+	      "ln -s ../saved.gitmodules .gitmodules && git add -A && "
+	      "git commit -q -m 'gitmodules link'");
+	expect_refused(app, 1, ".gitmodules is a symbolic link", "sync");
+	free(app);
+}
+
 /* ---- a lock on a commit the dependency does not have ------------------- */
 
 Test(hostile, a_lock_on_a_commit_the_dependency_lacks)
