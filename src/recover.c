@@ -1,4 +1,7 @@
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -8,6 +11,7 @@
 #include "guard.h"
 #include "output.h"
 #include "recover.h"
+#include "strbuf.h"
 
 /*
  * The dependency's checkout is not part of the snapshot (submodules are
@@ -57,6 +61,42 @@ int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
 	    (rc = autostash_drop_for(r, snap)) < 0)
 		return rc;
 	return snapshot_delete_ref(r, snap);
+}
+
+int recover_after_failure(const struct graft_repo *r,
+			  const struct snapshot *snap, int rc,
+			  const char *what, git_index *index)
+{
+	struct graft_error_saved saved;
+	struct strbuf msg = STRBUF_INIT;
+
+	graft_error_save(&saved);
+	if (index && git_index_read(index, 1) < 0)
+		git_error_clear();
+	if (recover_snapshot(r, snap, NULL) == 0) {
+		graft_error_restore(&saved);
+		graft_error_hint("everything is back as it was before the %s of %s",
+				 what, snap->dep);
+		return rc;
+	}
+	strbuf_addf(&msg, "%s\nand putting the repository back failed: %s",
+		    saved.message ? saved.message : "it failed",
+		    graft_error_message());
+	graft_error_restore(&saved);
+	graft_error_clear();
+	rc = graft_error_code(GRAFT_EROLLBACK, "%s", msg.buf);
+	graft_error_hint("the state from before the %s is kept under %s%s; once the cause is fixed, 'git graft rollback' restores it",
+			 what, SNAPSHOT_REF_PREFIX, snap->dep);
+	strbuf_release(&msg);
+	return rc;
+}
+
+void recover_crash_point(const char *step)
+{
+	const char *at = getenv("GRAFT_TEST_CRASH_AT");
+
+	if (at && !strcmp(at, step))
+		kill(getpid(), SIGKILL);
 }
 
 int recover_pending(const struct graft_repo *r, const char *dep,

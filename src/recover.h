@@ -1,6 +1,8 @@
 #ifndef GRAFT_RECOVER_H
 #define GRAFT_RECOVER_H
 
+#include <git2.h>
+
 #include "repo.h"
 #include "snapshot.h"
 
@@ -19,6 +21,27 @@
  */
 int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
 		     struct snapshot_restore_stats *stats);
+
+/*
+ * After an operation that took snap failed with rc (its message set):
+ * recover_snapshot, then rc again with the failure's message and a hint
+ * that everything is back as it was before the <what> ("upgrade",
+ * "rollback") of snap->dep. If going back fails too: GRAFT_EROLLBACK,
+ * with both messages and a hint that the snapshot is kept for `git graft
+ * rollback`. index, when not NULL, is the repository's index in memory,
+ * which the restore reads too: it is read again from its file first,
+ * since the failed operation may have changed it without writing it.
+ */
+int recover_after_failure(const struct graft_repo *r,
+			  const struct snapshot *snap, int rc,
+			  const char *what, git_index *index);
+
+/*
+ * Test seam: with GRAFT_TEST_CRASH_AT=<step>, die at step as kill -9 or
+ * a power cut would, so that tests can see what a crash there leaves
+ * for `git graft rollback` and the next command.
+ */
+void recover_crash_point(const char *step);
 
 /*
  * The pending snapshot of dep. If its upgrade had been committed (a

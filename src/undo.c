@@ -414,41 +414,8 @@ static int make_commit(struct undo *u)
  */
 static int go_back(struct undo *u, int rc)
 {
-	struct graft_error_saved saved;
-	struct strbuf msg = STRBUF_INIT;
-
-	graft_error_save(&saved);
-	/* the index in memory is the repository's, which the restore reads */
-	if (git_index_read(u->p->index, 1) < 0)
-		git_error_clear();
-	if (recover_snapshot(&u->p->repo, &u->snap, NULL) == 0) {
-		graft_error_restore(&saved);
-		graft_error_hint("everything is back as it was before the rollback of %s",
-				 u->name);
-		return rc;
-	}
-	strbuf_addf(&msg, "%s\nand putting the repository back failed: %s",
-		    saved.message ? saved.message : "the rollback failed",
-		    graft_error_message());
-	graft_error_restore(&saved);
-	graft_error_clear();
-	rc = graft_error_code(GRAFT_EROLLBACK, "%s", msg.buf);
-	graft_error_hint("the state from before the rollback is kept under %s%s; once the cause is fixed, 'git graft rollback' restores it",
-			 SNAPSHOT_REF_PREFIX, u->name);
-	strbuf_release(&msg);
-	return rc;
-}
-
-/*
- * GRAFT_TEST_CRASH_AT=<step>: die there as kill -9 would, so that tests
- * can see what a crash at each step leaves for `git graft rollback`.
- */
-static void crash_point(const char *step)
-{
-	const char *at = getenv("GRAFT_TEST_CRASH_AT");
-
-	if (at && !strcmp(at, step))
-		kill(getpid(), SIGKILL);
+	return recover_after_failure(&u->p->repo, &u->snap, rc, "rollback",
+				     u->p->index);
 }
 
 /*
@@ -463,16 +430,16 @@ static int carry_out(struct undo *u)
 	signals_hold(&held);
 	if ((rc = take_snapshot(u)) < 0)
 		goto done;
-	crash_point("undo-after-snapshot");
+	recover_crash_point("undo-after-snapshot");
 	if ((rc = write_files(u)) == 0)
-		crash_point("undo-after-files");
+		recover_crash_point("undo-after-files");
 	if (rc < 0 ||
 	    (u->moves_dep && (rc = dep_checkout(&u->dep, &u->dep_target)) < 0) ||
 	    (rc = make_commit(u)) < 0) {
 		rc = go_back(u, rc);
 		goto done;
 	}
-	crash_point("undo-after-commit");
+	recover_crash_point("undo-after-commit");
 	if (snapshot_delete_ref(&u->p->repo, &u->snap) < 0) {
 		out_warning("the rollback of %s is committed, but its snapshot ref could not be deleted: %s",
 			    u->name, graft_error_message());

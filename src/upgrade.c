@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "autostash.h"
@@ -250,19 +249,6 @@ struct upgrade {
 	int index_touched;	/* the index in memory may differ from its file */
 	struct lock_entry old_lock;	/* p->lock's entry, to put back */
 };
-
-/*
- * Test seam: GRAFT_TEST_CRASH_AT=<step> kills git-graft there as a power
- * cut would, so that tests can check what `git graft rollback` and the
- * next command make of what is left.
- */
-static void crash_point(const char *step)
-{
-	const char *at = getenv("GRAFT_TEST_CRASH_AT");
-
-	if (at && !strcmp(at, step))
-		kill(getpid(), SIGKILL);
-}
 
 static int interrupted(void)
 {
@@ -639,13 +625,13 @@ static int carry_out(struct upgrade *u)
 	if ((rc = interrupted()) < 0 ||
 	    (rc = dep_checkout(&u->plan->dep, &u->plan->to)) < 0)
 		return rc;
-	crash_point("after-checkout");
+	recover_crash_point("after-checkout");
 	if ((rc = run_changes(u)) < 0 || (rc = write_lock(u)) < 0)
 		return rc;
-	crash_point("after-lock");
+	recover_crash_point("after-lock");
 	if ((rc = interrupted()) < 0 || (rc = make_commit(u)) < 0)
 		return rc;
-	crash_point("after-commit");
+	recover_crash_point("after-commit");
 	return 0;
 }
 
@@ -656,37 +642,10 @@ static int carry_out(struct upgrade *u)
  */
 static int go_back(struct upgrade *u, int rc)
 {
-	struct graft_error_saved saved;
-	struct strbuf msg = STRBUF_INIT;
-
 	lock_set(&u->p->lock, u->old_lock.name, u->old_lock.source,
 		 u->old_lock.ref, u->old_lock.commit, u->old_lock.consumed_at);
-	graft_error_save(&saved);
-	/*
-	 * The index in memory is the repository's own, which the restore
-	 * reads too: what the commit staged must not be taken for what
-	 * the file holds.
-	 */
-	if (u->index_touched) {
-		git_index_read(u->p->index, 1);
-		git_error_clear();
-	}
-	if (recover_snapshot(&u->p->repo, &u->snap, NULL) == 0) {
-		graft_error_restore(&saved);
-		graft_error_hint("everything is back as it was before the upgrade of %s",
-				 u->plan->name);
-		return rc;
-	}
-	strbuf_addf(&msg, "%s\nand putting the repository back failed: %s",
-		    saved.message ? saved.message : "the upgrade failed",
-		    graft_error_message());
-	graft_error_restore(&saved);
-	graft_error_clear();
-	rc = graft_error_code(GRAFT_EROLLBACK, "%s", msg.buf);
-	graft_error_hint("the state from before the upgrade is kept under %s%s; once the cause is fixed, 'git graft rollback' restores it",
-			 SNAPSHOT_REF_PREFIX, u->plan->name);
-	strbuf_release(&msg);
-	return rc;
+	return recover_after_failure(&u->p->repo, &u->snap, rc, "upgrade",
+				     u->index_touched ? u->p->index : NULL);
 }
 
 /* The upgrade stands; the changes set aside come back. */
@@ -713,7 +672,7 @@ static int upgrade_snapshotted(struct upgrade *u)
 {
 	int rc;
 
-	crash_point("after-snapshot");
+	recover_crash_point("after-snapshot");
 	save_lock_entry(u);
 	if ((rc = carry_out(u)) < 0)
 		return go_back(u, rc);
