@@ -13,28 +13,61 @@
 #include "output.h"
 #include "project.h"
 
+/* Problems in diags as one error; a hint when there is a single one. */
+static int diags_to_error(struct diag_list *diags)
+{
+	int rc = 0;
+
+	if (diags->nr) {
+		diag_sort(diags);
+		rc = diag_to_error(diags);
+		if (diags->nr == 1)
+			graft_error_hint("fix it, then run the command again ('git graft validate' checks the files)");
+	}
+	return rc;
+}
+
+static void read_lock(struct graft_lock *lock, const struct project *p,
+		      struct diag_list *diags)
+{
+	char *path = repo_path(&p->repo, LOCK_FILE);
+	char *label = repo_display_path(&p->repo, LOCK_FILE);
+
+	lock_read_file(lock, path, label, diags);
+	free(path);
+	free(label);
+}
+
 static int read_files(struct project *p)
 {
 	struct diag_list diags = DIAG_LIST_INIT;
 	char *config_path = repo_path(&p->repo, CONFIG_FILE);
-	char *lock_path = repo_path(&p->repo, LOCK_FILE);
 	char *config_label = repo_display_path(&p->repo, CONFIG_FILE);
-	char *lock_label = repo_display_path(&p->repo, LOCK_FILE);
-	int rc = 0;
+	int rc;
 
 	config_read_file(&p->cfg, config_path, config_label, &diags);
-	lock_read_file(&p->lock, lock_path, lock_label, &diags);
-	if (diags.nr) {
-		diag_sort(&diags);
-		rc = diag_to_error(&diags);
-		if (diags.nr == 1)
-			graft_error_hint("fix it, then run the command again ('git graft validate' checks the files)");
-	}
+	read_lock(&p->lock, p, &diags);
+	rc = diags_to_error(&diags);
 	diag_list_release(&diags);
 	free(config_path);
-	free(lock_path);
 	free(config_label);
-	free(lock_label);
+	return rc;
+}
+
+int project_reload_lock(struct project *p)
+{
+	struct diag_list diags = DIAG_LIST_INIT;
+	struct graft_lock fresh = GRAFT_LOCK_INIT;
+	int rc;
+
+	read_lock(&fresh, p, &diags);
+	if ((rc = diags_to_error(&diags)) == 0) {
+		lock_release(&p->lock);
+		p->lock = fresh;
+	} else {
+		lock_release(&fresh);
+	}
+	diag_list_release(&diags);
 	return rc;
 }
 

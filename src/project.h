@@ -102,6 +102,13 @@ enum move_mode {
 int project_move_dep(struct dep_move *m, struct dep *d, const git_oid *target,
 		     enum move_mode mode);
 
+/*
+ * Read graft.lock again into p->lock, after something outside p (a
+ * restored snapshot) changed it back. p->lock is kept as it was when
+ * the file is not valid.
+ */
+int project_reload_lock(struct project *p);
+
 /* Plan graft.lock as p->lock now is (deleted when it has no entry). */
 int project_plan_lock(struct project *p);
 

@@ -247,7 +247,6 @@ struct upgrade {
 	int stashed;
 	git_oid stash;
 	int index_touched;	/* the index in memory may differ from its file */
-	struct lock_entry old_lock;	/* p->lock's entry, to put back */
 };
 
 static int interrupted(void)
@@ -468,26 +467,6 @@ static int run_changes(struct upgrade *u)
 	return interrupted();
 }
 
-static void save_lock_entry(struct upgrade *u)
-{
-	const struct lock_entry *e = lock_find(&u->p->lock, u->plan->name);
-
-	u->old_lock.name = xstrdup(e->name);
-	u->old_lock.source = xstrdup(e->source);
-	u->old_lock.ref = xstrdup(e->ref);
-	u->old_lock.commit = xstrdup(e->commit);
-	u->old_lock.consumed_at = xstrdup(e->consumed_at);
-}
-
-static void release_lock_entry(struct lock_entry *e)
-{
-	free(e->name);
-	free(e->source);
-	free(e->ref);
-	free(e->commit);
-	free(e->consumed_at);
-}
-
 static int write_lock(struct upgrade *u)
 {
 	char hex[GIT_OID_HEXSZ + 1], now[32];
@@ -636,16 +615,26 @@ static int carry_out(struct upgrade *u)
 }
 
 /*
- * After a failure: the repository back to the snapshot, p->lock back to
- * what graft.lock says again. The failure's message stays the error;
- * if going back fails too, that is said after it and the ref is kept.
+ * After a failure: the repository back to the snapshot. The failure's
+ * message stays the error; if going back fails too, that is said after
+ * it and the ref is kept. p->lock, which the failed upgrade changed, is
+ * read again from graft.lock as restored, since `--all` goes on with
+ * it: if that fails, nothing more may be built on it (GRAFT_EFATAL
+ * stops --all), and the reason is told before the failure's message.
  */
 static int go_back(struct upgrade *u, int rc)
 {
-	lock_set(&u->p->lock, u->old_lock.name, u->old_lock.source,
-		 u->old_lock.ref, u->old_lock.commit, u->old_lock.consumed_at);
-	return recover_after_failure(&u->p->repo, &u->snap, rc, "upgrade",
-				     u->index_touched ? u->p->index : NULL);
+	struct graft_error_saved saved;
+	int reload;
+
+	rc = recover_after_failure(&u->p->repo, &u->snap, rc, "upgrade",
+				   u->index_touched ? u->p->index : NULL);
+	graft_error_save(&saved);
+	if ((reload = project_reload_lock(u->p)) < 0)
+		out_error("%s", graft_error_message());
+	graft_error_clear();
+	graft_error_restore(&saved);
+	return reload < 0 && rc != GRAFT_EROLLBACK ? GRAFT_EFATAL : rc;
 }
 
 /* The upgrade stands; the changes set aside come back. */
@@ -673,7 +662,6 @@ static int upgrade_snapshotted(struct upgrade *u)
 	int rc;
 
 	recover_crash_point("after-snapshot");
-	save_lock_entry(u);
 	if ((rc = carry_out(u)) < 0)
 		return go_back(u, rc);
 	if ((rc = snapshot_delete_ref(&u->p->repo, &u->snap)) < 0) {
@@ -710,7 +698,6 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 	    (rc = take_snapshot(&u)) == 0)
 		rc = upgrade_snapshotted(&u);
 	exec_untrap_signals();
-	release_lock_entry(&u.old_lock);
 	snapshot_release(&u.snap);
 	free(u.untracked);
 	scan_release(&u.before);

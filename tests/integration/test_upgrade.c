@@ -341,20 +341,37 @@ Test(upgrade, up_to_date_and_json_result)
 	free(app);
 }
 
-Test(upgrade, all_goes_on_past_a_failure)
+/*
+ * app with a second dependency, bad, whose upgrade fails: its script
+ * (migrate.sh or verify.sh) is failing. bad_first: declared before kb.
+ */
+static char *app_with_bad(const char *script, const char *failing,
+			  int bad_first)
 {
-	char *app = make_app(MIGRATE_OK, VERIFY_OK), *s;
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *q = shq(failing);
 	struct cmd_result r;
 
-	/* a second dependency whose upgrade fails */
 	sh_do(harness_tmp(), "git clone -q kb bad && cd bad && "
-	      "printf 'exit 1\\n' > verify.sh && git add -A && "
-	      "git commit -q -m broken && git tag -f v3.0.0 >/dev/null");
+	      "printf '%%s\\n' %s > %s && git add -A && "
+	      "git commit -q -m broken && git tag -f v3.0.0 >/dev/null",
+	      q, script);
+	free(q);
 	r = graft(app, "add", "bad", "../bad#v1.0.0", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cmd_result_free(&r);
+	if (bad_first)
+		sh_do(app, "{ sed -n '/^\\[dependency \"bad\"\\]/,$p' graft.ini && "
+		      "sed '/^\\[dependency \"bad\"\\]/,$d' graft.ini; } > g && "
+		      "mv g graft.ini && git add graft.ini");
 	sh_do(app, "git commit -q -m 'add bad'");
-	r = graft(app, "upgrade", "--all", NULL);
+	return app;
+}
+
+Test(upgrade, all_goes_on_past_a_failure)
+{
+	char *app = app_with_bad("verify.sh", "exit 1", 0), *s;
+	struct cmd_result r = graft(app, "upgrade", "--all", NULL);
+
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	assert_contains(r.err, "the verification 'check' of bad");
 	assert_contains(r.err, "1 of 2 upgrades failed");
@@ -362,6 +379,31 @@ Test(upgrade, all_goes_on_past_a_failure)
 		  "git -C .graft/bad describe --tags");
 	assert_str_eq("graft: upgrade kb v1.0.0 -> main\nv1.0.0", s, "after --all");
 	free(s);
+	cmd_result_free(&r);
+	free(app);
+}
+
+/*
+ * bad fails after its lock was written (its migration commits): the
+ * next upgrade of --all locks only its own move, not bad's undone one.
+ */
+Test(upgrade, all_after_a_failure_keeps_its_lock_entry)
+{
+	char *app = app_with_bad("migrate.sh",
+				 "sed -i s/old/new/ src/a.txt && "
+				 "git commit -q --allow-empty -m sneaky", 1);
+	char *bad_v1 = rev("bad", "v1.0.0"), *s;
+	struct cmd_result r = graft(app, "upgrade", "--all", NULL);
+
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "moved HEAD");
+	assert_contains(r.err, "1 of 2 upgrades failed");
+	s = sh_ok(app, "git log -1 --format=%%s && git show HEAD:graft.lock | "
+		  "awk '/\"bad\"/ { s = 1 } s && $1 == \"commit\" { print $3; exit }'");
+	cr_assert(!strncmp(s, "graft: upgrade kb v1.0.0 -> main\n", 33), "%s", s);
+	assert_str_eq(bad_v1, s + 33, "bad's locked commit in the upgrade of kb");
+	free(s);
+	free(bad_v1);
 	cmd_result_free(&r);
 	free(app);
 }
