@@ -11,6 +11,7 @@
 #include "alloc.h"
 #include "autostash.h"
 #include "error.h"
+#include "pathlist.h"
 #include "strbuf.h"
 #include "treediff.h"
 
@@ -29,48 +30,6 @@ static void stash_message(struct strbuf *sb, const struct snapshot *snap)
 		branch += 11;
 	strbuf_addf(sb, "On %s: ", branch ? branch : "(no branch)");
 	stash_subject(sb, snap->dep);
-}
-
-struct path_list {
-	char **items;
-	size_t nr, alloc;
-};
-
-static void path_list_add(struct path_list *l, const char *path)
-{
-	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
-	l->items[l->nr++] = xstrdup(path);
-}
-
-static int by_string(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sort, and drop duplicates. */
-static void path_list_sort(struct path_list *l)
-{
-	size_t i, n = 0;
-
-	if (l->nr > 1)
-		qsort(l->items, l->nr, sizeof(*l->items), by_string);
-	for (i = 0; i < l->nr; i++) {
-		if (n && !strcmp(l->items[n - 1], l->items[i]))
-			free(l->items[i]);
-		else
-			l->items[n++] = l->items[i];
-	}
-	l->nr = n;
-}
-
-static void path_list_release(struct path_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->nr; i++)
-		free(l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
 }
 
 /* The entry at path in tree, or NULL; git_tree_entry_free it. */
@@ -361,7 +320,7 @@ int autostash_save(git_oid *out, const struct graft_repo *r,
 		   const git_signature *sig, const struct scan *scan,
 		   const struct snapshot *snap)
 {
-	struct path_list paths = { NULL, 0, 0 };
+	struct path_list paths = PATH_LIST_INIT;
 	git_tree *w = NULL, *head = NULL;
 	git_commit *head_commit = NULL;
 	git_oid tree_id;
@@ -500,7 +459,7 @@ static int conflicts(int *found, const struct stash_trees *t,
 
 int autostash_pop(int *kept, const struct graft_repo *r, const git_oid *stash)
 {
-	struct path_list paths = { NULL, 0, 0 };
+	struct path_list paths = PATH_LIST_INIT;
 	struct stash_trees t;
 	size_t index = 0;
 	int found = 0, rc;

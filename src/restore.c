@@ -38,48 +38,7 @@
 #include "snapshot.h"
 #include "strbuf.h"
 #include "treediff.h"
-
-struct path_list {
-	char **items;
-	size_t nr, alloc;
-};
-
-static void paths_add(struct path_list *l, const char *path)
-{
-	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
-	l->items[l->nr++] = xstrdup(path);
-}
-
-static int by_string(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sort and drop duplicates. */
-static void paths_sort(struct path_list *l)
-{
-	size_t i, j = 0;
-
-	if (l->nr > 1)
-		qsort(l->items, l->nr, sizeof(*l->items), by_string);
-	for (i = 0; i < l->nr; i++) {
-		if (j && !strcmp(l->items[j - 1], l->items[i]))
-			free(l->items[i]);
-		else
-			l->items[j++] = l->items[i];
-	}
-	l->nr = j;
-}
-
-static void paths_release(struct path_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->nr; i++)
-		free(l->items[i]);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
+#include "pathlist.h"
 
 struct restore_ctx {
 	const struct graft_repo *r;
@@ -185,7 +144,7 @@ static int collect_ita(const char *root, const git_tree_entry *entry,
 	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
 		return 0;
 	strbuf_addf(&path, "%s%s", root, git_tree_entry_name(entry));
-	paths_add(l, path.buf);
+	path_list_add(l, path.buf);
 	strbuf_release(&path);
 	return 0;
 }
@@ -202,7 +161,7 @@ static int load_ita(struct restore_ctx *c)
 		rc = graft_error_git(GRAFT_EFATAL,
 				     "cannot read the snapshot's intent-to-add entries");
 	git_tree_free(tree);
-	paths_sort(&c->ita);
+	path_list_sort(&c->ita);
 	return rc;
 }
 
@@ -794,7 +753,7 @@ static void untracked_of(const struct scan *scan, struct path_list *out)
 
 		if (scan_entry_untracked(&scan->entries[i]) && len &&
 		    path[len - 1] != '/')
-			paths_add(out, path);
+			path_list_add(out, path);
 	}
 }
 
@@ -840,7 +799,7 @@ static int note_changed_path(const char *path, const git_tree_entry *old,
 {
 	(void)old;
 	(void)new;
-	paths_add(payload, path);
+	path_list_add(payload, path);
 	return 0;
 }
 
@@ -854,12 +813,12 @@ static int changed_paths(struct restore_ctx *c, const git_oid *cur_tree,
 		const struct scan_entry *e = &scan->entries[i];
 
 		if (!scan_entry_untracked(e) && e->unstaged != '.')
-			paths_add(out, e->path);
+			path_list_add(out, e->path);
 	}
 	if ((rc = treediff_oid(c->repo, cur_tree, &c->snap->worktree_tree,
 			       note_changed_path, out)) < 0)
 		return rc;
-	paths_sort(out);
+	path_list_sort(out);
 	return 0;
 }
 
@@ -890,13 +849,13 @@ static int restore_worktree(struct restore_ctx *c, const git_oid *cur_tree,
 		if ((rc = remove_created(c, &untracked, 1)) < 0 ||
 		    (rc = scan_worktree(&rescan, c->r)) < 0)
 			goto done;
-		paths_release(&untracked);
+		path_list_release(&untracked);
 		untracked_of(&rescan, &untracked);
 	}
 	rc = remove_created(c, &untracked, 0);
 done:
-	paths_release(&changed);
-	paths_release(&untracked);
+	path_list_release(&changed);
+	path_list_release(&untracked);
 	scan_release(&rescan);
 	return rc;
 }
@@ -1030,7 +989,7 @@ done:
 	if (rc < 0)
 		graft_error_prefix("cannot restore the snapshot of '%s'", snap->dep);
 	git_tree_free(c.worktree);
-	paths_release(&c.ita);
+	path_list_release(&c.ita);
 	strbuf_release(&c.reflog_msg);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include "lock.h"
 #include "revert.h"
 #include "treediff.h"
+#include "pathlist.h"
 #include "strbuf.h"
 
 struct plan_ctx {
@@ -16,11 +17,6 @@ struct plan_ctx {
 	git_tree *parent, *upgrade, *head;
 	struct revert_plan *out;
 };
-
-static int by_string(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static int by_change_path(const void *a, const void *b)
 {
@@ -75,49 +71,33 @@ static void add_change(struct revert_plan *p, const char *path,
 	}
 }
 
-struct path_array {
-	char **items;
-	size_t nr, alloc;
-};
-
 static int note_path(const char *path, const git_tree_entry *old,
 		     const git_tree_entry *new, void *payload)
 {
-	struct path_array *a = payload;
-
 	(void)old;
 	(void)new;
-	ALLOC_GROW(a->items, a->nr + 1, a->alloc);
-	a->items[a->nr++] = xstrdup(path);
+	path_list_add(payload, path);
 	return 0;
 }
 
-/* The paths the upgrade changed, sorted, each once. */
+/*
+ * The paths the upgrade changed, sorted, each once (a file that became a
+ * directory comes as a deletion and additions).
+ */
 static int changed_paths(char ***out, size_t *nr, struct plan_ctx *c)
 {
-	struct path_array a = { NULL, 0, 0 };
-	size_t i, n;
+	struct path_list l = PATH_LIST_INIT;
 	int rc;
 
 	/* gitlinks are compared by the commit they record, never looked into */
-	if ((rc = treediff(c->repo, c->parent, c->upgrade, note_path, &a)) < 0) {
-		for (i = 0; i < a.nr; i++)
-			free(a.items[i]);
-		free(a.items);
+	if ((rc = treediff(c->repo, c->parent, c->upgrade, note_path, &l)) < 0) {
+		path_list_release(&l);
 		graft_error_prefix("cannot see what the upgrade changed");
 		return rc;
 	}
-	if (a.nr > 1)
-		qsort(a.items, a.nr, sizeof(*a.items), by_string);
-	/* a file that became a directory comes as a deletion and additions */
-	for (i = n = 0; i < a.nr; i++) {
-		if (n && !strcmp(a.items[n - 1], a.items[i]))
-			free(a.items[i]);
-		else
-			a.items[n++] = a.items[i];
-	}
-	*nr = n;
-	*out = a.items;
+	path_list_sort(&l);
+	*nr = l.nr;
+	*out = l.items;
 	return 0;
 }
 

@@ -31,6 +31,7 @@
 #include "lock.h"
 #include "names.h"
 #include "output.h"
+#include "pathlist.h"
 #include "recover.h"
 #include "scan.h"
 #include "strbuf.h"
@@ -240,8 +241,7 @@ struct upgrade {
 	struct upgrade_outcome *out;
 	git_signature *author, *committer;
 	struct scan before;
-	char **untracked;	/* untracked before the upgrade, sorted */
-	size_t untracked_nr;
+	struct path_list untracked;	/* untracked before the upgrade */
 	struct snapshot snap;
 	int dirty;		/* tracked changes: autostash them */
 	int stashed;
@@ -288,18 +288,6 @@ static int check_dep(struct upgrade *u)
 	return rc;
 }
 
-static int by_string(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int was_untracked(const struct upgrade *u, const char *path)
-{
-	return u->untracked_nr &&
-	       bsearch(&path, u->untracked, u->untracked_nr,
-		       sizeof(*u->untracked), by_string) != NULL;
-}
-
 /* `git status --short` shows "unchanged" as a space, not porcelain v2's '.' */
 static char short_status(char c)
 {
@@ -318,13 +306,8 @@ static int check_worktree(struct upgrade *u)
 		return rc;
 	for (i = 0; i < s->nr; i++)
 		if (scan_entry_untracked(&s->entries[i]))
-			u->untracked_nr++;
-	u->untracked = xcalloc(u->untracked_nr + 1, sizeof(*u->untracked));
-	u->untracked_nr = 0;
-	for (i = 0; i < s->nr; i++)
-		if (scan_entry_untracked(&s->entries[i]))
-			u->untracked[u->untracked_nr++] = s->entries[i].path;
-	qsort(u->untracked, u->untracked_nr, sizeof(*u->untracked), by_string);
+			path_list_add(&u->untracked, s->entries[i].path);
+	path_list_sort(&u->untracked);
 
 	if (s->conflicted) {
 		rc = graft_error("the index has unmerged paths");
@@ -521,9 +504,16 @@ static int stage_changes(struct upgrade *u, git_index *idx)
 		const struct scan_entry *e = &after.entries[i];
 		size_t len = strlen(e->path);
 
-		if (is_dep_path(u, e->path) || (len && e->path[len - 1] == '/'))
+		if (is_dep_path(u, e->path))
 			continue;
-		if (was_untracked(u, e->path)) {
+		/* a repository is not a file: git add would make it a gitlink */
+		if (len && e->path[len - 1] == '/') {
+			if (!path_list_has(&u->untracked, e->path))
+				out_warning("'%s' is a repository the upgrade created; it is not committed",
+					    e->path);
+			continue;
+		}
+		if (path_list_has(&u->untracked, e->path)) {
 			if (!scan_entry_untracked(e) &&
 			    git_index_get_bypath(idx, e->path, 0) &&
 			    git_index_remove_bypath(idx, e->path) < 0)
@@ -699,7 +689,7 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 		rc = upgrade_snapshotted(&u);
 	exec_untrap_signals();
 	snapshot_release(&u.snap);
-	free(u.untracked);
+	path_list_release(&u.untracked);
 	scan_release(&u.before);
 	git_signature_free(u.author);
 	git_signature_free(u.committer);

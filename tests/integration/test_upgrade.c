@@ -69,6 +69,22 @@ Test(upgrade, commits_what_the_upgrade_changed)
 	free(app);
 }
 
+/* A repository a migration creates is said, and left out of the commit. */
+Test(upgrade, a_created_repository_is_not_committed)
+{
+	char *app = make_app(MIGRATE_OK "git init -q nested && echo x > nested/f\n",
+			     VERIFY_OK), *s;
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.err, "'nested/' is a repository the upgrade created; it is not committed");
+	s = sh_ok(app, "git show --name-only --format= HEAD");
+	assert_str_eq(".graft/kb\ngraft.lock\nmade.txt\nsrc/a.txt", s, "commit");
+	free(s);
+	cmd_result_free(&r);
+	free(app);
+}
+
 Test(upgrade, failed_verification_puts_everything_back)
 {
 	char *app = make_app(MIGRATE_OK "rm notes.txt && chmod +x src/a.txt\n",

@@ -1,0 +1,47 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "pathlist.h"
+
+void path_list_add(struct path_list *l, const char *path)
+{
+	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+	l->items[l->nr++] = xstrdup(path);
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void path_list_sort(struct path_list *l)
+{
+	size_t i, n = 0;
+
+	if (l->nr > 1)
+		qsort(l->items, l->nr, sizeof(*l->items), by_string);
+	for (i = 0; i < l->nr; i++) {
+		if (n && !strcmp(l->items[n - 1], l->items[i]))
+			free(l->items[i]);
+		else
+			l->items[n++] = l->items[i];
+	}
+	l->nr = n;
+}
+
+int path_list_has(const struct path_list *l, const char *path)
+{
+	return l->nr && bsearch(&path, l->items, l->nr, sizeof(*l->items),
+				by_string) != NULL;
+}
+
+void path_list_release(struct path_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		free(l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
