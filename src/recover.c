@@ -71,6 +71,11 @@ int recover_after_failure(const struct graft_repo *r,
 	struct strbuf msg = STRBUF_INIT;
 
 	graft_error_save(&saved);
+	/*
+	 * An index file the failed operation left unreadable is emptied in
+	 * memory by the failed read, and the restore rebuilds it from the
+	 * snapshot: nothing to report here.
+	 */
 	if (index && git_index_read(index, 1) < 0)
 		git_error_clear();
 	if (recover_snapshot(r, snap, NULL) == 0) {
