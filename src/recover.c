@@ -72,9 +72,9 @@ int recover_after_failure(const struct graft_repo *r,
 
 	graft_error_save(&saved);
 	/*
-	 * An index file the failed operation left unreadable is emptied in
-	 * memory by the failed read, and the restore rebuilds it from the
-	 * snapshot: nothing to report here.
+	 * An index file the failed operation left unreadable is no error
+	 * here: the restore finds it unreadable too, and rebuilds the index
+	 * from the snapshot.
 	 */
 	if (index && git_index_read(index, 1) < 0)
 		git_error_clear();
