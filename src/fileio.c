@@ -13,8 +13,6 @@
 
 int file_read(const char *path, struct strbuf *out, int *missing)
 {
-	char chunk[65536];
-	ssize_t n;
 	int fd;
 
 	strbuf_reset(out);
@@ -36,20 +34,11 @@ int file_read(const char *path, struct strbuf *out, int *missing)
 					   path);
 		return graft_error("cannot open '%s': %s", path, strerror(errno));
 	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
+	if (read_in_full(fd, out) < 0) {
+		int err = errno;
 
-			close(fd);
-			return graft_error("cannot read '%s': %s", path,
-					   strerror(err));
-		}
-		if (!n)
-			break;
-		strbuf_add(out, chunk, (size_t)n);
+		close(fd);
+		return graft_error("cannot read '%s': %s", path, strerror(err));
 	}
 	close(fd);
 	return 0;
@@ -81,6 +70,43 @@ int fsync_parent_dir(const char *path)
 	return rc;
 }
 
+int fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		rc = graft_error("cannot sync directory '%s': %s", path,
+				 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int mkdir_durable(const char *path)
+{
+	struct stat st;
+	char *parent;
+	int rc;
+
+	if (!lstat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		return graft_error("cannot create the directory '%s': a file is in the way",
+				   path);
+	}
+	if (errno != ENOENT)
+		return graft_error("cannot read '%s': %s", path, strerror(errno));
+	parent = dir_of(path);
+	rc = strcmp(parent, path) ? mkdir_durable(parent) : 0;
+	if (rc == 0 && mkdir(path, 0777) < 0 && errno != EEXIST)
+		rc = graft_error("cannot create the directory '%s': %s", path,
+				 strerror(errno));
+	if (rc == 0)
+		rc = fsync_dir(parent);
+	free(parent);
+	return rc;
+}
+
 int fsync_path(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
@@ -92,19 +118,62 @@ int fsync_path(const char *path)
 	return rc ? rc : fsync_parent_dir(path);
 }
 
-static int write_all(int fd, const char *data, size_t len)
+int write_in_full(int fd, const void *buf, size_t len)
 {
+	const char *p = buf;
+
 	while (len) {
-		ssize_t n = write(fd, data, len);
+		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -1;
-		data += n;
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += n;
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int read_in_full(int fd, struct strbuf *out)
+{
+	char chunk[65536];
+
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			return 0;
+		strbuf_add(out, chunk, (size_t)n);
+	}
+}
+
+int readlink_at(int dirfd, const char *name, struct strbuf *out)
+{
+	size_t size = 256;
+
+	for (;;) {
+		ssize_t n;
+
+		strbuf_reset(out);
+		strbuf_grow(out, size);
+		n = readlinkat(dirfd, name, out->buf, size);
+		if (n < 0)
+			return -1;
+		if ((size_t)n < size) {
+			strbuf_setlen(out, (size_t)n);
+			return 0;
+		}
+		size *= 2;
+	}
 }
 
 static mode_t target_mode(const char *path, int *readonly)
@@ -148,7 +217,7 @@ int file_write_atomic(const char *path, const void *data, size_t len)
 				 path, strerror(errno));
 		goto done;
 	}
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	if (fchmod(fd, mode) < 0 || write_in_full(fd, data, len) < 0 ||
 	    fsync(fd) < 0) {
 		rc = graft_error("cannot write '%s': %s", path, strerror(errno));
 		close(fd);

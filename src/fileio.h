@@ -27,8 +27,33 @@ int file_write_atomic(const char *path, const void *data, size_t len);
 /* fsync the directory holding path, so a rename in it is durable. */
 int fsync_parent_dir(const char *path);
 
+/* fsync the directory at path. */
+int fsync_dir(const char *path);
+
+/*
+ * Create the directory path (absolute) and whatever is missing above it,
+ * each new one made durable by an fsync of its parent. An existing
+ * directory is fine.
+ */
+int mkdir_durable(const char *path);
+
 /* fsync the file (or directory) at path, then the directory holding it. */
 int fsync_path(const char *path);
+
+/*
+ * Write all of buf to fd, going on after short writes and EINTR.
+ * 0, or -1 with errno set.
+ */
+int write_in_full(int fd, const void *buf, size_t len);
+
+/* Append everything left to read from fd to out. 0, or -1 with errno set. */
+int read_in_full(int fd, struct strbuf *out);
+
+/*
+ * The target of the symlink name in the directory dirfd, of any length,
+ * into out. 0, or -1 with errno set.
+ */
+int readlink_at(int dirfd, const char *name, struct strbuf *out);
 
 /* 1 if path exists (without following a final symlink), else 0. */
 int path_exists(const char *path);
