@@ -165,9 +165,16 @@ static int refuse_symlinks(const struct dep *d)
 	return rc;
 }
 
-int dep_load(struct dep *d, const struct graft_repo *r, const char *name)
+char *dep_checkout_path(const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s/%s", DEPS_DIR, name);
+	return strbuf_detach(&sb);
+}
+
+int dep_load(struct dep *d, const struct graft_repo *r, const char *name)
+{
 	int rc;
 
 	memset(d, 0, sizeof(*d));
@@ -175,8 +182,7 @@ int dep_load(struct dep *d, const struct graft_repo *r, const char *name)
 		return rc;
 	d->owner = r;
 	d->name = xstrdup(name);
-	strbuf_addf(&sb, "%s/%s", DEPS_DIR, name);
-	d->path = strbuf_detach(&sb);
+	d->path = dep_checkout_path(name);
 	d->shown = repo_display_path(r, d->path);
 	if ((rc = refuse_symlinks(d)) < 0 || (rc = find_submodule(d)) < 0 ||
 	    (rc = open_repo(d)) < 0) {

@@ -57,6 +57,9 @@ struct dep {
 
 #define DEP_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
 
+/* ".graft/<name>", where dependency name is checked out; caller frees. */
+char *dep_checkout_path(const char *name);
+
 /*
  * Look up dependency name (checked with name_check first) in r: its
  * .gitmodules entry by path, and its repository if it is cloned. The

@@ -13,8 +13,6 @@
  * while git itself is in the middle of a merge, rebase or the like.
  */
 
-#define SNAPSHOT_REF_PREFIX "refs/graft/snapshots/"
-
 /* The dependency names with a snapshot ref, sorted. */
 struct pending_list {
 	char **names;

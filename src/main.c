@@ -171,6 +171,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fatal: cannot initialise libgit2\n");
 		return 128;
 	}
+	/*
+	 * Objects, refs and packs are fsync'd as libgit2 writes them: its
+	 * ref backend decides when a repository is opened, so this comes
+	 * first. What it does not sync (the index, new directories) is
+	 * synced where it is written.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	honour_config_environment();
 	relax_object_checks();
 	limit_pack_windows();

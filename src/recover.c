@@ -9,39 +9,57 @@
 #include "deps.h"
 #include "error.h"
 #include "guard.h"
+#include "ident.h"
 #include "output.h"
 #include "recover.h"
 #include "strbuf.h"
 
 /*
- * The dependency's checkout is not part of the snapshot (submodules are
- * never looked into): its gitlink in the snapshot's index says where it
- * was. The checkout is forced, since whatever the upgrade left in it is
- * the upgrade's; a work tree a migration deleted is attached again.
+ * A snapshot of the first format did not look into the dependency's
+ * checkout: its gitlink in the snapshot's index says where it was. The
+ * checkout is forced, since whatever the upgrade left in it is the
+ * upgrade's; a work tree a migration deleted is attached again.
+ */
+static int restore_dep_checkout(struct dep *d, const git_oid *old)
+{
+	git_oid cur;
+	int rc, attached = 0;
+
+	if (!d->repo) {
+		/* 1: no repository to attach, so no checkout to move */
+		if ((rc = dep_attach(d)) != 0)
+			return rc;
+		attached = 1;
+	}
+	if ((rc = dep_head(&cur, d)) < 0)
+		return rc;
+	if (attached || rc == 1 || !git_oid_equal(&cur, old))
+		return dep_checkout(d, old);
+	return 0;
+}
+
+/*
+ * The dependency back where the snapshot had it: a snapshot of the
+ * first format checks it out here. Either way the two reflog entries of
+ * its move to the target and back go, as if it never moved.
  */
 static int restore_dep(const struct graft_repo *r, const struct snapshot *snap)
 {
 	struct dep d = DEP_INIT;
 	git_oid old, cur;
-	int rc, attached = 0;
+	int rc;
 
 	if ((rc = dep_load(&d, r, snap->dep)) < 0)
 		goto done;
-	if (!d.repo) {
-		/* 1: no repository to attach, so no checkout to move */
-		if ((rc = dep_attach(&d)) != 0)
-			goto done;
-		attached = 1;
-	}
 	/* 1: the snapshot had no gitlink there, so nothing to go back to */
-	if ((rc = snapshot_gitlink(&old, r, snap, d.path)) != 0 ||
-	    (rc = dep_head(&cur, &d)) < 0)
+	if ((rc = snapshot_gitlink(&old, r, snap, d.path)) != 0)
 		goto done;
-	if (attached || rc == 1 || !git_oid_equal(&cur, &old)) {
-		if ((rc = dep_checkout(&d, &old)) == 0 && !attached &&
-		    !git_oid_is_zero(&snap->to) && git_oid_equal(&cur, &snap->to))
-			rc = dep_forget_round_trip(&d, &old, &snap->to);
-	}
+	if (snap->format == 1 && (rc = restore_dep_checkout(&d, &old)) != 0)
+		goto done;
+	if (!d.repo || git_oid_is_zero(&snap->to) || dep_head(&cur, &d) != 0 ||
+	    !git_oid_equal(&cur, &old))
+		goto done;
+	rc = dep_forget_round_trip(&d, &old, &snap->to);
 done:
 	dep_release(&d);
 	if (rc == 1) {
@@ -51,16 +69,81 @@ done:
 	return rc;
 }
 
+/*
+ * Who the attempt's commits are by: whoever is configured, else the
+ * author of the snapshot (a restore must not fail for want of a name).
+ */
+static int attempt_signature(git_signature **out, const struct graft_repo *r,
+			     const struct snapshot *snap)
+{
+	git_commit *w = NULL;
+	int rc = 0;
+
+	if (ident_resolve(NULL, out, r->repo) == 0)
+		return 0;
+	graft_error_clear();
+	if (git_commit_lookup(&w, r->repo, &snap->commit) < 0 ||
+	    git_signature_now(out, git_commit_committer(w)->name,
+			      git_commit_committer(w)->email) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot sign the attempt");
+	git_commit_free(w);
+	return rc;
+}
+
+/* What is there now, kept under refs/graft/attempts/<dep>. */
+static int keep_attempt(const struct graft_repo *r, const struct snapshot *snap)
+{
+	struct snapshot_spec spec;
+	struct snapshot attempt = SNAPSHOT_INIT;
+	git_signature *sig = NULL;
+	char *dep_path = NULL;
+	int rc;
+
+	if ((rc = attempt_signature(&sig, r, snap)) < 0)
+		return rc;
+	memset(&spec, 0, sizeof(spec));
+	spec.dep = snap->dep;
+	spec.from_ref = snap->from_ref;
+	spec.from = snap->from;
+	spec.to_ref = snap->to_ref;
+	spec.to = snap->to;
+	spec.sig = sig;
+	spec.dep_path = dep_path = dep_checkout_path(snap->dep);
+	spec.kind = SNAPSHOT_ATTEMPT;
+	spec.before = snap->commit;
+	rc = snapshot_create(&attempt, r, &spec, NULL);
+	if (rc < 0)
+		graft_error_prefix("cannot keep what the %s of %s left before putting it back",
+				   "upgrade", snap->dep);
+	snapshot_release(&attempt);
+	git_signature_free(sig);
+	free(dep_path);
+	return rc;
+}
+
 int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
 		     struct snapshot_restore_stats *stats)
 {
 	int rc;
 
+	if ((rc = keep_attempt(r, snap)) < 0)
+		return rc;
+	recover_crash_point("after-attempt");
 	if ((rc = snapshot_restore(r, snap, stats)) < 0 ||
 	    (rc = restore_dep(r, snap)) < 0 ||
 	    (rc = autostash_drop_for(r, snap)) < 0)
 		return rc;
 	return snapshot_delete_ref(r, snap);
+}
+
+void recover_hint_attempt(const struct snapshot *snap)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), &snap->commit);
+	graft_error_hint("what the %s left is kept under %s%s; 'git diff %.12s %s%s' shows what it changed",
+			 "upgrade", ATTEMPT_REF_PREFIX, snap->dep, hex,
+			 ATTEMPT_REF_PREFIX, snap->dep);
 }
 
 int recover_after_failure(const struct graft_repo *r,
@@ -82,6 +165,7 @@ int recover_after_failure(const struct graft_repo *r,
 		graft_error_restore(&saved);
 		graft_error_hint("everything is back as it was before the %s of %s",
 				 what, snap->dep);
+		recover_hint_attempt(snap);
 		return rc;
 	}
 	strbuf_addf(&msg, "%s\nand putting the repository back failed: %s",

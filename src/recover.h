@@ -12,12 +12,15 @@
  */
 
 /*
- * Put everything back as snap has it: snapshot_restore (HEAD, index,
- * tracked and untracked files), .graft/<dep> checked out at the commit
- * the snapshot's index records, the upgrade's autostash entry dropped
- * (the snapshot holds those changes); then the ref is deleted. Until
- * that last step the ref stays, so a failure here can be retried.
- * stats may be NULL.
+ * Put everything back as snap has it. First what is there now, as the
+ * commands (and anyone else) left it, is kept as an attempt under
+ * refs/graft/attempts/<dep> (snapshot.h): nothing is overwritten or
+ * removed before a copy of it is in git's objects. Then
+ * snapshot_restore (the git directory's config, HEAD, index, files,
+ * nested repositories, .graft/<dep> among them), the upgrade's autostash
+ * entry dropped (the snapshot holds those changes), and last the ref is
+ * deleted. Until that last step the ref stays, so a failure here can be
+ * retried. stats may be NULL.
  */
 int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
 		     struct snapshot_restore_stats *stats);
@@ -35,6 +38,12 @@ int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
 int recover_after_failure(const struct graft_repo *r,
 			  const struct snapshot *snap, int rc,
 			  const char *what, git_index *index);
+
+/*
+ * The message that tells where the attempt at upgrading dep is kept and
+ * how to see what it changed, as hints.
+ */
+void recover_hint_attempt(const struct snapshot *snap);
 
 /*
  * Test seam: with GRAFT_TEST_CRASH_AT=<step>, die at step as kill -9 or

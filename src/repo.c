@@ -5,6 +5,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <git2/sys/repository.h>
+
 #include "alloc.h"
 #include "error.h"
 #include "gitconfig.h"
@@ -153,6 +155,17 @@ static char *compute_prefix(const char *workdir)
 	return with_slash(cwd + len + 1);
 }
 
+/* Fill r's paths from its open repository. */
+static void fill_paths(struct graft_repo *r)
+{
+	if (git_repository_workdir(r->repo))
+		r->workdir = with_slash(git_repository_workdir(r->repo));
+	r->gitdir = with_slash(git_repository_path(r->repo));
+	r->commondir = with_slash(git_repository_commondir(r->repo));
+	if (!r->prefix)
+		r->prefix = xstrdup("");
+}
+
 int repo_open(struct graft_repo *r, unsigned flags)
 {
 	const char *env_wt = getenv("GIT_WORK_TREE");
@@ -195,10 +208,8 @@ int repo_open(struct graft_repo *r, unsigned flags)
 		goto fail;
 	}
 	if (git_repository_workdir(r->repo))
-		r->workdir = with_slash(git_repository_workdir(r->repo));
-	r->gitdir = with_slash(git_repository_path(r->repo));
-	r->commondir = with_slash(git_repository_commondir(r->repo));
-	r->prefix = r->workdir ? compute_prefix(r->workdir) : xstrdup("");
+		r->prefix = compute_prefix(git_repository_workdir(r->repo));
+	fill_paths(r);
 	git_config_free(cfg);
 	free(work_tree);
 	return 0;
@@ -217,6 +228,66 @@ void repo_close(struct graft_repo *r)
 	free(r->commondir);
 	free(r->prefix);
 	memset(r, 0, sizeof(*r));
+}
+
+int repo_reopen(struct graft_repo *out, const struct graft_repo *r)
+{
+	const char *index_file = getenv("GIT_INDEX_FILE");
+	git_index *index = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (git_repository_open_ext(&out->repo, r->gitdir,
+				    GIT_REPOSITORY_OPEN_NO_SEARCH |
+				    GIT_REPOSITORY_OPEN_NO_DOTGIT, NULL) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot open the repository again");
+		goto fail;
+	}
+	if (r->workdir && (rc = set_workdir(out->repo, r->workdir)) < 0)
+		goto fail;
+	if (index_file && *index_file) {
+		char *path = absolute_path(index_file);
+
+		rc = git_index_open(&index, path);
+		free(path);
+		if (rc < 0 || git_repository_set_index(out->repo, index) < 0) {
+			git_index_free(index);
+			rc = graft_error_git(GRAFT_EFATAL, "cannot read the index");
+			goto fail;
+		}
+		git_index_free(index);
+	}
+	out->prefix = xstrdup(r->prefix ? r->prefix : "");
+	fill_paths(out);
+	return 0;
+fail:
+	repo_close(out);
+	return rc;
+}
+
+int repo_open_nested(struct graft_repo *out, const struct graft_repo *r,
+		     const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	strbuf_addf(&dir, "%s%s", r->workdir, path);
+	if (git_repository_open_ext(&out->repo, dir.buf,
+				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		rc = graft_error_git(GRAFT_EFAIL, "cannot open the repository '%s/'",
+				     path);
+		goto done;
+	}
+	if (!git_repository_workdir(out->repo) &&
+	    (rc = set_workdir(out->repo, dir.buf)) < 0)
+		goto done;
+	fill_paths(out);
+done:
+	strbuf_release(&dir);
+	if (rc < 0)
+		repo_close(out);
+	return rc;
 }
 
 char *repo_path(const struct graft_repo *r, const char *rel)

@@ -17,7 +17,7 @@ struct graft_repo {
 	char *prefix;		/* cwd relative to workdir: "" or "sub/dir/" */
 };
 
-#define GRAFT_REPO_INIT { NULL, NULL, NULL, NULL, NULL }
+#define GRAFT_REPO_INIT { .repo = NULL }
 
 enum repo_open_flags {
 	REPO_NEED_WORKTREE = 1,
@@ -31,6 +31,22 @@ enum repo_open_flags {
  */
 int repo_open(struct graft_repo *r, unsigned flags);
 void repo_close(struct graft_repo *r);
+
+/*
+ * A second handle on the repository of r, with nothing cached: what a
+ * restore reads after it put back a configuration the commands changed
+ * (libgit2 keeps values such as core.autocrlf once it has read them).
+ * The index is the one r uses ($GIT_INDEX_FILE too).
+ */
+int repo_reopen(struct graft_repo *out, const struct graft_repo *r);
+
+/*
+ * The repository nested in r's work tree at path (relative, no trailing
+ * '/'): a submodule's checkout or a repository of its own. Its work tree
+ * is that directory; the environment (GIT_DIR and the like) is not read.
+ */
+int repo_open_nested(struct graft_repo *out, const struct graft_repo *r,
+		     const char *path);
 
 /* workdir + rel; caller frees. */
 char *repo_path(const struct graft_repo *r, const char *rel);

@@ -40,6 +40,13 @@ static int is_intent_to_add(const git_index_entry *e)
 	return (e->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD) != 0;
 }
 
+/* assume-unchanged or skip-worktree: git status takes it as unchanged */
+static int is_flagged(const git_index_entry *e)
+{
+	return (e->flags & GIT_INDEX_ENTRY_VALID) ||
+	       (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE);
+}
+
 /* ---- the settings that decide what "changed" means -------------------- */
 
 struct stat_rules {
@@ -184,8 +191,43 @@ struct scan_ctx {
 	struct timespec index_time;	/* mtime of the index file */
 	git_oid empty_blob;
 	int workdir_fd;
+	unsigned flags;		/* enum scan_flags */
+	mode_t umask;
 	struct scan *out;
 };
+
+static struct scan_item *add_item(struct scan *s, const char *path,
+				  enum scan_item_kind kind, unsigned mode)
+{
+	struct scan_item *it;
+
+	ALLOC_GROW(s->items, s->items_nr + 1, s->items_alloc);
+	it = &s->items[s->items_nr++];
+	memset(it, 0, sizeof(*it));
+	it->path = xstrdup(path);
+	it->kind = kind;
+	it->mode = mode;
+	return it;
+}
+
+/*
+ * Whether st_mode's permission bits are git's default for a file (with
+ * or without the executable bit) or a directory: the umask applied to
+ * 0666 or 0777. Only others are worth a record.
+ */
+static int default_perms(const struct scan_ctx *c, unsigned st_mode)
+{
+	unsigned base = (S_ISDIR(st_mode) || (st_mode & S_IXUSR)) ? 0777 : 0666;
+
+	return (st_mode & 07777) == (base & ~c->umask);
+}
+
+static void note_perms(struct scan_ctx *c, const char *path, unsigned st_mode)
+{
+	if ((c->flags & SCAN_DETAILS) && !S_ISLNK(st_mode) &&
+	    !default_perms(c, st_mode))
+		add_item(c->out, path, SCAN_PERMS, st_mode);
+}
 
 static struct scan_entry *add_entry(struct scan *s, const char *path,
 				    char staged, char unstaged)
@@ -253,7 +295,7 @@ static int read_index_time(struct scan_ctx *c)
 }
 
 static int scan_ctx_init(struct scan_ctx *c, struct scan *out,
-			 const struct graft_repo *r)
+			 const struct graft_repo *r, unsigned flags)
 {
 	int rc;
 
@@ -261,6 +303,9 @@ static int scan_ctx_init(struct scan_ctx *c, struct scan *out,
 	c->r = r;
 	c->repo = r->repo;
 	c->out = out;
+	c->flags = flags;
+	c->umask = umask(0);
+	umask(c->umask);
 	c->workdir_fd = -1;
 	if ((rc = read_rules(&c->rules, c->repo)) < 0 ||
 	    (rc = load_index(&c->index, r)) < 0 ||
@@ -388,7 +433,8 @@ done:
  * settled afterwards, in order, on the calling thread.
  */
 enum stat_state {
-	STAT_SKIPPED,		/* a gitlink, assume-unchanged, skip-worktree */
+	STAT_SKIPPED,		/* a gitlink; assume-unchanged, skip-worktree
+				 * unless the scan wants their details */
 	STAT_REMOVED,		/* gone, or below something not a directory */
 	STAT_DIRECTORY,		/* a directory: removed unless a repository */
 	STAT_FOUND,		/* there (all a conflict or intent-to-add needs) */
@@ -553,8 +599,8 @@ static void stat_entry(struct stat_worker *w, const git_index_entry *e,
 	int stage = GIT_INDEX_ENTRY_STAGE(e), dirs_ok;
 	struct stat st;
 
-	if (!stage && (is_gitlink(e->mode) || (e->flags & GIT_INDEX_ENTRY_VALID) ||
-		       (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE))) {
+	if (!stage && (is_gitlink(e->mode) ||
+		       (is_flagged(e) && !(c->flags & SCAN_DETAILS)))) {
 		res->state = STAT_SKIPPED;
 		return;
 	}
@@ -679,26 +725,6 @@ static int file_mode_of(struct scan_ctx *c, const git_index_entry *e,
 	}
 }
 
-static int read_link_at(int dirfd, const char *path, struct strbuf *target)
-{
-	size_t size = 256;
-
-	for (;;) {
-		ssize_t n;
-
-		strbuf_reset(target);
-		strbuf_grow(target, size);
-		n = readlinkat(dirfd, path, target->buf, size);
-		if (n < 0)
-			return -1;
-		if ((size_t)n < size) {
-			strbuf_setlen(target, (size_t)n);
-			return 0;
-		}
-		size *= 2;
-	}
-}
-
 /*
  * Whether the content at e's path (of type st_mode) is what e records: a
  * file hashed through its clean filters, a symlink's target.
@@ -712,7 +738,7 @@ static int same_content(struct scan_ctx *c, const git_index_entry *e,
 
 	*same = 0;
 	if (S_ISLNK(st_mode)) {
-		if (read_link_at(c->workdir_fd, e->path, &target) < 0)
+		if (readlink_at(c->workdir_fd, e->path, &target) < 0)
 			rc = graft_error("cannot read the symlink '%s': %s",
 					 e->path, strerror(errno));
 		else if (git_odb_hash(&id, target.buf, target.len,
@@ -811,15 +837,65 @@ static void add_tracked(struct scan *s, const char *path, char staged,
 		s->intent_to_add++;
 }
 
+/* Whether the submodule checkout at path holds a repository (".git"). */
+static int holds_git(const struct scan_ctx *c, const char *path)
+{
+	struct strbuf git = STRBUF_INIT;
+	struct stat st;
+	int yes;
+
+	strbuf_addf(&git, "%s/.git", path);
+	yes = fstatat(c->workdir_fd, git.buf, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	strbuf_release(&git);
+	return yes;
+}
+
+/*
+ * SCAN_DETAILS of the stage-0 entry e: its permission bits, the disk
+ * state of a flagged entry, a submodule's checkout.
+ */
+static void note_entry_details(struct scan_ctx *c, const git_index_entry *e,
+			       const struct stat_result *res)
+{
+	struct scan_item *it;
+
+	if (is_gitlink(e->mode)) {
+		if (holds_git(c, e->path))
+			add_item(c->out, e->path, SCAN_NESTED, MODE_GITLINK);
+		return;
+	}
+	if (res->state >= STAT_FOUND && res->state <= STAT_UNSURE &&
+	    S_ISREG(res->value))
+		note_perms(c, e->path, res->value);
+	if (!is_flagged(e))
+		return;
+	it = add_item(c->out, e->path, SCAN_FLAGGED,
+		      res->state >= STAT_FOUND ? res->value : 0);
+	if (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE)
+		it->flags |= SCAN_SKIP_WORKTREE;
+	if (e->flags & GIT_INDEX_ENTRY_VALID)
+		it->flags |= SCAN_ASSUME_UNCHANGED;
+	it->state = res->state == STAT_REMOVED ? 'D' :
+		    res->state == STAT_SAME ? '.' : 'M';
+}
+
 static int report_entry(struct scan_ctx *c, const git_index_entry *e,
 			const struct stat_result *res,
 			const struct staged_change *staged)
 {
-	unsigned index_mode = e->mode, worktree_mode;
-	char status;
+	unsigned index_mode = e->mode, worktree_mode = e->mode;
+	char status = '.';
 	int rc;
 
-	if ((rc = worktree_status(c, e, res, &status, &worktree_mode)) < 0)
+	if (c->flags & SCAN_DETAILS) {
+		if (res->state == STAT_ERROR)
+			return graft_error("cannot read '%s': %s", e->path,
+					   strerror((int)res->value));
+		note_entry_details(c, e, res);
+	}
+	/* git's view of a flagged entry: unchanged, whatever is on disk */
+	if (!is_flagged(e) &&
+	    (rc = worktree_status(c, e, res, &status, &worktree_mode)) < 0)
 		return rc;
 	/* git shows an intent-to-add entry's mode only once its file is gone */
 	if (is_intent_to_add(e) && status != 'D')
@@ -934,113 +1010,190 @@ static int dir_ignored(struct scan_ctx *c, struct strbuf *path,
 	return rc < 0 ? rc : frame->ignored;
 }
 
-static void add_untracked(struct scan *s, const char *path)
+static void add_untracked(struct scan *s, const char *path, unsigned long ino)
 {
-	add_entry(s, path, SCAN_UNTRACKED, SCAN_UNTRACKED);
+	struct scan_entry *e = add_entry(s, path, SCAN_UNTRACKED, SCAN_UNTRACKED);
+
+	e->ino = ino;
 	s->untracked++;
 }
 
-/* Whether the directory path (ending in '/') holds a repository of its own. */
-static int holds_repository(struct scan_ctx *c, struct strbuf *path)
+static int is_rules_file(const char *name)
 {
-	size_t len = path->len;
+	return !strcmp(name, ".gitignore") || !strcmp(name, ".gitattributes");
+}
+
+static int open_dir_at(int dir_fd, const char *name)
+{
+	return openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Whether the directory path (ending in '/'), open as fd, holds a repository of its own. */
+static int holds_repository(struct scan_ctx *c, int fd, const char *path)
+{
+	struct strbuf full = STRBUF_INIT;
 	struct stat st;
-	char *full;
 	int yes;
 
-	strbuf_addstr(path, ".git");
-	yes = fstatat(c->workdir_fd, path->buf, &st, AT_SYMLINK_NOFOLLOW) == 0;
-	if (yes) {
-		full = repo_path(c->r, path->buf);
-		yes = git_repository_open_ext(NULL, full,
-					      GIT_REPOSITORY_OPEN_NO_SEARCH |
-					      GIT_REPOSITORY_OPEN_NO_DOTGIT,
-					      NULL) == 0;
-		git_error_clear();
-		free(full);
-	}
-	strbuf_setlen(path, len);
+	if (fstatat(fd, ".git", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	strbuf_addf(&full, "%s%s.git", c->r->workdir, path);
+	yes = git_repository_open_ext(NULL, full.buf,
+				      GIT_REPOSITORY_OPEN_NO_SEARCH |
+				      GIT_REPOSITORY_OPEN_NO_DOTGIT, NULL) == 0;
+	git_error_clear();
+	strbuf_release(&full);
 	return yes;
 }
 
 static int walk_dir(struct scan_ctx *c, struct strbuf *path,
-		    struct dir_frame *frame, size_t lo, size_t hi);
+		    struct dir_frame *frame, size_t lo, size_t hi, int fd);
 
 /*
- * The directory path (ending in '/') holds no tracked file: unless it is
- * ignored, every file below it is untracked, or it is one nested
- * repository.
+ * Every file and directory below the ignored directory path (ending in
+ * '/'), open as fd, as SCAN_IGNORED items: SCAN_IGNORED_ALL.
+ */
+static int walk_ignored(struct scan_ctx *c, struct strbuf *path, int fd)
+{
+	size_t len = path->len;
+	struct dirent *de;
+	DIR *dir = fdopendir(fd);
+	int rc = 0;
+
+	if (!dir) {
+		close(fd);
+		return graft_error("cannot read the directory '%s': %s", path->buf,
+				   strerror(errno));
+	}
+	while (rc == 0 && (errno = 0, de = readdir(dir))) {
+		struct scan_item *it;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		strbuf_addstr(path, de->d_name);
+		if (S_ISDIR(st.st_mode))
+			strbuf_addch(path, '/');
+		it = add_item(c->out, path->buf, SCAN_IGNORED, st.st_mode);
+		it->ino = (unsigned long)st.st_ino;
+		it->size = (long long)st.st_size;
+		it->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
+			       st.st_mtim.tv_nsec;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = open_dir_at(dirfd(dir), de->d_name);
+
+			if (sub >= 0)
+				rc = walk_ignored(c, path, sub);
+		}
+		strbuf_setlen(path, len);
+	}
+	if (rc == 0 && errno)
+		rc = graft_error("cannot read the directory '%s': %s", path->buf,
+				 strerror(errno));
+	closedir(dir);
+	return rc;
+}
+
+/*
+ * The ignored entry name of the directory dir_fd, at path ("dir/" for a
+ * directory): a SCAN_IGNORED item, and with SCAN_IGNORED_ALL all that a
+ * directory holds.
+ */
+static int note_ignored(struct scan_ctx *c, struct strbuf *path, int dir_fd,
+			const char *name)
+{
+	struct scan_item *it;
+	struct stat st;
+	size_t len = path->len;
+	int rc = 0, fd;
+
+	if (!(c->flags & SCAN_DETAILS) ||
+	    fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode) && path->buf[len - 1] != '/')
+		strbuf_addch(path, '/');
+	it = add_item(c->out, path->buf, SCAN_IGNORED, st.st_mode);
+	it->ino = (unsigned long)st.st_ino;
+	it->size = (long long)st.st_size;
+	it->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
+		       st.st_mtim.tv_nsec;
+	if (S_ISDIR(st.st_mode) && (c->flags & SCAN_IGNORED_ALL) &&
+	    (fd = open_dir_at(dir_fd, name)) >= 0)
+		rc = walk_ignored(c, path, fd);
+	strbuf_setlen(path, len);
+	return rc;
+}
+
+/*
+ * The directory name of dir_fd (path, ending in '/') holds no tracked
+ * file: unless it is ignored, every file below it is untracked, or it
+ * is one nested repository.
  */
 static int untracked_dir(struct scan_ctx *c, struct strbuf *path,
-			 struct dir_frame *parent)
+			 struct dir_frame *parent, int dir_fd,
+			 const struct dirent *de)
 {
 	struct dir_frame frame = { parent, path->len, 0 };
-	int rc, ignored;
+	int rc, ignored, fd;
 
 	if ((rc = dir_ignored(c, path, parent)) != 0)
-		return rc < 0 ? rc : 0;
-	if ((rc = is_ignored(c, path->buf, &ignored)) < 0 || ignored)
+		return rc < 0 ? rc : note_ignored(c, path, dir_fd, de->d_name);
+	if ((rc = is_ignored(c, path->buf, &ignored)) < 0)
 		return rc;
-	if (holds_repository(c, path)) {
-		add_untracked(c->out, path->buf);
+	if (ignored)
+		return note_ignored(c, path, dir_fd, de->d_name);
+	fd = open_dir_at(dir_fd, de->d_name);
+	if (fd < 0) {
+		/* gone, or replaced by a file, since its parent was read */
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return 0;
+		return graft_error("cannot read the directory '%s': %s",
+				   path->buf, strerror(errno));
+	}
+	if (holds_repository(c, fd, path->buf)) {
+		close(fd);
+		add_untracked(c->out, path->buf, (unsigned long)de->d_ino);
+		if (c->flags & SCAN_DETAILS)
+			add_item(c->out, path->buf, SCAN_NESTED, S_IFDIR)->ino =
+				(unsigned long)de->d_ino;
 		return 0;
 	}
-	return walk_dir(c, path, &frame, 0, 0);
+	return walk_dir(c, path, &frame, 0, 0, fd);
 }
 
 static int untracked_file(struct scan_ctx *c, struct strbuf *path,
-			  struct dir_frame *parent)
+			  struct dir_frame *parent, int dir_fd,
+			  const struct dirent *de, unsigned char type)
 {
+	struct stat st;
 	int rc, ignored;
 
 	if ((rc = dir_ignored(c, path, parent)) != 0)
-		return rc < 0 ? rc : 0;
-	if ((rc = is_ignored(c, path->buf, &ignored)) < 0 || ignored)
+		return rc < 0 ? rc : note_ignored(c, path, dir_fd, de->d_name);
+	if ((rc = is_ignored(c, path->buf, &ignored)) < 0)
 		return rc;
-	add_untracked(c->out, path->buf);
+	if (ignored) {
+		if ((c->flags & SCAN_DETAILS) && is_rules_file(de->d_name))
+			add_item(c->out, path->buf, SCAN_HIDDEN_RULES, 0);
+		return note_ignored(c, path, dir_fd, de->d_name);
+	}
+	if (type == DT_REG || type == DT_LNK)
+		add_untracked(c->out, path->buf, (unsigned long)de->d_ino);
+	else if ((c->flags & SCAN_DETAILS) &&
+		 fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		add_item(c->out, path->buf, SCAN_SPECIAL, st.st_mode);
 	return 0;
 }
 
-/*
- * The entry at path, of type (a dirent d_type), in the directory of
- * frame, whose tracked files are the index entries [lo, hi).
- */
-static int walk_entry(struct scan_ctx *c, struct strbuf *path,
-		      struct dir_frame *frame, unsigned char type,
-		      size_t lo, size_t hi)
-{
-	size_t pos = lower_bound(c, lo, hi, path->buf), below, end;
-	int exact = pos < hi && !strcmp(c->entries[pos]->path, path->buf);
-
-	if (type != DT_DIR) {
-		if (exact || (type != DT_REG && type != DT_LNK))
-			return 0;
-		return untracked_file(c, path, frame);
-	}
-	/* a submodule's checkout is not looked into */
-	if (exact && is_gitlink(c->entries[pos]->mode))
-		return 0;
-	strbuf_addch(path, '/');
-	below = lower_bound(c, pos, hi, path->buf);
-	path->buf[path->len - 1] = '0';		/* the first name after "dir/" */
-	end = lower_bound(c, below, hi, path->buf);
-	path->buf[path->len - 1] = '/';
-	if (below < end) {
-		struct dir_frame tracked = { frame, path->len, -1 };
-
-		return walk_dir(c, path, &tracked, below, end);
-	}
-	return untracked_dir(c, path, frame);
-}
-
-static unsigned char entry_type(struct scan_ctx *c, const struct strbuf *path,
-				const struct dirent *de)
+static unsigned char entry_type(int dir_fd, const struct dirent *de)
 {
 	struct stat st;
 
 	if (de->d_type != DT_UNKNOWN)
 		return de->d_type;
-	if (fstatat(c->workdir_fd, path->buf, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return DT_UNKNOWN;
 	if (S_ISDIR(st.st_mode))
 		return DT_DIR;
@@ -1052,32 +1205,76 @@ static unsigned char entry_type(struct scan_ctx *c, const struct strbuf *path,
 }
 
 /*
- * Read the directory path ("" or ending in '/') of frame, whose tracked
- * files are the index entries [lo, hi). Stops early once the directory
- * turns out to be ignored.
+ * The entry de at path, in the directory dir_fd of frame, whose tracked
+ * files are the index entries [lo, hi).
+ */
+static int walk_entry(struct scan_ctx *c, struct strbuf *path,
+		      struct dir_frame *frame, int dir_fd,
+		      const struct dirent *de, size_t lo, size_t hi)
+{
+	unsigned char type = entry_type(dir_fd, de);
+	size_t pos = lower_bound(c, lo, hi, path->buf), below, end;
+	int exact = pos < hi && !strcmp(c->entries[pos]->path, path->buf), fd;
+
+	if (type != DT_DIR)
+		return exact ? 0 : untracked_file(c, path, frame, dir_fd, de, type);
+	/* a submodule's checkout is not looked into */
+	if (exact && is_gitlink(c->entries[pos]->mode))
+		return 0;
+	strbuf_addch(path, '/');
+	below = lower_bound(c, pos, hi, path->buf);
+	path->buf[path->len - 1] = '0';		/* the first name after "dir/" */
+	end = lower_bound(c, below, hi, path->buf);
+	path->buf[path->len - 1] = '/';
+	if (below == end)
+		return untracked_dir(c, path, frame, dir_fd, de);
+	fd = open_dir_at(dir_fd, de->d_name);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+			return 0;
+		return graft_error("cannot read the directory '%s': %s",
+				   path->buf, strerror(errno));
+	}
+	{
+		struct dir_frame tracked = { frame, path->len, -1 };
+
+		return walk_dir(c, path, &tracked, below, end, fd);
+	}
+}
+
+/* path without its trailing '/' (a directory's name as items record it) */
+static void note_dir_item(struct scan_ctx *c, struct strbuf *path,
+			  enum scan_item_kind kind, unsigned mode)
+{
+	path->buf[path->len - 1] = '\0';
+	add_item(c->out, path->buf, kind, mode);
+	path->buf[path->len - 1] = '/';
+}
+
+/*
+ * Read the directory path ("" or ending in '/') of frame, open as fd
+ * (closed here), whose tracked files are the index entries [lo, hi).
+ * Stops early once the directory turns out to be ignored, unless every
+ * ignored file is wanted.
  */
 static int walk_dir(struct scan_ctx *c, struct strbuf *path,
-		    struct dir_frame *frame, size_t lo, size_t hi)
+		    struct dir_frame *frame, size_t lo, size_t hi, int fd)
 {
 	size_t len = path->len;
 	struct dirent *de;
-	DIR *dir;
-	int fd, rc = 0;
+	struct stat st;
+	int rc = 0, empty = 1, has_stat;
+	DIR *dir = fdopendir(fd);
 
-	fd = openat(c->workdir_fd, len ? path->buf : ".",
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || !(dir = fdopendir(fd))) {
-		/* gone, or replaced by a file, since its parent was read */
-		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-			rc = 0;
-		else
-			rc = graft_error("cannot read the directory '%s': %s",
-					 len ? path->buf : ".", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return rc;
+	if (!dir) {
+		close(fd);
+		return graft_error("cannot read the directory '%s': %s",
+				   len ? path->buf : ".", strerror(errno));
 	}
-	while (rc == 0 && frame->ignored != 1) {
+	has_stat = (c->flags & SCAN_DETAILS) && len && fstat(fd, &st) == 0;
+	if (has_stat && !default_perms(c, st.st_mode))
+		note_dir_item(c, path, SCAN_PERMS, st.st_mode);
+	while (rc == 0 && (frame->ignored != 1 || (c->flags & SCAN_IGNORED_ALL))) {
 		errno = 0;
 		if (!(de = readdir(dir))) {
 			if (errno)
@@ -1086,23 +1283,31 @@ static int walk_dir(struct scan_ctx *c, struct strbuf *path,
 						 strerror(errno));
 			break;
 		}
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    !strcmp(de->d_name, ".git"))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		empty = 0;
+		if (!strcmp(de->d_name, ".git"))
 			continue;
 		strbuf_addstr(path, de->d_name);
-		rc = walk_entry(c, path, frame, entry_type(c, path, de), lo, hi);
+		rc = walk_entry(c, path, frame, dirfd(dir), de, lo, hi);
 		strbuf_setlen(path, len);
 	}
+	if (rc == 0 && empty && has_stat &&
+	    (rc = dir_ignored(c, path, frame)) == 0)
+		note_dir_item(c, path, SCAN_EMPTY_DIR, st.st_mode);
 	closedir(dir);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 static int scan_untracked(struct scan_ctx *c)
 {
 	struct dir_frame top = { NULL, 0, 0 };
 	struct strbuf path = STRBUF_INIT;
-	int rc = walk_dir(c, &path, &top, 0, c->nr);
+	int fd = open_dir_at(c->workdir_fd, "."), rc;
 
+	if (fd < 0)
+		return graft_error("cannot read the work tree: %s", strerror(errno));
+	rc = walk_dir(c, &path, &top, 0, c->nr, fd);
 	strbuf_release(&path);
 	return rc;
 }
@@ -1133,16 +1338,24 @@ static int scan_files(struct scan_ctx *c, const struct staged_list *staged)
 	return rc;
 }
 
-int scan_worktree(struct scan *out, const struct graft_repo *r)
+static int item_by_path(const void *a, const void *b)
+{
+	const struct scan_item *x = a, *y = b;
+	int cmp = strcmp(x->path, y->path);
+
+	return cmp ? cmp : (int)x->kind - (int)y->kind;
+}
+
+int scan_worktree(struct scan *out, const struct graft_repo *r, unsigned flags)
 {
 	struct staged_list staged = { NULL, 0, 0 };
 	struct scan_ctx c;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	*out = (struct scan)SCAN_INIT;
 	if (!r->workdir)
 		return graft_error("there is no work tree to scan");
-	if ((rc = scan_ctx_init(&c, out, r)) < 0 ||
+	if ((rc = scan_ctx_init(&c, out, r, flags)) < 0 ||
 	    (rc = staged_changes(&c, &staged)) < 0 ||
 	    (rc = scan_files(&c, &staged)) < 0) {
 		graft_error_prefix("cannot read the state of the work tree");
@@ -1150,6 +1363,8 @@ int scan_worktree(struct scan *out, const struct graft_repo *r)
 	}
 	if (out->nr > 1)
 		qsort(out->entries, out->nr, sizeof(*out->entries), by_path);
+	if (out->items_nr > 1)
+		qsort(out->items, out->items_nr, sizeof(*out->items), item_by_path);
 done:
 	staged_release(&staged);
 	scan_ctx_release(&c);
@@ -1164,8 +1379,11 @@ void scan_release(struct scan *s)
 
 	for (i = 0; i < s->nr; i++)
 		free(s->entries[i].path);
+	for (i = 0; i < s->items_nr; i++)
+		free(s->items[i].path);
 	free(s->entries);
-	memset(s, 0, sizeof(*s));
+	free(s->items);
+	*s = (struct scan)SCAN_INIT;
 }
 
 char *scan_index_path(const struct graft_repo *r)
@@ -1182,14 +1400,25 @@ char *scan_index_path(const struct graft_repo *r)
 	return strbuf_detach(&sb);
 }
 
-int scan_index_tree(git_oid *out, const struct graft_repo *r)
+static int index_tree(git_oid *out, const struct graft_repo *r,
+		      int drop_conflicts)
 {
 	git_index *index = NULL;
 	int rc;
 
 	if ((rc = load_index(&index, r)) < 0)
 		return rc;
-	rc = write_index_tree(out, r->repo, index, 0);
+	rc = write_index_tree(out, r->repo, index, drop_conflicts);
 	git_index_free(index);
 	return rc;
+}
+
+int scan_index_tree(git_oid *out, const struct graft_repo *r)
+{
+	return index_tree(out, r, 0);
+}
+
+int scan_index_tree_resolved(git_oid *out, const struct graft_repo *r)
+{
+	return index_tree(out, r, 1);
 }

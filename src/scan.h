@@ -51,6 +51,7 @@ struct scan_entry {
 	char unstaged;		/* porcelain v2 Y: work tree against index */
 	unsigned index_mode;	/* porcelain v2 mI (0 when not in the index) */
 	unsigned worktree_mode;	/* porcelain v2 mW (0 when gone from the work tree) */
+	unsigned long ino;	/* an untracked file's inode number, else 0 */
 };
 
 /*
@@ -63,6 +64,46 @@ struct scan_entry {
  */
 #define SCAN_UNTRACKED '?'
 
+/*
+ * What a scan with SCAN_DETAILS finds besides what git status shows: the
+ * rest of the state a snapshot keeps and a restore puts back.
+ */
+enum scan_item_kind {
+	/* a file or directory whose permission bits are not git's default
+	 * for it (0666 or 0777 less the umask): tracked files and every
+	 * directory walked; untracked files are the snapshot's to stat */
+	SCAN_PERMS,
+	/* a directory that holds nothing, not ignored */
+	SCAN_EMPTY_DIR,
+	/* an untracked, not ignored FIFO, socket or device */
+	SCAN_SPECIAL,
+	/* a repository of its own: a submodule's checkout (a gitlink whose
+	 * directory holds .git) or an untracked nested repository */
+	SCAN_NESTED,
+	/* an index entry flagged skip-worktree or assume-unchanged, which
+	 * git status never looks at; state: '.' its stat data matches the
+	 * index, 'M' it may differ, 'D' no file there */
+	SCAN_FLAGGED,
+	/* a .gitignore or .gitattributes that the ignore rules hide */
+	SCAN_HIDDEN_RULES,
+	/* an ignored file or directory ("path/"), in a directory that is not
+	 * ignored; with SCAN_IGNORED_ALL every ignored file, however deep */
+	SCAN_IGNORED,
+};
+
+struct scan_item {
+	char *path;
+	enum scan_item_kind kind;
+	unsigned mode;		/* st_mode: type and permission bits */
+	unsigned flags;		/* SCAN_FLAGGED: SCAN_SKIP_WORKTREE, SCAN_ASSUME_UNCHANGED */
+	char state;		/* SCAN_FLAGGED */
+	unsigned long ino;	/* SCAN_IGNORED, SCAN_NESTED */
+	long long size, mtime_ns;	/* SCAN_IGNORED */
+};
+
+#define SCAN_SKIP_WORKTREE 1u
+#define SCAN_ASSUME_UNCHANGED 2u
+
 struct scan {
 	struct scan_entry *entries;	/* sorted by path, bytewise */
 	size_t nr, alloc;
@@ -71,18 +112,25 @@ struct scan {
 	size_t untracked;
 	size_t conflicted;
 	size_t intent_to_add;	/* `git add -N` entries (unstaged 'A') */
+	struct scan_item *items;	/* SCAN_DETAILS; sorted by path, kind */
+	size_t items_nr, items_alloc;
 };
 
-#define SCAN_INIT { NULL, 0, 0, 0, 0, 0, 0, 0 }
+#define SCAN_INIT { .entries = NULL }
+
+enum scan_flags {
+	SCAN_DETAILS = 1,	/* collect the items above */
+	SCAN_IGNORED_ALL = 2,	/* and every ignored file (a dependency's tree) */
+};
 
 /*
  * Scan r's work tree, index and HEAD. The index is the repository's own
  * git_index, read again first if its file changed (and emptied if it is
  * gone), so that a scan and a following scan_index_tree() read it once.
+ * flags: enum scan_flags.
  */
-int scan_worktree(struct scan *out, const struct graft_repo *r);
+int scan_worktree(struct scan *out, const struct graft_repo *r, unsigned flags);
 void scan_release(struct scan *s);
-
 
 static inline int scan_entry_untracked(const struct scan_entry *e)
 {
@@ -101,5 +149,7 @@ char *scan_index_path(const struct graft_repo *r);
  * A missing index gives the empty tree.
  */
 int scan_index_tree(git_oid *out, const struct graft_repo *r);
+/* The same with the conflicted paths left out (their stages are no tree). */
+int scan_index_tree_resolved(git_oid *out, const struct graft_repo *r);
 
 #endif

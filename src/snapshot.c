@@ -1,3 +1,7 @@
+/*
+ * Taking a snapshot (snapshot.h): the objects of W, I, A and M for the
+ * work tree and each repository nested in it, then the ref.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,21 +10,16 @@
 #include <unistd.h>
 
 #include <git2.h>
-#include <git2/sys/mempack.h>
-#include <git2/sys/odb_backend.h>
-#include <git2/sys/repository.h>
 
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
 #include "gitconfig.h"
-#include "guard.h"
-#include "packwrite.h"
+#include "objsink.h"
 #include "snapshot.h"
 #include "strbuf.h"
-
-#define SNAPSHOT_FORMAT "1"
-#define DETACHED "(detached)"
+#include "treebuild.h"
+#include "worktree.h"
 
 /*
  * From this many new blobs on, the snapshot's objects are written as one
@@ -33,12 +32,22 @@
  * held in memory for the pack.
  */
 #define PACK_MAX_BLOB_SIZE (16 * 1024 * 1024)
+/* Repositories nested deeper than this are refused, not followed. */
+#define MAX_NESTING 8
 
 char *snapshot_ref_name(const char *dep)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	strbuf_addf(&sb, "%s%s", SNAPSHOT_REF_PREFIX, dep);
+	return strbuf_detach(&sb);
+}
+
+char *snapshot_attempt_ref_name(const char *dep)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s%s", ATTEMPT_REF_PREFIX, dep);
 	return strbuf_detach(&sb);
 }
 
@@ -51,303 +60,25 @@ void snapshot_release(struct snapshot *snap)
 	*snap = (struct snapshot)SNAPSHOT_INIT;
 }
 
-/* ---- writing objects durably ------------------------------------------ */
-
-/*
- * Where the snapshot's objects go. With a pack, the repository's object
- * database is swapped for one that writes into memory and reads through
- * to the real one; at the end what was written is packed into the real
- * one in a single fsync'd pack, and the real database is put back.
- */
-struct object_sink {
-	git_repository *repo;
-	git_odb *disk_odb;		/* the repository's own */
-	git_odb *mem_odb;		/* NULL when writing loose objects */
-	git_odb_backend *mempack;	/* owned by mem_odb */
-	git_oid *written;		/* objects created in memory */
-	size_t nr, alloc;
-};
-
-static int sink_open(struct object_sink *s, git_repository *repo, int packed)
-{
-	git_buf objects = GIT_BUF_INIT;
-	int rc = 0;
-
-	memset(s, 0, sizeof(*s));
-	s->repo = repo;
-	if (!packed)
-		return 0;
-	if (git_repository_odb(&s->disk_odb, repo) < 0 ||
-	    git_repository_item_path(&objects, repo,
-				     GIT_REPOSITORY_ITEM_OBJECTS) < 0 ||
-	    git_odb_new(&s->mem_odb) < 0 ||
-	    git_mempack_new(&s->mempack) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot set up the object database");
-		goto done;
-	}
-	if (git_odb_add_backend(s->mem_odb, s->mempack, 1000) < 0) {
-		s->mempack->free(s->mempack);
-		s->mempack = NULL;
-		rc = graft_error_git(GRAFT_EFATAL, "cannot set up the object database");
-		goto done;
-	}
-	if (git_odb_add_disk_alternate(s->mem_odb, objects.ptr) < 0 ||
-	    git_repository_set_odb(repo, s->mem_odb) < 0)
-		rc = graft_error_git(GRAFT_EFATAL, "cannot set up the object database");
-done:
-	git_buf_dispose(&objects);
-	return rc;
-}
-
-/* Remember id if it was created in memory (it did not exist on disk). */
-static void sink_note(struct object_sink *s, const git_oid *id)
-{
-	if (!s->mempack || !s->mempack->exists(s->mempack, id))
-		return;
-	ALLOC_GROW(s->written, s->nr + 1, s->alloc);
-	s->written[s->nr++] = *id;
-}
-
-static int by_oid(const void *a, const void *b)
-{
-	return git_oid_cmp(a, b);
-}
-
-/*
- * Write what is in memory as one pack (fsync'd: GIT_OPT_ENABLE_FSYNC_GITDIR).
- * Files with the same content are one blob, noted once per file: a pack
- * must hold each object once.
- */
-static int sink_flush(struct object_sink *s)
-{
-	size_t i, nr = 0;
-
-	if (!s->mem_odb || !s->nr)
-		return 0;
-	qsort(s->written, s->nr, sizeof(*s->written), by_oid);
-	for (i = 0; i < s->nr; i++)
-		if (!nr || !git_oid_equal(&s->written[nr - 1], &s->written[i]))
-			s->written[nr++] = s->written[i];
-	s->nr = nr;
-	return pack_write_objects(s->disk_odb, s->mem_odb, s->written, s->nr);
-}
-
-static void sink_close(struct object_sink *s)
-{
-	if (s->disk_odb && git_repository_set_odb(s->repo, s->disk_odb) < 0)
-		git_error_clear();
-	git_odb_free(s->mem_odb);
-	git_odb_free(s->disk_odb);
-	free(s->written);
-	memset(s, 0, sizeof(*s));
-}
-
-/* ---- building trees from a few changes -------------------------------- */
-
-/* Set path to (id, mode) in a tree, or remove it when mode is 0. */
-struct tree_update {
-	char *path;
-	git_oid id;
-	git_filemode_t mode;
-	off_t size;		/* of the work tree file to store */
-};
-
-struct update_list {
-	struct tree_update *items;
-	size_t nr, alloc;
-};
-
-static struct tree_update *updates_add(struct update_list *l,
-				       const char *path, git_filemode_t mode)
-{
-	struct tree_update *u;
-
-	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
-	u = &l->items[l->nr++];
-	memset(u, 0, sizeof(*u));
-	u->path = xstrdup(path);
-	u->mode = mode;
-	return u;
-}
-
-static void updates_release(struct update_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->nr; i++)
-		free(l->items[i].path);
-	free(l->items);
-	memset(l, 0, sizeof(*l));
-}
-
-static int by_update_path(const void *a, const void *b)
-{
-	return strcmp(((const struct tree_update *)a)->path,
-		      ((const struct tree_update *)b)->path);
-}
-
-static int apply_updates(git_oid *out, int *empty, struct object_sink *sink,
-			 const git_tree *base, const struct tree_update *u,
-			 size_t nr, size_t skip);
-
-/*
- * The updates u[0..nr) all lie below the entry component of bld: rebuild
- * that subtree. A file in the way of a directory is replaced by it, and
- * a directory left empty disappears, as in a work tree.
- */
-static int apply_subtree(git_treebuilder *bld, struct object_sink *sink,
-			 const char *component, const struct tree_update *u,
-			 size_t nr, size_t skip)
-{
-	const git_tree_entry *existing = git_treebuilder_get(bld, component);
-	git_tree *subtree = NULL;
-	git_oid id;
-	int empty, rc;
-
-	if (existing && git_tree_entry_type(existing) == GIT_OBJECT_TREE &&
-	    git_tree_lookup(&subtree, sink->repo, git_tree_entry_id(existing)) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot read a tree");
-	rc = apply_updates(&id, &empty, sink, subtree, u, nr, skip);
-	if (rc < 0)
-		goto done;
-	if (empty) {
-		if (subtree && git_treebuilder_remove(bld, component) < 0)
-			rc = graft_error_git(GRAFT_EFATAL, "cannot build a tree");
-	} else if (git_treebuilder_insert(NULL, bld, component, &id,
-					  GIT_FILEMODE_TREE) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot build a tree");
-	}
-done:
-	git_tree_free(subtree);
-	return rc;
-}
-
-static int apply_entry(git_treebuilder *bld, const char *name,
-		       const struct tree_update *u)
-{
-	if (u->mode) {
-		if (git_treebuilder_insert(NULL, bld, name, &u->id, u->mode) < 0)
-			return graft_error_git(GRAFT_EFATAL,
-					       "cannot add '%s' to a tree", u->path);
-		return 0;
-	}
-	if (git_treebuilder_get(bld, name) &&
-	    git_treebuilder_remove(bld, name) < 0)
-		return graft_error_git(GRAFT_EFATAL,
-				       "cannot remove '%s' from a tree", u->path);
-	return 0;
-}
-
-/*
- * Write base with the updates u[0..nr) applied, sorted by path, whose
- * first skip bytes name base's directory. *empty when nothing is left.
- * Only the trees along the updated paths are read and written.
- */
-static int apply_updates(git_oid *out, int *empty, struct object_sink *sink,
-			 const git_tree *base, const struct tree_update *u,
-			 size_t nr, size_t skip)
-{
-	git_treebuilder *bld = NULL;
-	size_t i = 0;
-	int rc = 0;
-
-	if (git_treebuilder_new(&bld, sink->repo, base) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot build a tree");
-	while (i < nr && rc == 0) {
-		const char *name = u[i].path + skip;
-		const char *slash = strchr(name, '/');
-		size_t len, j;
-		char *component;
-
-		if (!slash) {
-			rc = apply_entry(bld, name, &u[i++]);
-			continue;
-		}
-		/* sorted: everything below "name/" follows in one run */
-		len = (size_t)(slash - name) + 1;
-		for (j = i + 1; j < nr && !strncmp(u[j].path + skip, name, len); j++)
-			;
-		component = xstrndup(name, len - 1);
-		rc = apply_subtree(bld, sink, component, u + i, j - i, skip + len);
-		free(component);
-		i = j;
-	}
-	if (rc < 0)
-		goto done;
-	*empty = git_treebuilder_entrycount(bld) == 0;
-	if (*empty)
-		goto done;
-	if (git_treebuilder_write(out, bld) < 0)
-		rc = graft_error_git(GRAFT_EFAIL, "cannot write a tree");
-	else
-		sink_note(sink, out);
-done:
-	git_treebuilder_free(bld);
-	return rc;
-}
-
-static int tree_with_updates(git_oid *out, struct object_sink *sink,
-			     const git_oid *base_id, struct update_list *l)
-{
-	git_tree *base = NULL;
-	int empty, rc;
-
-	if (base_id && git_tree_lookup(&base, sink->repo, base_id) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot read a tree");
-	if (l->nr > 1)
-		qsort(l->items, l->nr, sizeof(*l->items), by_update_path);
-	rc = apply_updates(out, &empty, sink, base, l->items, l->nr, 0);
-	git_tree_free(base);
-	if (rc < 0)
-		return rc;
-	if (empty) {
-		git_treebuilder *bld = NULL;
-
-		/* the empty tree: a work tree holding nothing git sees */
-		if (git_treebuilder_new(&bld, sink->repo, NULL) < 0 ||
-		    git_treebuilder_write(out, bld) < 0)
-			rc = graft_error_git(GRAFT_EFAIL, "cannot write a tree");
-		else
-			sink_note(sink, out);
-		git_treebuilder_free(bld);
-	}
-	return rc;
-}
-
-/* ---- taking the snapshot ---------------------------------------------- */
-
+/* One repository being snapshotted: the work tree, or one nested in it. */
 struct create_ctx {
 	const struct graft_repo *r;
 	git_repository *repo;
 	const struct snapshot_spec *spec;
 	const struct scan *scan;
+	const char *path;		/* in the top work tree: "" or "dir/" */
+	int depth;
+	int keep_ignored;		/* the dependency's checkout: list them */
 	int filemode;			/* core.filemode */
-	struct update_list worktree;	/* I -> W */
-	struct update_list ita;		/* the A tree */
+	struct worktree wt;
+	struct tree_updates worktree;	/* I -> W */
+	struct tree_updates ita;	/* the A tree */
+	struct tree_updates meta;	/* the M tree */
+	struct meta_list records;
 	size_t blobs;			/* files to store */
 };
 
-static int refuse_state(const struct create_ctx *c, git_reference **head)
-{
-	int rc = git_repository_head(head, c->repo);
-
-	if (rc == GIT_EUNBORNBRANCH) {
-		git_error_clear();
-		return graft_error("cannot take a snapshot: the current branch has no commit yet");
-	}
-	if (rc < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot resolve HEAD");
-	/* restoring cleans up git's state: there must be none of the user's */
-	if ((rc = repo_check_state(c->r)) < 0)
-		return rc;
-	if (c->scan->conflicted) {
-		rc = graft_error("cannot take a snapshot: the index has %zu conflicted path%s",
-				 c->scan->conflicted,
-				 c->scan->conflicted == 1 ? "" : "s");
-		graft_error_hint("resolve them (git add) or discard them first");
-	}
-	return rc;
-}
+static int create_repository(struct snapshot *out, struct create_ctx *c);
 
 static int check_line(const char *what, const char *s)
 {
@@ -357,9 +88,9 @@ static int check_line(const char *what, const char *s)
 	return 0;
 }
 
-/* Mode git would record for an untracked file, or 0 to leave it out. */
-static git_filemode_t untracked_mode(const struct create_ctx *c,
-				     const struct stat *st)
+/* Mode git would record for a file of st, or 0 for what it would not. */
+static git_filemode_t file_mode(const struct create_ctx *c,
+				const struct stat *st)
 {
 	if (S_ISLNK(st->st_mode))
 		return GIT_FILEMODE_LINK;
@@ -370,21 +101,27 @@ static git_filemode_t untracked_mode(const struct create_ctx *c,
 	return GIT_FILEMODE_BLOB;
 }
 
-static int stat_path(const struct create_ctx *c, const char *path,
-		     struct stat *st)
+static int lstat_path(struct create_ctx *c, const char *path, struct stat *st)
 {
-	char *full = repo_path(c->r, path);
-	int rc = 0;
+	int rc = worktree_lstat(&c->wt, path, st);
 
-	if (lstat(full, st) < 0)
-		rc = graft_error("cannot take a snapshot: cannot read '%s': %s",
-				 path, strerror(errno));
-	free(full);
+	if (rc == 1)
+		return graft_error("cannot take a snapshot: '%s%s' went away while it was read",
+				   c->path, path);
 	return rc;
 }
 
-/* What W and A need, from the scan; blobs are stored later. */
-static int plan_updates(struct create_ctx *c)
+static void note_perms(struct create_ctx *c, const char *path,
+		       const struct stat *st)
+{
+	if (S_ISREG(st->st_mode) &&
+	    (st->st_mode & 07777) != worktree_default_perms(&c->wt, 0,
+							   st->st_mode & S_IXUSR))
+		meta_add(&c->records, META_PERMS, path)->mode = st->st_mode;
+}
+
+/* The files of the scan that W must hold as they are on disk. */
+static int plan_files(struct create_ctx *c)
 {
 	size_t i;
 	int rc;
@@ -396,36 +133,209 @@ static int plan_updates(struct create_ctx *c)
 		struct stat st;
 
 		if (e->unstaged == 'D') {
-			updates_add(&c->worktree, e->path, 0);
+			tree_updates_add(&c->worktree, e->path, 0);
 			continue;
 		}
 		if (e->unstaged == '.')
 			continue;
-		/* an untracked nested repository: git does not look inside */
+		/* a nested repository has a snapshot of its own */
 		if (scan_entry_untracked(e) && len && e->path[len - 1] == '/')
 			continue;
-		if ((rc = stat_path(c, e->path, &st)) < 0)
+		if ((rc = lstat_path(c, e->path, &st)) < 0)
 			return rc;
-		if (scan_entry_untracked(e))
-			mode = untracked_mode(c, &st);
-		else
+		if (scan_entry_untracked(e)) {
+			mode = file_mode(c, &st);
+			note_perms(c, e->path, &st);
+		} else {
 			mode = (git_filemode_t)e->worktree_mode;
+		}
 		if (!mode)
 			continue;
 		if (e->unstaged == 'A')
-			updates_add(&c->ita, e->path, mode);
-		updates_add(&c->worktree, e->path, mode)->size = st.st_size;
+			tree_updates_add(&c->ita, e->path, mode);
+		tree_updates_add(&c->worktree, e->path, mode)->size = st.st_size;
 		c->blobs++;
 	}
 	return 0;
 }
 
 /*
+ * A skip-worktree or assume-unchanged entry: its flags, and its file as it
+ * is on disk when that may differ from the index (git status never looks).
+ */
+static int plan_flagged(struct create_ctx *c, const struct scan_item *it)
+{
+	struct meta_record *m = meta_add(&c->records, META_FLAGGED, it->path);
+	git_filemode_t mode;
+	struct stat st;
+	int rc;
+
+	m->flags = it->flags;
+	m->state = it->state == 'D' ? 'D' : '.';
+	if (it->state != 'M')
+		return 0;
+	if ((rc = lstat_path(c, it->path, &st)) < 0)
+		return rc;
+	if (!(mode = file_mode(c, &st)))
+		return 0;
+	tree_updates_add(&c->worktree, it->path, mode)->size = st.st_size;
+	c->blobs++;
+	return 0;
+}
+
+/* What .git says in a nested repository: a gitfile's text, or NULL. */
+static char *read_gitfile(struct create_ctx *c, const char *dir)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	struct stat st;
+
+	strbuf_addf(&path, "%s/.git", dir);
+	if (worktree_lstat(&c->wt, path.buf, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    worktree_read_file(&c->wt, path.buf, &text) < 0) {
+		graft_error_clear();
+		strbuf_release(&path);
+		strbuf_release(&text);
+		return NULL;
+	}
+	strbuf_release(&path);
+	return strbuf_detach(&text);
+}
+
+/* Whether path (no trailing '/') is the dependency's checkout. */
+static int is_dep_checkout(const struct create_ctx *c, const char *path)
+{
+	return !c->depth && c->spec->dep_path && !strcmp(path, c->spec->dep_path);
+}
+
+/* The repository nested at it->path: its snapshot, and a record of it. */
+static int plan_nested(struct create_ctx *c, const struct scan_item *it)
+{
+	struct create_ctx sub;
+	struct graft_repo nested = GRAFT_REPO_INIT;
+	struct snapshot snap = SNAPSHOT_INIT;
+	struct scan scan = SCAN_INIT;
+	struct strbuf path = STRBUF_INIT, shown = STRBUF_INIT;
+	struct meta_record *m;
+	struct stat st;
+	int rc;
+
+	strbuf_addstr(&path, it->path);
+	if (path.len && path.buf[path.len - 1] == '/')
+		strbuf_setlen(&path, path.len - 1);
+	strbuf_addf(&shown, "%s%s/", c->path, path.buf);
+	if (c->depth >= MAX_NESTING) {
+		rc = graft_error("cannot take a snapshot: the repository '%s' is nested more than %d deep",
+				 shown.buf, MAX_NESTING);
+		goto done;
+	}
+	memset(&sub, 0, sizeof(sub));
+	sub.keep_ignored = is_dep_checkout(c, path.buf);
+	if ((rc = repo_open_nested(&nested, c->r, path.buf)) < 0 ||
+	    (rc = scan_worktree(&scan, &nested,
+				SCAN_DETAILS |
+				(sub.keep_ignored ? SCAN_IGNORED_ALL : 0))) < 0 ||
+	    (c->spec->kind == SNAPSHOT_BEFORE &&
+	     (rc = snapshot_check_sizes(&nested, &scan, "upgrade")) < 0))
+		goto done;
+	sub.r = &nested;
+	sub.repo = nested.repo;
+	sub.spec = c->spec;
+	sub.scan = &scan;
+	sub.path = shown.buf;
+	sub.depth = c->depth + 1;
+	if ((rc = create_repository(&snap, &sub)) < 0)
+		goto done;
+	m = meta_add(&c->records, META_NESTED, path.buf);
+	m->id = snap.commit;
+	if (sub.keep_ignored)
+		m->flags = META_NESTED_DEPENDENCY;
+	m->gitfile = read_gitfile(c, path.buf);
+	if (worktree_lstat(&c->wt, path.buf, &st) == 0)
+		m->ino = (unsigned long)st.st_ino;
+done:
+	if (rc < 0)
+		graft_error_prefix("cannot keep the repository '%s'", shown.buf);
+	snapshot_release(&snap);
+	scan_release(&scan);
+	repo_close(&nested);
+	strbuf_release(&path);
+	strbuf_release(&shown);
+	return rc;
+}
+
+/* A .gitignore or .gitattributes its own rules hide: kept in M as it is. */
+static int plan_hidden_rules(struct create_ctx *c, const char *path)
+{
+	struct strbuf name = STRBUF_INIT, data = STRBUF_INIT;
+	struct tree_update *u;
+	int rc = worktree_read_file(&c->wt, path, &data);
+
+	if (rc < 0)
+		goto done;
+	strbuf_addf(&name, SNAPSHOT_HIDDEN_PREFIX "%s", path);
+	u = tree_updates_add(&c->meta, name.buf, GIT_FILEMODE_BLOB);
+	if (git_blob_create_from_buffer(&u->id, c->repo, data.buf, data.len) < 0)
+		rc = graft_error_git(GRAFT_EFAIL, "cannot store '%s'", path);
+done:
+	strbuf_release(&name);
+	strbuf_release(&data);
+	return rc;
+}
+
+static void plan_ignored(struct create_ctx *c, const struct scan_item *it)
+{
+	struct meta_record *m = meta_add(&c->records, META_IGNORED, it->path);
+
+	m->mode = it->mode;
+	m->ino = it->ino;
+	m->size = it->size;
+	m->mtime_ns = it->mtime_ns;
+}
+
+/* The items of the scan: records, and the snapshots of nested repositories. */
+static int plan_items(struct create_ctx *c)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->scan->items_nr && rc == 0; i++) {
+		const struct scan_item *it = &c->scan->items[i];
+
+		switch (it->kind) {
+		case SCAN_PERMS:
+			meta_add(&c->records, META_PERMS, it->path)->mode = it->mode;
+			break;
+		case SCAN_EMPTY_DIR:
+			meta_add(&c->records, META_EMPTY_DIR, it->path)->mode = it->mode;
+			break;
+		case SCAN_SPECIAL:
+			/* a socket or device cannot be made again: left alone */
+			if (S_ISFIFO(it->mode))
+				meta_add(&c->records, META_FIFO, it->path)->mode = it->mode;
+			break;
+		case SCAN_FLAGGED:
+			rc = plan_flagged(c, it);
+			break;
+		case SCAN_NESTED:
+			rc = plan_nested(c, it);
+			break;
+		case SCAN_HIDDEN_RULES:
+			rc = plan_hidden_rules(c, it->path);
+			break;
+		case SCAN_IGNORED:
+			if (c->keep_ignored)
+				plan_ignored(c, it);
+			break;
+		}
+	}
+	return rc;
+}
+
+/*
  * Store the work tree files of the updates. large selects the pass:
  * files too large to hold in memory go first, straight to disk.
  */
-static int store_blobs(struct create_ctx *c, struct object_sink *sink,
-		       int large)
+static int store_blobs(struct create_ctx *c, struct objsink *sink, int large)
 {
 	size_t i;
 
@@ -436,14 +346,14 @@ static int store_blobs(struct create_ctx *c, struct object_sink *sink,
 			continue;
 		if (git_blob_create_from_workdir(&u->id, c->repo, u->path) < 0)
 			return graft_error_git(GRAFT_EFAIL,
-					       "cannot take a snapshot: cannot store '%s'",
-					       u->path);
-		sink_note(sink, &u->id);
+					       "cannot take a snapshot: cannot store '%s%s'",
+					       c->path, u->path);
+		objsink_note(sink, &u->id);
 	}
 	return 0;
 }
 
-static int store_ita_blobs(struct create_ctx *c, struct object_sink *sink)
+static int store_ita_blobs(struct create_ctx *c, struct objsink *sink)
 {
 	git_oid empty;
 	size_t i;
@@ -452,10 +362,117 @@ static int store_ita_blobs(struct create_ctx *c, struct object_sink *sink)
 		return 0;
 	if (git_blob_create_from_buffer(&empty, c->repo, "", 0) < 0)
 		return graft_error_git(GRAFT_EFAIL, "cannot write the empty blob");
-	sink_note(sink, &empty);
+	objsink_note(sink, &empty);
 	for (i = 0; i < c->ita.nr; i++)
 		c->ita.items[i].id = empty;
 	return 0;
+}
+
+/*
+ * A file stored through a clean filter (core.autocrlf, eol, ident) comes
+ * back through the smudge filter: when that would not give back its
+ * bytes (mixed line endings, a file checked out under other settings),
+ * its bytes are kept as they are too, under raw/ in M.
+ */
+static int store_raw(struct create_ctx *c, struct objsink *sink,
+		     const struct tree_update *u)
+{
+	git_filter_list *filters = NULL;
+	git_buf back = GIT_BUF_INIT;
+	struct strbuf disk = STRBUF_INIT, name = STRBUF_INIT;
+	struct tree_update *raw;
+	int rc = 0;
+
+	if (git_filter_list_load(&filters, c->repo, NULL, u->path,
+				 GIT_FILTER_TO_WORKTREE, GIT_FILTER_DEFAULT) < 0)
+		return graft_error_git(GRAFT_EFAIL, "cannot read the attributes of '%s%s'",
+				       c->path, u->path);
+	if (!filters)
+		return 0;
+	git_filter_list_free(filters);
+	if ((rc = worktree_checkout_content(&back, c->repo, u->path, &u->id,
+					    u->mode, 0)) < 0 ||
+	    (rc = worktree_read_file(&c->wt, u->path, &disk)) < 0)
+		goto done;
+	if (back.size == disk.len && !memcmp(back.ptr, disk.buf, disk.len))
+		goto done;
+	strbuf_addf(&name, SNAPSHOT_RAW_PREFIX "%s", u->path);
+	raw = tree_updates_add(&c->meta, name.buf, GIT_FILEMODE_BLOB);
+	if (git_blob_create_from_buffer(&raw->id, c->repo, disk.buf, disk.len) < 0)
+		rc = graft_error_git(GRAFT_EFAIL, "cannot store '%s%s'", c->path,
+				     u->path);
+	else
+		objsink_note(sink, &raw->id);
+done:
+	git_buf_dispose(&back);
+	strbuf_release(&disk);
+	strbuf_release(&name);
+	return rc;
+}
+
+static int store_raw_blobs(struct create_ctx *c, struct objsink *sink)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->worktree.nr && rc == 0; i++) {
+		const struct tree_update *u = &c->worktree.items[i];
+
+		if (u->mode == GIT_FILEMODE_BLOB ||
+		    u->mode == GIT_FILEMODE_BLOB_EXECUTABLE)
+			rc = store_raw(c, sink, u);
+	}
+	return rc;
+}
+
+/*
+ * The repository's config, info/exclude and info/attributes, which
+ * commands may change too and which decide what a file's bytes and
+ * ignoredness are: kept under gitdir/ in M.
+ */
+static int store_gitdir_files(struct create_ctx *c, struct objsink *sink)
+{
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT, name = STRBUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; snapshot_gitdir_files[i] && rc == 0; i++) {
+		struct tree_update *u;
+		int missing;
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s", c->r->commondir, snapshot_gitdir_files[i]);
+		if ((rc = file_read(path.buf, &data, &missing)) < 0 || missing)
+			continue;
+		strbuf_reset(&name);
+		strbuf_addf(&name, SNAPSHOT_GITDIR_PREFIX "%s", snapshot_gitdir_files[i]);
+		u = tree_updates_add(&c->meta, name.buf, GIT_FILEMODE_BLOB);
+		if (git_blob_create_from_buffer(&u->id, c->repo, data.buf, data.len) < 0)
+			rc = graft_error_git(GRAFT_EFAIL, "cannot store '%s'", path.buf);
+		else
+			objsink_note(sink, &u->id);
+	}
+	strbuf_release(&path);
+	strbuf_release(&data);
+	strbuf_release(&name);
+	return rc;
+}
+
+static int store_records(struct create_ctx *c, struct objsink *sink)
+{
+	struct strbuf data = STRBUF_INIT;
+	struct tree_update *u;
+	int rc = 0;
+
+	meta_sort(&c->records);
+	meta_encode(&c->records, &data);
+	u = tree_updates_add(&c->meta, SNAPSHOT_RECORDS, GIT_FILEMODE_BLOB);
+	if (git_blob_create_from_buffer(&u->id, c->repo, data.buf, data.len) < 0)
+		rc = graft_error_git(GRAFT_EFAIL, "cannot store the snapshot's records");
+	else
+		objsink_note(sink, &u->id);
+	strbuf_release(&data);
+	return rc;
 }
 
 static void format_time(struct strbuf *sb, time_t t)
@@ -479,23 +496,33 @@ static void add_ref_trailer(struct strbuf *sb, const char *key,
 	strbuf_addch(sb, '\n');
 }
 
-static void snapshot_message(struct strbuf *sb, const struct snapshot *s)
+static void snapshot_message(struct strbuf *sb, const struct create_ctx *c,
+			     const struct snapshot *s)
 {
-	strbuf_addf(sb, "graft: snapshot before upgrading %s %s -> %s\n\n",
-		    s->dep, s->from_ref ? s->from_ref : "-",
-		    s->to_ref ? s->to_ref : "-");
+	const struct snapshot_spec *spec = c->spec;
+	int attempt = spec->kind == SNAPSHOT_ATTEMPT;
+
+	strbuf_addf(sb, "graft: %s", attempt ? "attempt at upgrading" :
+		    "snapshot before upgrading");
+	strbuf_addf(sb, " %s %s -> %s%s%s%s\n\n", s->dep,
+		    s->from_ref ? s->from_ref : "-", s->to_ref ? s->to_ref : "-",
+		    *c->path ? " (" : "", c->path, *c->path ? ")" : "");
 	strbuf_addstr(sb, "Graft-Snapshot: " SNAPSHOT_FORMAT "\n");
+	if (attempt)
+		strbuf_addstr(sb, "Graft-Kind: attempt\n");
 	strbuf_addf(sb, "Graft-Dependency: %s\n", s->dep);
 	add_ref_trailer(sb, "Graft-From", s->from_ref, &s->from);
 	add_ref_trailer(sb, "Graft-To", s->to_ref, &s->to);
-	strbuf_addf(sb, "Graft-Head: %s\n", s->head_ref ? s->head_ref : DETACHED);
+	strbuf_addf(sb, "Graft-Head: %s\n", s->head_ref ? s->head_ref : SNAPSHOT_DETACHED);
+	if (git_oid_is_zero(&s->head))
+		strbuf_addstr(sb, "Graft-Unborn: yes\n");
 	strbuf_addstr(sb, "Graft-Time: ");
 	format_time(sb, s->time);
 	strbuf_addf(sb, "\nGraft-Pid: %ld\n", s->pid);
 }
 
 static int make_commit(git_oid *out, struct create_ctx *c,
-		       struct object_sink *sink, const char *message,
+		       struct objsink *sink, const char *message,
 		       const git_oid *tree_id, const git_commit **parents,
 		       size_t nparents)
 {
@@ -508,54 +535,68 @@ static int make_commit(git_oid *out, struct create_ctx *c,
 			      NULL, message, tree, nparents, parents) < 0)
 		rc = graft_error_git(GRAFT_EFAIL, "cannot write the snapshot commit");
 	else
-		sink_note(sink, out);
+		objsink_note(sink, out);
 	git_tree_free(tree);
 	return rc;
 }
 
-/* I, A when needed, then W; fills snap->commit. */
-static int make_commits(struct snapshot *snap, struct create_ctx *c,
-			struct object_sink *sink)
+/* A commit of tree with HEAD (if any) as its parent; *out looked up. */
+static int make_side_commit(git_commit **out, struct create_ctx *c,
+			    struct objsink *sink, git_commit *head,
+			    const char *what, const git_oid *tree)
 {
-	git_commit *head = NULL, *index_commit = NULL, *ita_commit = NULL;
-	const git_commit *parents[3];
+	const git_commit *parents[1] = { head };
 	struct strbuf msg = STRBUF_INIT;
 	git_oid id;
 	int rc;
 
-	if (git_commit_lookup(&head, c->repo, &snap->head) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD's commit");
-	parents[0] = head;
-	strbuf_addf(&msg, "graft: index before upgrading %s\n", snap->dep);
-	if ((rc = make_commit(&id, c, sink, msg.buf, &snap->index_tree,
-			      parents, 1)) < 0)
-		goto done;
-	if (git_commit_lookup(&index_commit, c->repo, &id) < 0) {
+	strbuf_addf(&msg, "graft: %s before upgrading %s\n", what, c->spec->dep);
+	rc = make_commit(&id, c, sink, msg.buf, tree, parents, head ? 1 : 0);
+	strbuf_release(&msg);
+	if (rc == 0 && git_commit_lookup(out, c->repo, &id) < 0)
 		rc = graft_error_git(GRAFT_EFATAL, "cannot read a commit");
+	return rc;
+}
+
+/* I, A, M, then W with all of them (and the snapshot, for an attempt). */
+static int make_commits(struct snapshot *snap, struct create_ctx *c,
+			struct objsink *sink)
+{
+	git_commit *head = NULL, *sides[3] = { NULL, NULL, NULL }, *before = NULL;
+	const git_commit *parents[5];
+	struct strbuf msg = STRBUF_INIT;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (!git_oid_is_zero(&snap->head) &&
+	    git_commit_lookup(&head, c->repo, &snap->head) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD's commit");
+	if ((rc = make_side_commit(&sides[0], c, sink, head, "index",
+				   &snap->index_tree)) < 0 ||
+	    (rc = make_side_commit(&sides[1], c, sink, head, "intent-to-add entries",
+				   &snap->ita_tree)) < 0 ||
+	    (rc = make_side_commit(&sides[2], c, sink, NULL, "records",
+				   &snap->meta_tree)) < 0)
 		goto done;
-	}
-	parents[1] = index_commit;
-	if (!git_oid_is_zero(&snap->ita_tree)) {
-		strbuf_reset(&msg);
-		strbuf_addf(&msg, "graft: intent-to-add entries before upgrading %s\n",
-			    snap->dep);
-		if ((rc = make_commit(&id, c, sink, msg.buf, &snap->ita_tree,
-				      parents, 1)) < 0)
-			goto done;
-		if (git_commit_lookup(&ita_commit, c->repo, &id) < 0) {
-			rc = graft_error_git(GRAFT_EFATAL, "cannot read a commit");
+	if (head)
+		parents[n++] = head;
+	for (i = 0; i < 3; i++)
+		parents[n++] = sides[i];
+	if (!c->depth && c->spec->kind == SNAPSHOT_ATTEMPT) {
+		if (git_commit_lookup(&before, c->repo, &c->spec->before) < 0) {
+			rc = graft_error_git(GRAFT_EFATAL, "cannot read the snapshot");
 			goto done;
 		}
-		parents[2] = ita_commit;
+		parents[n++] = before;
 	}
-	strbuf_reset(&msg);
-	snapshot_message(&msg, snap);
+	snapshot_message(&msg, c, snap);
 	rc = make_commit(&snap->commit, c, sink, msg.buf, &snap->worktree_tree,
-			 parents, ita_commit ? 3 : 2);
+			 parents, n);
 done:
 	git_commit_free(head);
-	git_commit_free(index_commit);
-	git_commit_free(ita_commit);
+	for (i = 0; i < 3; i++)
+		git_commit_free(sides[i]);
+	git_commit_free(before);
 	strbuf_release(&msg);
 	return rc;
 }
@@ -563,63 +604,168 @@ done:
 /* The trees and commits of the snapshot, all objects durable on return. */
 static int write_objects(struct snapshot *snap, struct create_ctx *c)
 {
-	struct object_sink sink;
+	struct objsink sink;
 	int rc;
 
 	/* large files first, streamed to loose objects */
-	sink_open(&sink, c->repo, 0);
+	objsink_open(&sink, c->repo, 0);
 	rc = store_blobs(c, &sink, 1);
-	sink_close(&sink);
+	objsink_close(&sink);
 	if (rc < 0)
 		return rc;
-	if ((rc = sink_open(&sink, c->repo, c->blobs >= PACK_MIN_BLOBS)) < 0)
+	if ((rc = objsink_open(&sink, c->repo, c->blobs >= PACK_MIN_BLOBS)) < 0)
 		goto done;
 	if ((rc = store_blobs(c, &sink, 0)) < 0 ||
 	    (rc = store_ita_blobs(c, &sink)) < 0 ||
-	    (rc = tree_with_updates(&snap->worktree_tree, &sink,
-				    &snap->index_tree, &c->worktree)) < 0)
+	    (rc = store_raw_blobs(c, &sink)) < 0 ||
+	    (rc = store_gitdir_files(c, &sink)) < 0 ||
+	    (rc = store_records(c, &sink)) < 0 ||
+	    (rc = tree_build(&snap->worktree_tree, c->repo, &snap->index_tree,
+			     &c->worktree, objsink_note_cb, &sink)) < 0 ||
+	    (rc = tree_build(&snap->ita_tree, c->repo, NULL, &c->ita,
+			     objsink_note_cb, &sink)) < 0 ||
+	    (rc = tree_build(&snap->meta_tree, c->repo, NULL, &c->meta,
+			     objsink_note_cb, &sink)) < 0 ||
+	    (rc = make_commits(snap, c, &sink)) < 0)
 		goto done;
-	if (c->ita.nr &&
-	    (rc = tree_with_updates(&snap->ita_tree, &sink, NULL, &c->ita)) < 0)
-		goto done;
-	if ((rc = make_commits(snap, c, &sink)) < 0)
-		goto done;
-	rc = sink_flush(&sink);
+	rc = objsink_flush(&sink);
 done:
-	sink_close(&sink);
+	objsink_close(&sink);
 	return rc;
 }
 
 /*
- * libgit2 decides whether its ref backend fsyncs when the backend is set
- * up, which may be before snapshot_create turned fsync on: sync the new
- * ref and its reflog here.
+ * Restoring cleans up git's state and resets nothing: there must be no
+ * operation of the user's in progress, nor conflicts, in the work tree
+ * or any repository nested in it.
  */
-static int sync_ref(const struct graft_repo *r, const char *refname)
+static int refuse_state(const struct create_ctx *c)
 {
-	struct strbuf path = STRBUF_INIT;
 	int rc;
 
-	strbuf_addf(&path, "%s%s", r->commondir, refname);
-	rc = fsync_path(path.buf);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%slogs/%s", r->commondir, refname);
-	if (!rc)
-		rc = fsync_path(path.buf);
-	strbuf_release(&path);
+	if ((rc = repo_check_state(c->r)) < 0)
+		return rc;
+	if (c->scan->conflicted) {
+		rc = graft_error("cannot take a snapshot: the index has %zu conflicted path%s",
+				 c->scan->conflicted,
+				 c->scan->conflicted == 1 ? "" : "s");
+		graft_error_hint("resolve them (git add) or discard them first");
+	}
 	return rc;
 }
 
-static int create_ref(const struct create_ctx *c, const struct snapshot *snap)
+/* HEAD, its branch and who took the snapshot, when; zero head when unborn. */
+static int fill_identity(struct snapshot *snap, const struct create_ctx *c)
 {
-	char *refname = snapshot_ref_name(snap->dep);
-	struct strbuf msg = STRBUF_INIT;
-	git_reference *ref = NULL;
-	int rc = 0;
+	const struct snapshot_spec *spec = c->spec;
+	git_reference *head = NULL;
+	int rc;
 
-	strbuf_addf(&msg, "graft: snapshot before upgrading %s %s -> %s (pid %ld)",
+	if ((rc = check_line("dependency name", spec->dep)) < 0 ||
+	    (rc = check_line("ref", spec->from_ref)) < 0 ||
+	    (rc = check_line("ref", spec->to_ref)) < 0)
+		return rc;
+	snap->format = 2;
+	snap->dep = xstrdup(spec->dep);
+	snap->from_ref = spec->from_ref ? xstrdup(spec->from_ref) : NULL;
+	snap->to_ref = spec->to_ref ? xstrdup(spec->to_ref) : NULL;
+	snap->from = spec->from;
+	snap->to = spec->to;
+	snap->time = time(NULL);
+	snap->pid = (long)getpid();
+	rc = git_reference_lookup(&head, c->repo, "HEAD");
+	if (rc < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD");
+	if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
+		snap->head_ref = xstrdup(git_reference_symbolic_target(head));
+	git_reference_free(head);
+	rc = git_reference_name_to_id(&snap->head, c->repo, "HEAD");
+	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) {
+		git_error_clear();
+		memset(&snap->head, 0, sizeof(snap->head));
+		return 0;
+	}
+	if (rc < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot resolve HEAD");
+	return 0;
+}
+
+static int create_repository(struct snapshot *out, struct create_ctx *c)
+{
+	int attempt = c->spec->kind == SNAPSHOT_ATTEMPT, rc;
+	git_config *cfg = NULL;
+
+	*out = (struct snapshot)SNAPSHOT_INIT;
+	c->filemode = 1;
+	if ((rc = worktree_open(&c->wt, c->r->workdir)) < 0)
+		return rc;
+	/* an attempt keeps whatever the commands left, conflicts too */
+	if ((!attempt && (rc = refuse_state(c)) < 0) ||
+	    (rc = fill_identity(out, c)) < 0)
+		goto done;
+	if (git_repository_config_snapshot(&cfg, c->repo) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read the repository's config");
+		goto done;
+	}
+	if ((rc = gitconfig_get_bool(cfg, "core.filemode", &c->filemode)) < 0 ||
+	    (rc = (attempt ? scan_index_tree_resolved :
+		   scan_index_tree)(&out->index_tree, c->r)) < 0 ||
+	    (rc = plan_files(c)) < 0 || (rc = plan_items(c)) < 0)
+		goto done;
+	rc = write_objects(out, c);
+done:
+	git_config_free(cfg);
+	tree_updates_release(&c->worktree);
+	tree_updates_release(&c->ita);
+	tree_updates_release(&c->meta);
+	meta_release(&c->records);
+	worktree_close(&c->wt);
+	if (rc < 0)
+		snapshot_release(out);
+	return rc;
+}
+
+/*
+ * The directories of refname and of its reflog, made here and fsync'd
+ * into their parents (libgit2 makes them without), so that the ref and
+ * its log survive a power cut once they are written.
+ */
+static int ref_dirs_durable(const struct graft_repo *r, const char *refname)
+{
+	struct strbuf dir = STRBUF_INIT;
+	const char *slash = strrchr(refname, '/');
+	int rc;
+
+	strbuf_addf(&dir, "%s%.*s", r->commondir, (int)(slash - refname), refname);
+	rc = mkdir_durable(dir.buf);
+	strbuf_reset(&dir);
+	strbuf_addf(&dir, "%slogs/%.*s", r->commondir, (int)(slash - refname),
+		    refname);
+	if (rc == 0)
+		rc = mkdir_durable(dir.buf);
+	strbuf_release(&dir);
+	return rc;
+}
+
+/*
+ * Point refname at the snapshot, with a reflog entry. A snapshot ref is
+ * new (refused if it exists); an attempt ref moves, its reflog keeping
+ * the earlier ones. The ref is written (and fsync'd, file and directory,
+ * by libgit2) only once everything it points at is durable.
+ */
+static int create_ref(const struct create_ctx *c, const struct snapshot *snap,
+		      const char *refname)
+{
+	struct strbuf msg = STRBUF_INIT, logdir = STRBUF_INIT;
+	git_reference *ref = NULL;
+	int attempt = c->spec->kind == SNAPSHOT_ATTEMPT, rc = 0;
+
+	strbuf_addf(&msg, "graft: %s %s %s -> %s (pid %ld)",
+		    attempt ? "attempt at upgrading" : "snapshot before upgrading",
 		    snap->dep, snap->from_ref ? snap->from_ref : "-",
 		    snap->to_ref ? snap->to_ref : "-", snap->pid);
+	if ((rc = ref_dirs_durable(c->r, refname)) < 0)
+		goto done;
 	/* the reflog entry names who took the snapshot */
 	if (git_repository_set_ident(c->repo, c->spec->sig->name,
 				     c->spec->sig->email) < 0 ||
@@ -628,26 +774,27 @@ static int create_ref(const struct create_ctx *c, const struct snapshot *snap)
 				     refname);
 		goto done;
 	}
-	if (git_reference_create(&ref, c->repo, refname, &snap->commit, 0,
+	strbuf_addf(&logdir, "%slogs/%s", c->r->commondir, refname);
+	if ((rc = fsync_path(logdir.buf)) < 0)
+		goto done;
+	if (git_reference_create(&ref, c->repo, refname, &snap->commit, attempt,
 				 msg.buf) < 0) {
 		rc = graft_error_git(GRAFT_EFAIL, "cannot create %s", refname);
-		if (git_reflog_delete(c->repo, refname) < 0)
+		if (!attempt && git_reflog_delete(c->repo, refname) < 0)
 			git_error_clear();
-		goto done;
 	}
-	rc = sync_ref(c->r, refname);
 done:
 	git_reference_free(ref);
 	strbuf_release(&msg);
-	free(refname);
+	strbuf_release(&logdir);
 	return rc;
 }
 
-static int refuse_existing(const struct create_ctx *c, const char *dep)
+static int refuse_existing(const struct graft_repo *r, const char *refname,
+			   const char *dep)
 {
-	char *refname = snapshot_ref_name(dep);
 	git_reference *ref = NULL;
-	int rc = git_reference_lookup(&ref, c->repo, refname);
+	int rc = git_reference_lookup(&ref, r->repo, refname);
 
 	git_reference_free(ref);
 	if (rc == 0) {
@@ -660,32 +807,51 @@ static int refuse_existing(const struct create_ctx *c, const char *dep)
 	} else {
 		rc = graft_error_git(GRAFT_EFATAL, "cannot read %s", refname);
 	}
-	free(refname);
 	return rc;
 }
 
-static int fill_identity(struct snapshot *snap, const struct snapshot_spec *spec,
-			 git_reference *head)
+int snapshot_create(struct snapshot *out, const struct graft_repo *r,
+		    const struct snapshot_spec *spec, const struct scan *scan)
 {
+	struct scan own_scan = SCAN_INIT;
+	struct create_ctx c;
+	char *refname = spec->kind == SNAPSHOT_ATTEMPT ?
+			snapshot_attempt_ref_name(spec->dep) :
+			snapshot_ref_name(spec->dep);
 	int rc;
 
-	if ((rc = check_line("dependency name", spec->dep)) < 0 ||
-	    (rc = check_line("ref", spec->from_ref)) < 0 ||
-	    (rc = check_line("ref", spec->to_ref)) < 0)
-		return rc;
-	snap->dep = xstrdup(spec->dep);
-	snap->from_ref = spec->from_ref ? xstrdup(spec->from_ref) : NULL;
-	snap->to_ref = spec->to_ref ? xstrdup(spec->to_ref) : NULL;
-	snap->from = spec->from;
-	snap->to = spec->to;
-	snap->time = time(NULL);
-	snap->pid = (long)getpid();
-	if (git_reference_is_branch(head))
-		snap->head_ref = xstrdup(git_reference_name(head));
-	if (git_reference_name_to_id(&snap->head, git_reference_owner(head),
-				     "HEAD") < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot resolve HEAD");
-	return 0;
+	*out = (struct snapshot)SNAPSHOT_INIT;
+	if (!r->workdir) {
+		rc = graft_error("cannot take a snapshot of a bare repository");
+		goto done;
+	}
+	if (spec->kind == SNAPSHOT_BEFORE &&
+	    (rc = refuse_existing(r, refname, spec->dep)) < 0)
+		goto done;
+	if (!scan) {
+		if ((rc = scan_worktree(&own_scan, r, SCAN_DETAILS)) < 0)
+			goto done;
+		scan = &own_scan;
+	}
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.repo = r->repo;
+	c.spec = spec;
+	c.scan = scan;
+	c.path = "";
+	if ((rc = create_repository(out, &c)) < 0)
+		goto done;
+	if (spec->kind == SNAPSHOT_BEFORE && git_oid_is_zero(&out->head)) {
+		rc = graft_error("cannot take a snapshot: the current branch has no commit yet");
+		goto done;
+	}
+	rc = create_ref(&c, out, refname);
+done:
+	if (rc < 0)
+		snapshot_release(out);
+	scan_release(&own_scan);
+	free(refname);
+	return rc;
 }
 
 /* The default of graft.snapshotMaxFileSize; see snapshot_check_sizes. */
@@ -728,294 +894,4 @@ int snapshot_check_sizes(const struct graft_repo *r, const struct scan *scan,
 		return rc;
 	}
 	return 0;
-}
-
-int snapshot_create(struct snapshot *out, const struct graft_repo *r,
-		    const struct snapshot_spec *spec, const struct scan *scan)
-{
-	struct create_ctx c;
-	struct scan own_scan = SCAN_INIT;
-	git_reference *head = NULL;
-	git_config *cfg = NULL;
-	int rc;
-
-	*out = (struct snapshot)SNAPSHOT_INIT;
-	memset(&c, 0, sizeof(c));
-	c.r = r;
-	c.repo = r->repo;
-	c.spec = spec;
-	c.filemode = 1;
-	if (!r->workdir)
-		return graft_error("cannot take a snapshot of a bare repository");
-	if ((rc = refuse_existing(&c, spec->dep)) < 0)
-		return rc;
-	if (!scan) {
-		if ((rc = scan_worktree(&own_scan, r)) < 0)
-			return rc;
-		scan = &own_scan;
-	}
-	c.scan = scan;
-	if ((rc = refuse_state(&c, &head)) < 0 ||
-	    (rc = fill_identity(out, spec, head)) < 0)
-		goto done;
-	if (git_repository_config_snapshot(&cfg, c.repo) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read the repository's config");
-		goto done;
-	}
-	if ((rc = gitconfig_get_bool(cfg, "core.filemode", &c.filemode)) < 0)
-		goto done;
-	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	if ((rc = scan_index_tree(&out->index_tree, r)) < 0 ||
-	    (rc = plan_updates(&c)) < 0 ||
-	    (rc = write_objects(out, &c)) < 0)
-		goto done;
-	rc = create_ref(&c, out);
-done:
-	if (rc < 0)
-		snapshot_release(out);
-	else
-		rc = 0;
-	updates_release(&c.worktree);
-	updates_release(&c.ita);
-	scan_release(&own_scan);
-	git_reference_free(head);
-	git_config_free(cfg);
-	return rc;
-}
-
-/* ---- reading a snapshot back ------------------------------------------ */
-
-/* "<ref> [<hex>]" as add_ref_trailer wrote it. */
-static int parse_ref_trailer(const char *value, char **ref, git_oid *id)
-{
-	const char *space = strrchr(value, ' ');
-
-	memset(id, 0, sizeof(*id));
-	if (space && strlen(space + 1) == GIT_OID_HEXSZ &&
-	    git_oid_fromstr(id, space + 1) == 0) {
-		*ref = xstrndup(value, (size_t)(space - value));
-	} else {
-		git_error_clear();
-		*ref = xstrdup(value);
-	}
-	if (!strcmp(*ref, "-")) {
-		free(*ref);
-		*ref = NULL;
-	}
-	return 0;
-}
-
-static int parse_time(const char *value, time_t *out)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(value, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (!end || *end)
-		return -1;
-	*out = timegm(&tm);
-	return 0;
-}
-
-static int parse_trailers(struct snapshot *snap, const char *message,
-			  const char *refname)
-{
-	git_message_trailer_array trailers = { 0 };
-	int format_ok = 0, rc = 0;
-	size_t i;
-
-	if (git_message_trailers(&trailers, message) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot read %s", refname);
-	for (i = 0; i < trailers.count && rc == 0; i++) {
-		const char *key = trailers.trailers[i].key;
-		const char *value = trailers.trailers[i].value;
-
-		if (!strcmp(key, "Graft-Snapshot"))
-			format_ok = !strcmp(value, SNAPSHOT_FORMAT);
-		else if (!strcmp(key, "Graft-Dependency") && !snap->dep)
-			snap->dep = xstrdup(value);
-		else if (!strcmp(key, "Graft-From") && !snap->from_ref)
-			rc = parse_ref_trailer(value, &snap->from_ref, &snap->from);
-		else if (!strcmp(key, "Graft-To") && !snap->to_ref)
-			rc = parse_ref_trailer(value, &snap->to_ref, &snap->to);
-		else if (!strcmp(key, "Graft-Head") && !snap->head_ref &&
-			 strcmp(value, DETACHED))
-			snap->head_ref = xstrdup(value);
-		else if (!strcmp(key, "Graft-Time") &&
-			 parse_time(value, &snap->time) < 0)
-			rc = -1;
-		else if (!strcmp(key, "Graft-Pid"))
-			snap->pid = strtol(value, NULL, 10);
-	}
-	git_message_trailer_array_free(&trailers);
-	if (rc < 0 || !format_ok || !snap->dep)
-		return graft_error_code(GRAFT_EFATAL,
-					"%s does not point at a git-graft snapshot this version can read",
-					refname);
-	return 0;
-}
-
-static int read_commit(struct snapshot *snap, git_commit *w,
-		       const char *refname)
-{
-	git_commit *index_commit = NULL, *ita_commit = NULL;
-	unsigned n = git_commit_parentcount(w);
-	int rc = 0;
-
-	if (n != 2 && n != 3)
-		return graft_error_code(GRAFT_EFATAL,
-					"%s does not point at a git-graft snapshot this version can read",
-					refname);
-	if ((rc = parse_trailers(snap, git_commit_message(w), refname)) < 0)
-		return rc;
-	snap->commit = *git_commit_id(w);
-	snap->worktree_tree = *git_commit_tree_id(w);
-	snap->head = *git_commit_parent_id(w, 0);
-	if (git_commit_parent(&index_commit, w, 1) < 0 ||
-	    (n == 3 && git_commit_parent(&ita_commit, w, 2) < 0)) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read the snapshot %s",
-				     refname);
-		goto done;
-	}
-	snap->index_tree = *git_commit_tree_id(index_commit);
-	if (ita_commit)
-		snap->ita_tree = *git_commit_tree_id(ita_commit);
-done:
-	git_commit_free(index_commit);
-	git_commit_free(ita_commit);
-	return rc;
-}
-
-int snapshot_read(struct snapshot *out, const struct graft_repo *r,
-		  const char *dep)
-{
-	char *refname = snapshot_ref_name(dep);
-	git_reference *ref = NULL;
-	git_commit *w = NULL;
-	int rc;
-
-	*out = (struct snapshot)SNAPSHOT_INIT;
-	rc = git_reference_lookup(&ref, r->repo, refname);
-	if (rc == GIT_ENOTFOUND) {
-		git_error_clear();
-		rc = 1;
-		goto done;
-	}
-	if (rc < 0 ||
-	    git_commit_lookup(&w, r->repo, git_reference_target(ref)) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read %s", refname);
-		goto done;
-	}
-	rc = read_commit(out, w, refname);
-done:
-	if (rc < 0)
-		snapshot_release(out);
-	git_commit_free(w);
-	git_reference_free(ref);
-	free(refname);
-	return rc;
-}
-
-int snapshot_delete_ref(const struct graft_repo *r,
-			const struct snapshot *snap)
-{
-	char *refname = snapshot_ref_name(snap->dep);
-	git_reference *ref = NULL;
-	int rc = 0;
-
-	if (git_reference_lookup(&ref, r->repo, refname) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read %s", refname);
-		goto done;
-	}
-	if (git_reference_type(ref) != GIT_REFERENCE_DIRECT ||
-	    !git_oid_equal(git_reference_target(ref), &snap->commit)) {
-		rc = graft_error_code(GRAFT_EFATAL,
-				      "%s has changed since it was read; not deleting it",
-				      refname);
-		goto done;
-	}
-	/* the reflog goes with it; fails if the ref moved meanwhile */
-	if (git_reference_delete(ref) < 0)
-		rc = graft_error_git(GRAFT_EFATAL, "cannot delete %s", refname);
-done:
-	git_reference_free(ref);
-	free(refname);
-	return rc;
-}
-
-/*
- * Whether message is that of git-graft's commit for dep: an upgrade, or
- * a rollback of a committed one, which works on a snapshot too.
- */
-static int names_commit_of(const char *message, const char *dep)
-{
-	git_message_trailer_array trailers = { 0 };
-	int action = 0, same_dep = 0;
-	size_t i;
-
-	if (git_message_trailers(&trailers, message) < 0) {
-		git_error_clear();
-		return 0;
-	}
-	for (i = 0; i < trailers.count; i++) {
-		const char *key = trailers.trailers[i].key;
-		const char *value = trailers.trailers[i].value;
-
-		if (!strcmp(key, "Graft-Action") &&
-		    (!strcmp(value, "upgrade") || !strcmp(value, "rollback")))
-			action = 1;
-		else if (!strcmp(key, "Graft-Dependency") && !strcmp(value, dep))
-			same_dep = 1;
-	}
-	git_message_trailer_array_free(&trailers);
-	return action && same_dep;
-}
-
-int snapshot_is_committed(int *committed, const struct graft_repo *r,
-			  const struct snapshot *snap)
-{
-	git_commit *head = NULL;
-	git_oid id;
-	int rc;
-
-	*committed = 0;
-	rc = git_reference_name_to_id(&id, r->repo, "HEAD");
-	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) {
-		git_error_clear();
-		return 0;
-	}
-	if (rc < 0 || git_commit_lookup(&head, r->repo, &id) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD");
-	*committed = !git_oid_equal(&id, &snap->head) &&
-		     git_commit_parentcount(head) >= 1 &&
-		     git_oid_equal(git_commit_parent_id(head, 0), &snap->head) &&
-		     names_commit_of(git_commit_message(head), snap->dep);
-	git_commit_free(head);
-	return 0;
-}
-
-int snapshot_gitlink(git_oid *out, const struct graft_repo *r,
-		     const struct snapshot *snap, const char *path)
-{
-	git_tree *tree = NULL;
-	git_tree_entry *entry = NULL;
-	int rc;
-
-	if (git_tree_lookup(&tree, r->repo, &snap->index_tree) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot read the snapshot's index");
-	rc = git_tree_entry_bypath(&entry, tree, path);
-	if (rc == GIT_ENOTFOUND) {
-		git_error_clear();
-		rc = 1;
-	} else if (rc < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read the snapshot's index");
-	} else if (git_tree_entry_filemode(entry) != GIT_FILEMODE_COMMIT) {
-		rc = 1;
-	} else {
-		*out = *git_tree_entry_id(entry);
-	}
-	git_tree_entry_free(entry);
-	git_tree_free(tree);
-	return rc;
 }

@@ -8,31 +8,42 @@
 
 #include "repo.h"
 #include "scan.h"
+#include "snapshot_meta.h"
 
 /*
  * Snapshots: the whole state of a repository, kept in git objects under
  * refs/graft/snapshots/<dep> before an upgrade changes anything, and put
- * back exactly when it fails (DESIGN §4).
+ * back exactly when it fails (docs/design.md).
  *
- * Layout. Three commits, after git stash's:
+ * Layout. Four commits, after git stash's:
  *
- *   W  the snapshot, target of the ref; parents HEAD, I and, only when
- *      the index has intent-to-add entries, A. Its tree is the work tree
- *      as git sees it: every tracked file as it is on disk (deleted ones
- *      absent, modes and symlinks as git records them) and every
- *      untracked, not ignored, file. Gitlinks keep their index value:
- *      submodules are never looked into.
+ *   W  the snapshot, target of the ref; parents HEAD, I, A and M. Its
+ *      tree is the work tree as git sees it: every tracked file as it is
+ *      on disk (deleted ones absent, modes and symlinks as git records
+ *      them; a skip-worktree or assume-unchanged file as it is on disk
+ *      too) and every untracked, not ignored, file. Gitlinks keep their
+ *      index value: nested repositories have snapshots of their own.
  *   I  parent HEAD; its tree is the index (`git write-tree`: staged
  *      content, modes, gitlinks; intent-to-add entries left out, as git
  *      leaves them out of every tree).
  *   A  parent HEAD; a tree listing the intent-to-add (`git add -N`)
- *      entries as empty blobs with their modes.
+ *      entries as empty blobs with their modes (the empty tree if none).
+ *   M  no parent; what a tree cannot hold (snapshot_meta.h): "records",
+ *      "gitdir/config", "gitdir/info/exclude" and "gitdir/info/attributes"
+ *      as they were, and under "raw/" the bytes of every file W holds
+ *      through a filter that would not give them back as they were.
+ *
+ * A repository nested in the work tree (a submodule's checkout, the
+ * dependency's included, or an untracked repository of its own) gets
+ * the same four commits in its own object database, with no ref; W's
+ * records name it (META_NESTED). When its HEAD has no commit yet, its W,
+ * I and A have no HEAD parent.
  *
  * W's message records what the snapshot is for, in trailers:
  *
  *   graft: snapshot before upgrading meta-kb v1.5.0 -> v2.0.0
  *
- *   Graft-Snapshot: 1
+ *   Graft-Snapshot: 2
  *   Graft-Dependency: meta-kb
  *   Graft-From: v1.5.0 <40-hex commit>
  *   Graft-To: v2.0.0 <40-hex commit>
@@ -40,14 +51,27 @@
  *   Graft-Time: 2026-01-31T10:30:00Z
  *   Graft-Pid: 4242
  *
- * What is not kept: ignored files (out of git's view, and out of scope
- * by design), empty directories (git does not see them: an empty one the
- * upgrade makes stays, an empty one it fills goes with what it put
- * there), untracked nested repositories (never removed either), the
- * contents of submodules (.graft/<dep> is the dependency module's to move
- * back), and index flags other than intent-to-add (skip-worktree,
- * assume-unchanged) on entries the upgrade changed.
+ * An attempt (SNAPSHOT_ATTEMPT) is the same, taken of what a failed
+ * upgrade left, before it is put back, under refs/graft/attempts/<dep>:
+ * its first parent is HEAD as the upgrade left it, and a fifth parent
+ * the snapshot it started from (`git diff <W> refs/graft/attempts/<dep>`
+ * shows what the attempt changed); Graft-Kind: attempt.
+ *
+ * What is not kept: ignored files (out of scope by design; but a
+ * dependency's own ignored files are listed, so that what a failed
+ * upgrade adds there goes), sockets and devices, the history of nested
+ * repositories (their objects stay where they are), and anything in the
+ * git directory but the index, HEAD, its branch, config, info/exclude and
+ * info/attributes.
  */
+
+#define SNAPSHOT_REF_PREFIX "refs/graft/snapshots/"
+#define ATTEMPT_REF_PREFIX "refs/graft/attempts/"
+
+enum snapshot_kind {
+	SNAPSHOT_BEFORE,	/* refs/graft/snapshots/<dep> */
+	SNAPSHOT_ATTEMPT,	/* refs/graft/attempts/<dep> */
+};
 
 /* What an upgrade tells snapshot_create; strings must be single lines. */
 struct snapshot_spec {
@@ -56,26 +80,31 @@ struct snapshot_spec {
 	git_oid from;
 	const char *to_ref;
 	git_oid to;
-	const git_signature *sig;	/* author and committer of W, I, A;
+	const git_signature *sig;	/* author and committer of the commits;
 					 * required (see ident_resolve) */
+	const char *dep_path;		/* the dependency's checkout (".graft/<dep>"),
+					 * whose ignored files are listed too */
+	enum snapshot_kind kind;
+	git_oid before;			/* SNAPSHOT_ATTEMPT: the snapshot's W */
 };
 
 struct snapshot {
+	int format;		/* 1 (no M, no nested snapshots) or 2 */
 	char *dep;
 	char *from_ref, *to_ref;
 	git_oid from, to;	/* zero when the message named none */
 	char *head_ref;		/* branch HEAD was on; NULL when detached */
-	git_oid head;		/* the commit HEAD was at (W's first parent) */
+	git_oid head;		/* the commit HEAD was at; zero when unborn */
 	git_oid commit;		/* W, what the ref points at */
 	git_oid index_tree;	/* I's tree */
 	git_oid worktree_tree;	/* W's tree */
 	git_oid ita_tree;	/* A's tree; zero when there was none */
+	git_oid meta_tree;	/* M's tree; zero in format 1 */
 	time_t time;
 	long pid;
 };
 
-#define SNAPSHOT_INIT { NULL, NULL, NULL, {{0}}, {{0}}, NULL, {{0}}, {{0}}, \
-			{{0}}, {{0}}, {{0}}, 0, 0 }
+#define SNAPSHOT_INIT { .format = 0 }
 
 /*
  * Refuse (GRAFT_EFAIL, naming the file) an untracked file of scan larger
@@ -89,27 +118,29 @@ int snapshot_check_sizes(const struct graft_repo *r, const struct scan *scan,
 			 const char *command);
 
 /*
- * Take the snapshot for spec->dep and create its ref. Touches neither the
- * work tree nor the index file. scan is a scan_worktree() of the current
- * state the caller already made (it decides with it whether the tree is
- * clean enough to upgrade); NULL scans here.
+ * Take the snapshot for spec->dep (or the attempt, by spec->kind) and
+ * create its ref. Touches neither the work tree nor the index file. scan
+ * is a scan_worktree(SCAN_DETAILS) of the current state the caller
+ * already made (it decides with it whether the tree is clean enough to
+ * upgrade); NULL scans here.
  *
  * Refused: a repository without a work tree, an unborn HEAD, a merge,
- * rebase or other git operation in progress, index conflicts, an
- * existing snapshot ref for the dependency.
+ * rebase or other git operation in progress, index conflicts (in a
+ * nested repository too), an existing snapshot ref for the dependency.
  *
- * Crash safety: every object is written and fsync'd first (as one pack
- * when there are many: one fsync instead of thousands), then the ref's
- * reflog is created, then the ref itself (fsync'd). Until the ref exists
- * nothing refers to the new objects; on any failure there is no ref and
- * no reflog, only unreachable objects for gc. When this returns 0 the
- * snapshot is durable and the work tree may be touched. libgit2's fsync
- * of objects, refs and the index stays on for the rest of the process:
- * whatever an upgrade writes after its snapshot must be as durable.
+ * Crash safety: every object, those of nested repositories first, is
+ * written and fsync'd (as one pack when there are many: one fsync
+ * instead of thousands), with the directories that hold them; then the
+ * ref's directories and reflog, then the ref itself, each fsync'd. Until
+ * the ref exists nothing refers to the new objects; on any failure there
+ * is no ref and no reflog, only unreachable objects for gc. When this
+ * returns 0 the snapshot is durable and the work tree may be touched.
  *
- * Cost: one scan of the work tree (what `git status` sees), the index's
- * tree (the cache tree makes it cheap) and objects for what is modified
- * or untracked; trees are rebuilt only along the paths that changed.
+ * Cost: one scan of the work tree (what `git status` sees, plus the
+ * permission bits its stat calls return), one of each nested repository,
+ * the index's tree (the cache tree makes it cheap) and objects for what
+ * is modified or untracked; trees are rebuilt only along the paths that
+ * changed.
  */
 int snapshot_create(struct snapshot *out, const struct graft_repo *r,
 		    const struct snapshot_spec *spec, const struct scan *scan);
@@ -132,29 +163,49 @@ struct snapshot_restore_stats {
 };
 
 /*
- * Put the repository back to the snapshot: HEAD and its branch, the index
- * (entries, modes, intent-to-add), every tracked and untracked file and
- * its mode as in W; files that are not in W and not ignored are removed,
- * and so are the directories that leaves empty. Ignored files stay as
- * they are, unless a path the snapshot needs runs through them (a file
- * that became a directory holding ignored files gives way to the file).
- * Submodule work trees (.graft/<dep>) are not touched; their gitlinks in
- * the index are restored. A merge, rebase or the like the upgrade left in
+ * Put the repository back to the snapshot (snapshot_restore.c): its
+ * config, info/exclude and info/attributes; HEAD and its branch; the
+ * index (entries, modes, intent-to-add, skip-worktree and
+ * assume-unchanged); every tracked and untracked file with its bytes and
+ * permission bits as in W and M; empty directories and FIFOs; and, one by
+ * one, the nested repositories, the dependency's checkout among them.
+ * What is not in the snapshot and not ignored (by the ignore rules of
+ * the snapshot, put back first) is removed: files, directories, FIFOs,
+ * sockets, repositories the commands created; in a dependency's
+ * checkout, ignored files that were not there before go too. Ignored
+ * files that were there stay as they are; a dependency's that changed
+ * are named in a warning. A merge, rebase or the like the upgrade left in
  * progress is forgotten (there was none at snapshot time); nothing here
  * resets. Refs other than HEAD and its branch are left as they are.
  *
- * Only paths that differ are touched: cost is a work tree scan and the
- * index's tree (cheap from the cache tree), plus what the upgrade changed
- * and what was dirty or untracked at snapshot time. The index is loaded
- * and written only when it differs (rebuilt from I when it was deleted,
- * is unreadable or has conflicts). Files are replaced by rename, never
- * half-written, and what was written (files, the directories whose
- * entries changed, the index, moved refs) is fsync'd before this
+ * Every write stays beneath the work tree and never follows a symlink
+ * (worktree.h). Only paths that differ are touched: cost is a scan and
+ * the index's tree, plus what the upgrade changed and what was dirty or
+ * untracked at snapshot time. Files are replaced by rename, never
+ * half-written, and what was written is made durable before this
  * returns. It can be run again after a crash: the ref is the caller's to
  * delete (snapshot_delete_ref) once this succeeded. stats may be NULL.
  */
 int snapshot_restore(const struct graft_repo *r, const struct snapshot *snap,
 		     struct snapshot_restore_stats *stats);
+
+/*
+ * The snapshot of a nested repository r (snapshot.h), whose W is id in
+ * r's object database; 0, or an error.
+ */
+int snapshot_read_nested(struct snapshot *out, const struct graft_repo *r,
+			 const git_oid *id);
+
+/*
+ * The blob at path in M's tree (SNAPSHOT_GITDIR_PREFIX "config", say),
+ * into out; *missing and 0 when there is none.
+ */
+int snapshot_meta_blob(git_buf *out, int *missing, const struct graft_repo *r,
+		       const struct snapshot *snap, const char *path);
+
+/* M's records, or none for a format 1 snapshot. */
+int snapshot_read_meta(struct meta_list *out, const struct graft_repo *r,
+		       const struct snapshot *snap);
 
 /*
  * Delete the snapshot's ref and its reflog, refusing (GRAFT_EFATAL) if
@@ -184,6 +235,8 @@ int snapshot_gitlink(git_oid *out, const struct graft_repo *r,
 
 /* "refs/graft/snapshots/<dep>"; caller frees. */
 char *snapshot_ref_name(const char *dep);
+/* "refs/graft/attempts/<dep>"; caller frees. */
+char *snapshot_attempt_ref_name(const char *dep);
 
 void snapshot_release(struct snapshot *snap);
 

@@ -2,26 +2,34 @@
  * snapshot_restore(): putting a repository back to its snapshot while
  * touching only what differs from it.
  *
- * The index file is the stat cache that makes this cheap. After HEAD and
- * its branch are back, the tree of the current index is taken
- * (scan_index_tree(), fast thanks to the cache tree); an index that is
- * missing, unreadable or conflicted is rebuilt from I first. One scan
- * against that index (what `git status` sees) lists the paths whose file
- * differs from their index entry, the intent-to-add entries and the
- * untracked files. A path the scan does not list holds exactly what the
+ * First what decides how the rest reads: the git directory's config,
+ * info/exclude and info/attributes go back, and the repository is opened
+ * again so that nothing the commands set stays cached. HEAD and its
+ * branch go back. The index file is the stat cache that makes the rest
+ * cheap: the tree of the current index is taken (scan_index_tree(),
+ * fast thanks to the cache tree); an index that is missing, unreadable
+ * or conflicted is rebuilt from I first. One scan against that index
+ * (what `git status` sees, and the details snapshot.h lists) gives the
+ * paths whose file differs from their index entry, the untracked files
+ * and the rest. A path the scan does not list holds exactly what the
  * index says, so it differs from W only if its index entry does: a tree
  * diff of the index's tree against W, which skips every unchanged
- * directory, finds those. The index is then made I, loaded and written
- * only if its tree or its intent-to-add entries differ. Each listed path
- * is made what W says (written, replaced, or removed); untracked files W
- * does not have are removed last, with the scan taken again first if a
- * .gitignore changed, so that the snapshot's ignore rules decide what is
- * ignored.
+ * directory, finds those.
+ *
+ * The .gitignore and .gitattributes files go back before anything else,
+ * and the scan is taken again if one changed, so that the snapshot's
+ * ignore rules decide what is untracked and the snapshot's attributes
+ * how a file's bytes are written. The index is then made I (entries,
+ * intent-to-add, flags), loaded and written only if it differs. Each
+ * listed path is made what W (or, for bytes no filter gives back, M's
+ * raw copy) says, with its permission bits; what the snapshot does not
+ * have is removed; empty directories, FIFOs and permission bits go back;
+ * then each nested repository, the same way.
+ *
+ * All writes go through worktree.h: beneath the work tree, never through
+ * a symlink.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,25 +42,33 @@
 #include "fileio.h"
 #include "gitconfig.h"
 #include "ident.h"
+#include "output.h"
+#include "pathlist.h"
 #include "scan.h"
 #include "snapshot.h"
 #include "strbuf.h"
 #include "treediff.h"
-#include "pathlist.h"
+#include "worktree.h"
 
+/* One repository being put back: the work tree, or one nested in it. */
 struct restore_ctx {
-	const struct graft_repo *r;
+	const struct graft_repo *r;	/* a fresh handle (repo_reopen) */
 	git_repository *repo;
 	const struct snapshot *snap;
+	const char *path;		/* in the top work tree: "" or "dir/" */
+	int depth;
+	int keep_ignored;		/* the dependency's checkout */
 	struct snapshot_restore_stats *stats;
+	struct meta_list records;
 	git_tree *worktree;		/* W's tree */
+	git_tree *meta;			/* M's tree; NULL in format 1 */
 	struct path_list ita;		/* A's paths, sorted */
 	int filemode, symlinks;		/* core.filemode, core.symlinks */
-	mode_t umask;
+	struct worktree wt;
 	struct strbuf reflog_msg;
-	unsigned tmp_counter;
-	int dirs_changed;		/* entries came or went: sync at the end */
 };
+
+static int restore_repository(struct restore_ctx *c);
 
 /* ---- HEAD and its branch ---------------------------------------------- */
 
@@ -100,14 +116,38 @@ static int restore_branch(struct restore_ctx *c)
 	return rc;
 }
 
+/*
+ * A branch that had no commit yet: if the commands made one, it goes
+ * (the attempt keeps what they did).
+ */
+static int restore_unborn_branch(struct restore_ctx *c)
+{
+	git_reference *branch = NULL;
+	int rc = git_reference_lookup(&branch, c->repo, c->snap->head_ref);
+
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 0;
+	}
+	if (rc < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read %s", c->snap->head_ref);
+	c->stats->refs_moved = 1;
+	if (git_reference_delete(branch) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot remove %s again",
+				     c->snap->head_ref);
+	git_reference_free(branch);
+	return rc;
+}
+
 static int restore_refs(struct restore_ctx *c)
 {
 	const struct snapshot *snap = c->snap;
 	git_reference *head = NULL, *moved = NULL;
-	int rc = 0;
+	int unborn = git_oid_is_zero(&snap->head), rc = 0;
 
 	set_reflog_ident(c);
-	if (snap->head_ref && (rc = restore_branch(c)) < 0)
+	if (snap->head_ref &&
+	    (rc = unborn ? restore_unborn_branch(c) : restore_branch(c)) < 0)
 		return rc;
 	if (git_reference_lookup(&head, c->repo, "HEAD") < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD");
@@ -122,8 +162,8 @@ static int restore_refs(struct restore_ctx *c)
 						     "cannot point HEAD at %s again",
 						     snap->head_ref);
 		}
-	} else if (git_reference_type(head) != GIT_REFERENCE_DIRECT ||
-		   !git_oid_equal(git_reference_target(head), &snap->head)) {
+	} else if (!unborn && (git_reference_type(head) != GIT_REFERENCE_DIRECT ||
+				 !git_oid_equal(git_reference_target(head), &snap->head))) {
 		c->stats->refs_moved = 1;
 		if (git_repository_set_head_detached(c->repo, &snap->head) < 0)
 			rc = graft_error_git(GRAFT_EFATAL, "cannot detach HEAD at its old commit");
@@ -199,12 +239,71 @@ static int add_ita_entries(struct restore_ctx *c, git_index *idx)
 	return rc;
 }
 
+static unsigned entry_flags(const git_index_entry *e)
+{
+	return ((e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE) ?
+		SCAN_SKIP_WORKTREE : 0) |
+	       ((e->flags & GIT_INDEX_ENTRY_VALID) ? SCAN_ASSUME_UNCHANGED : 0);
+}
+
+static int set_entry_flags(git_index *idx, const git_index_entry *e,
+			   unsigned flags)
+{
+	git_index_entry copy = *e;
+
+	copy.flags_extended &= ~(uint16_t)GIT_INDEX_ENTRY_SKIP_WORKTREE;
+	copy.flags &= ~(uint16_t)GIT_INDEX_ENTRY_VALID;
+	if (flags & SCAN_SKIP_WORKTREE)
+		copy.flags_extended |= GIT_INDEX_ENTRY_SKIP_WORKTREE;
+	if (flags & SCAN_ASSUME_UNCHANGED)
+		copy.flags |= GIT_INDEX_ENTRY_VALID;
+	if (git_index_add(idx, &copy) < 0)
+		return graft_error_git(GRAFT_EFAIL, "cannot restore the flags of '%s'",
+				       e->path);
+	return 0;
+}
+
+/*
+ * Skip-worktree and assume-unchanged where the snapshot had them, and
+ * nowhere else. A format 1 snapshot did not keep them: they stay.
+ */
+static int restore_flags(struct restore_ctx *c, git_index *idx)
+{
+	size_t i, n = git_index_entrycount(idx);
+	int rc = 0;
+
+	if (c->snap->format < 2)
+		return 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		const git_index_entry *e = git_index_get_byindex(idx, i);
+		const struct meta_record *m;
+		unsigned want;
+
+		if (GIT_INDEX_ENTRY_STAGE(e))
+			continue;
+		m = meta_find(&c->records, META_FLAGGED, e->path);
+		want = m ? m->flags : 0;
+		if (want != entry_flags(e))
+			rc = set_entry_flags(idx, e, want);
+	}
+	return rc;
+}
+
+/*
+ * The index as I, A and the flags say, written and fsync'd: libgit2
+ * renames it into place without a sync, so the sync follows, before
+ * anything that relies on it (the snapshot ref stays until then).
+ */
 static int write_index(struct restore_ctx *c, git_index *idx)
 {
+	int rc;
+
+	if ((rc = add_ita_entries(c, idx)) < 0 || (rc = restore_flags(c, idx)) < 0)
+		return rc;
 	if (git_index_write(idx) < 0)
 		return graft_error_git(GRAFT_EFAIL, "cannot write the index");
 	c->stats->index_rewritten = 1;
-	return 0;
+	return fsync_path(git_index_path(idx));
 }
 
 /*
@@ -235,13 +334,37 @@ static int rebuild_index(struct restore_ctx *c)
 		rc = graft_error_git(GRAFT_EFAIL, "cannot restore the index");
 		goto done;
 	}
-	if ((rc = add_ita_entries(c, idx)) < 0 || (rc = write_index(c, idx)) < 0)
+	if ((rc = write_index(c, idx)) < 0)
 		goto done;
 	c->stats->index_rebuilt = 1;
 done:
 	git_tree_free(tree);
 	git_index_free(idx);
 	return rc;
+}
+
+/* Whether the flagged entries of the index are those of the snapshot. */
+static int same_flags(const struct restore_ctx *c, const struct scan *scan)
+{
+	size_t i, n = 0;
+
+	if (c->snap->format < 2)
+		return 1;
+	for (i = 0; i < scan->items_nr; i++) {
+		const struct scan_item *it = &scan->items[i];
+		const struct meta_record *m;
+
+		if (it->kind != SCAN_FLAGGED)
+			continue;
+		n++;
+		m = meta_find(&c->records, META_FLAGGED, it->path);
+		if (!m || m->flags != it->flags)
+			return 0;
+	}
+	for (i = 0; i < c->records.nr; i++)
+		if (c->records.items[i].kind == META_FLAGGED)
+			n--;
+	return n == 0;
 }
 
 static int same_ita(const struct restore_ctx *c, const struct scan *scan)
@@ -339,7 +462,7 @@ static int apply_index_deltas(git_index *idx, const struct index_deltas *l)
 static int fix_index(struct restore_ctx *c, const git_oid *cur_tree,
 		     const struct scan *scan)
 {
-	struct index_deltas deltas = { NULL, 0, 0 };
+	struct index_deltas deltas = { .items = NULL };
 	git_index *idx = NULL;
 	size_t i;
 	int rc = 0;
@@ -360,8 +483,7 @@ static int fix_index(struct restore_ctx *c, const git_oid *cur_tree,
 			       note_index_delta, &deltas)) < 0 ||
 	    (rc = apply_index_deltas(idx, &deltas)) < 0)
 		goto done;
-	if ((rc = add_ita_entries(c, idx)) == 0)
-		rc = write_index(c, idx);
+	rc = write_index(c, idx);
 done:
 	index_deltas_release(&deltas);
 	git_index_free(idx);
@@ -370,429 +492,200 @@ done:
 
 /* ---- the work tree ---------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
+/* ---- the work tree ---------------------------------------------------- */
+
+static int is_rules_path(const char *path)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) < 0 ? -1 : 0;
-	return unlink(path) < 0 ? -1 : 0;
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+
+	return !strcmp(name, ".gitignore") || !strcmp(name, ".gitattributes");
 }
 
-/* rm -rf, never following a symlink. */
-static int remove_tree(const char *full, const char *path)
-{
-	if (nftw(full, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0)
-		return graft_error("cannot remove the directory '%s': %s", path,
-				   strerror(errno));
-	return 0;
-}
-
-/* Remove the directories above path that are left empty, up to the top. */
-static void prune_parents(struct restore_ctx *c, const char *path)
+/* Remove the directories above path left empty, but those the snapshot had. */
+static int prune_parents(struct restore_ctx *c, const char *path)
 {
 	struct strbuf dir = STRBUF_INIT;
 	char *slash;
+	int rc = 0;
 
 	strbuf_addstr(&dir, path);
 	while ((slash = strrchr(dir.buf, '/'))) {
-		char *full;
-		int gone;
-
 		strbuf_setlen(&dir, (size_t)(slash - dir.buf));
-		full = repo_path(c->r, dir.buf);
-		/* fails, and stops, at the first directory that is not empty */
-		if ((gone = rmdir(full) == 0))
-			c->dirs_changed = 1;
-		free(full);
-		if (!gone)
+		if (meta_find(&c->records, META_EMPTY_DIR, dir.buf) ||
+		    (rc = worktree_remove_empty_dir(&c->wt, dir.buf)) != 0)
 			break;
 	}
 	strbuf_release(&dir);
+	return rc < 0 ? rc : 0;
 }
 
-/* Remove the file or symlink at path, if that is what is there. */
-static int remove_file(struct restore_ctx *c, const char *path)
+/* Remove what is at path unless it is a directory, and what that leaves empty. */
+static int remove_if_file(struct restore_ctx *c, const char *path)
 {
-	char *full = repo_path(c->r, path);
 	struct stat st;
-	int rc = 0;
+	int rc = worktree_lstat(&c->wt, path, &st);
 
-	if (lstat(full, &st) < 0) {
-		/* gone already, or a file now stands where its directory was */
-		if (errno != ENOENT && errno != ENOTDIR)
-			rc = graft_error("cannot read '%s': %s", path,
-					 strerror(errno));
-		goto done;
-	}
+	if (rc)
+		return rc < 0 ? rc : 0;
 	if (S_ISDIR(st.st_mode))
-		goto done;
-	if (unlink(full) < 0) {
-		rc = graft_error("cannot remove '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	c->stats->removed++;
-	c->dirs_changed = 1;
-	prune_parents(c, path);
-done:
-	free(full);
-	return rc;
-}
-
-/*
- * Make every directory above path a real directory: what the upgrade put
- * in their place (a file, or a symlink that could lead out of the work
- * tree) goes.
- */
-static int make_parents(struct restore_ctx *c, const char *path)
-{
-	struct strbuf full = STRBUF_INIT;
-	const char *slash;
-	size_t top = strlen(c->r->workdir);
-	int rc = 0;
-
-	strbuf_addf(&full, "%s%s", c->r->workdir, path);
-	for (slash = strchr(full.buf + top, '/'); slash && rc == 0;
-	     slash = strchr(slash + 1, '/')) {
-		struct stat st;
-		int exists;
-
-		full.buf[slash - full.buf] = '\0';
-		exists = lstat(full.buf, &st) == 0;
-		if (exists && S_ISDIR(st.st_mode))
-			goto next;
-		if (!exists && errno != ENOENT) {
-			rc = graft_error("cannot read '%s': %s", full.buf + top,
-					 strerror(errno));
-			goto next;
-		}
-		if (exists) {
-			if (unlink(full.buf) < 0) {
-				rc = graft_error("cannot remove '%s': %s",
-						 full.buf + top, strerror(errno));
-				goto next;
-			}
-			c->stats->removed++;
-		}
-		if (mkdir(full.buf, 0777) < 0)
-			rc = graft_error("cannot create the directory '%s': %s",
-					 full.buf + top, strerror(errno));
-		else
-			c->dirs_changed = 1;
-next:
-		full.buf[slash - full.buf] = '/';
-	}
-	strbuf_release(&full);
-	return rc;
-}
-
-/* The target of the symlink at full. */
-static int read_link(const char *full, struct strbuf *target)
-{
-	size_t size = 256;
-
-	for (;;) {
-		ssize_t n;
-
-		strbuf_reset(target);
-		strbuf_grow(target, size);
-		n = readlink(full, target->buf, size);
-		if (n < 0)
-			return -1;
-		if ((size_t)n < size) {
-			strbuf_setlen(target, (size_t)n);
-			return 0;
-		}
-		size *= 2;
-	}
-}
-
-static int blob_equals(struct restore_ctx *c, const git_oid *id,
-		       const struct strbuf *data)
-{
-	git_blob *blob = NULL;
-	int same;
-
-	if (git_blob_lookup(&blob, c->repo, id) < 0) {
-		git_error_clear();
 		return 0;
-	}
-	same = (size_t)git_blob_rawsize(blob) == data->len &&
-	       (!data->len ||
-		!memcmp(git_blob_rawcontent(blob), data->buf, data->len));
-	git_blob_free(blob);
-	return same;
+	if ((rc = worktree_remove(&c->wt, path)) < 0)
+		return rc;
+	return prune_parents(c, path);
 }
 
-/* Whether the file at path (st) already is what W records. */
-static int is_current(struct restore_ctx *c, const char *path,
-		      const struct stat *st, const git_tree_entry *te)
+/* Remove whatever is at path, a directory tree too, and empty parents. */
+static int remove_all(struct restore_ctx *c, const char *path)
 {
-	git_filemode_t mode = git_tree_entry_filemode(te);
-	const git_oid *id = git_tree_entry_id(te);
-	git_oid oid;
+	int rc = worktree_remove(&c->wt, path);
 
-	if (mode == GIT_FILEMODE_LINK && c->symlinks) {
-		struct strbuf target = STRBUF_INIT;
-		char *full = repo_path(c->r, path);
-		int same = S_ISLNK(st->st_mode) && read_link(full, &target) == 0 &&
-			   blob_equals(c, id, &target);
-
-		strbuf_release(&target);
-		free(full);
-		return same;
-	}
-	if (!S_ISREG(st->st_mode))
-		return 0;
-	if (c->filemode && mode != GIT_FILEMODE_LINK &&
-	    !!(st->st_mode & S_IXUSR) != (mode == GIT_FILEMODE_BLOB_EXECUTABLE))
-		return 0;
-	if (git_repository_hashfile(&oid, c->repo, path, GIT_OBJECT_BLOB,
-				    NULL) < 0) {
-		git_error_clear();
-		return 0;
-	}
-	return git_oid_equal(&oid, id);
+	return rc < 0 ? rc : prune_parents(c, path);
 }
 
-/* A unique name next to full, for a file that is then renamed over it. */
-static void temp_name(struct restore_ctx *c, const char *full,
-		      struct strbuf *out)
-{
-	const char *slash = strrchr(full, '/');
-
-	strbuf_reset(out);
-	strbuf_add(out, full, (size_t)(slash - full) + 1);
-	strbuf_addf(out, ".graft-restore-%ld-%u", (long)getpid(),
-		    c->tmp_counter++);
-}
-
-/*
- * Permissions for a regular file W records with mode: those of the file
- * it replaces (an upgrade should not change who may read it) with the
- * executable bits git tracks, or git's defaults for a new file.
- */
-static mode_t file_perms(const struct restore_ctx *c, const struct stat *old,
+/* The permission bits of a file W records with mode: M's, or git's default. */
+static mode_t file_perms(const struct restore_ctx *c, const char *path,
 			 git_filemode_t mode)
 {
-	int exec = mode == GIT_FILEMODE_BLOB_EXECUTABLE;
-	mode_t perms;
+	const struct meta_record *m = meta_find(&c->records, META_PERMS, path);
 
-	if (!old)
-		return (exec ? 0777 : 0666) & ~c->umask;
-	perms = old->st_mode & 07777;
-	if (!c->filemode)
-		return perms;
-	if (exec)
-		return perms | ((perms & 0444) >> 2);
-	return perms & ~(mode_t)0111;
+	if (m && S_ISREG(m->mode))
+		return m->mode & 07777;
+	return worktree_default_perms(&c->wt, 0,
+				      mode == GIT_FILEMODE_BLOB_EXECUTABLE);
 }
 
-static int write_all(int fd, const char *data, size_t len)
+static mode_t dir_perms(const struct restore_ctx *c, const char *path)
 {
-	while (len) {
-		ssize_t n = write(fd, data, len);
+	const struct meta_record *m = meta_find(&c->records, META_PERMS, path);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
+	if (!m)
+		m = meta_find(&c->records, META_EMPTY_DIR, path);
+	if (m && S_ISDIR(m->mode))
+		return m->mode & 07777;
+	return worktree_default_perms(&c->wt, 1, 0);
+}
+
+/* What path must hold: M's raw bytes when it has them, or W's blob checked out. */
+static int wanted_content(git_buf *out, struct restore_ctx *c, const char *path,
+			  const git_tree_entry *te)
+{
+	struct strbuf name = STRBUF_INIT;
+	int missing = 1, rc = 0;
+
+	if (c->meta) {
+		strbuf_addf(&name, SNAPSHOT_RAW_PREFIX "%s", path);
+		rc = snapshot_meta_blob(out, &missing, c->r, c->snap, name.buf);
+		strbuf_release(&name);
 	}
-	return 0;
-}
-
-/* Write data (a symlink's target when link) to a temporary file, tmp. */
-static int write_temp(const char *tmp, const git_buf *data, int link,
-		      mode_t perms)
-{
-	struct strbuf target = STRBUF_INIT;
-	int fd, rc = 0;
-
-	if (link) {
-		strbuf_add(&target, data->ptr, data->size);
-		rc = symlink(target.buf, tmp);
-		strbuf_release(&target);
+	if (rc < 0 || !missing)
 		return rc;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	if (write_all(fd, data->ptr, data->size) < 0 || fchmod(fd, perms) < 0)
-		rc = -1;
-	if (close(fd) < 0)
-		rc = -1;
-	return rc;
+	return worktree_checkout_content(out, c->repo, path, git_tree_entry_id(te),
+					 git_tree_entry_filemode(te), 0);
 }
 
-/* The content W records for path, as the work tree holds it. */
-static int checkout_content(struct restore_ctx *c, const char *path,
-			    const git_oid *id, int raw, git_buf *out)
-{
-	git_blob_filter_options opts = GIT_BLOB_FILTER_OPTIONS_INIT;
-	git_blob *blob = NULL;
-	int rc = 0;
-
-	if (git_blob_lookup(&blob, c->repo, id) < 0)
-		return graft_error_git(GRAFT_EFAIL, "cannot read the snapshot of '%s'",
-				       path);
-	if (raw) {
-		if (git_buf_set(out, git_blob_rawcontent(blob),
-				(size_t)git_blob_rawsize(blob)) < 0)
-			rc = graft_error_git(GRAFT_EFATAL, "out of memory");
-	} else {
-		/*
-		 * Filters decide about binary content themselves, as in git;
-		 * with the check on, libgit2 hands binary blobs back empty.
-		 */
-		opts.flags &= ~(uint32_t)GIT_BLOB_FILTER_CHECK_FOR_BINARY;
-		if (git_blob_filter(out, blob, path, &opts) < 0)
-			rc = graft_error_git(GRAFT_EFAIL, "cannot restore '%s'",
-					     path);
-	}
-	git_blob_free(blob);
-	return rc;
-}
-
-/* Put the file W records at path in place, replacing whatever is there. */
-static int write_file(struct restore_ctx *c, const char *path,
-		      const git_tree_entry *te, const struct stat *old)
-{
-	git_filemode_t mode = git_tree_entry_filemode(te);
-	int link = mode == GIT_FILEMODE_LINK && c->symlinks;
-	struct strbuf tmp = STRBUF_INIT;
-	git_buf data = GIT_BUF_INIT;
-	char *full = repo_path(c->r, path);
-	int rc;
-
-	if ((rc = checkout_content(c, path, git_tree_entry_id(te),
-				   mode == GIT_FILEMODE_LINK, &data)) < 0)
-		goto done;
-	temp_name(c, full, &tmp);
-	if (write_temp(tmp.buf, &data, link,
-		       file_perms(c, old && S_ISREG(old->st_mode) ? old : NULL,
-				  mode)) < 0) {
-		rc = graft_error("cannot restore '%s': %s", path, strerror(errno));
-		unlink(tmp.buf);
-		goto done;
-	}
-	if (rename(tmp.buf, full) < 0) {
-		rc = graft_error("cannot restore '%s': %s", path, strerror(errno));
-		unlink(tmp.buf);
-		goto done;
-	}
-	c->stats->written++;
-	c->dirs_changed = 1;
-done:
-	git_buf_dispose(&data);
-	strbuf_release(&tmp);
-	free(full);
-	return rc;
-}
-
-/* Make the work tree at path what W records there. */
+/* Make the work tree at path what the snapshot records there. */
 static int restore_path(struct restore_ctx *c, const char *path)
 {
+	const struct meta_record *flagged = meta_find(&c->records, META_FLAGGED, path);
 	git_tree_entry *te = NULL;
-	struct stat st;
-	char *full = NULL;
-	int rc = git_tree_entry_bypath(&te, c->worktree, path), exists;
+	git_buf data = GIT_BUF_INIT;
+	git_filemode_t mode;
+	int rc, same;
 
+	/* a skip-worktree entry with no file (a sparse path) stays so */
+	if (flagged && flagged->state == 'D')
+		return remove_if_file(c, path);
+	rc = git_tree_entry_bypath(&te, c->worktree, path);
 	if (rc == GIT_ENOTFOUND) {
 		git_error_clear();
-		return remove_file(c, path);
+		return remove_if_file(c, path);
 	}
 	if (rc < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read the snapshot of '%s'",
 				       path);
-	rc = 0;
-	/* a submodule's checkout is the dependency module's business */
-	if (git_tree_entry_filemode(te) == GIT_FILEMODE_COMMIT)
+	mode = git_tree_entry_filemode(te);
+	/* a submodule's checkout is restored as a repository of its own */
+	if (mode == GIT_FILEMODE_COMMIT)
 		goto done;
 	if (git_tree_entry_type(te) == GIT_OBJECT_TREE) {
-		rc = remove_file(c, path);
+		rc = remove_if_file(c, path);
 		goto done;
 	}
-	if ((rc = make_parents(c, path)) < 0)
+	if ((rc = wanted_content(&data, c, path, te)) < 0 ||
+	    (rc = worktree_holds(&same, &c->wt, path, &data, mode, c->symlinks,
+				 file_perms(c, path, mode))) < 0 || same)
 		goto done;
-	full = repo_path(c->r, path);
-	exists = lstat(full, &st) == 0;
-	if (exists && S_ISDIR(st.st_mode)) {
-		if ((rc = remove_tree(full, path)) < 0)
-			goto done;
-		c->stats->removed++;
-		c->dirs_changed = 1;
-		exists = 0;
-	}
-	if (exists && is_current(c, path, &st, te))
-		goto done;
-	rc = write_file(c, path, te, exists ? &st : NULL);
+	rc = worktree_put(&c->wt, path, &data, mode, c->symlinks,
+			  file_perms(c, path, mode));
 done:
-	free(full);
+	git_buf_dispose(&data);
 	git_tree_entry_free(te);
 	return rc;
 }
 
-static int is_gitignore(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return !strcmp(slash ? slash + 1 : path, ".gitignore");
-}
-
-/* Untracked files of a scan, but nested repositories (ending in '/'). */
-static void untracked_of(const struct scan *scan, struct path_list *out)
-{
-	size_t i;
-
-	for (i = 0; i < scan->nr; i++) {
-		const char *path = scan->entries[i].path;
-		size_t len = strlen(path);
-
-		if (scan_entry_untracked(&scan->entries[i]) && len &&
-		    path[len - 1] != '/')
-			path_list_add(out, path);
-	}
-}
-
 /*
- * Remove the untracked files the upgrade made: those W does not have.
- * Where W has a directory, a file in its way goes too; where it has a
- * file or a gitlink, the path was restored already or is a submodule's.
+ * A .gitignore or .gitattributes its own rules hid: back as M keeps it,
+ * or gone when it was not there.
  */
-static int remove_created(struct restore_ctx *c, const struct path_list *l,
-			  int only_gitignore)
+static int restore_hidden_rules(struct restore_ctx *c, const char *path)
 {
-	size_t i;
+	struct strbuf name = STRBUF_INIT;
+	git_buf data = GIT_BUF_INIT;
+	mode_t perms = file_perms(c, path, GIT_FILEMODE_BLOB);
+	int missing = 1, same, rc = 0;
+
+	strbuf_addf(&name, SNAPSHOT_HIDDEN_PREFIX "%s", path);
+	if (c->meta)
+		rc = snapshot_meta_blob(&data, &missing, c->r, c->snap, name.buf);
+	if (rc == 0 && missing)
+		rc = remove_if_file(c, path);
+	else if (rc == 0 &&
+		 (rc = worktree_holds(&same, &c->wt, path, &data,
+				      GIT_FILEMODE_BLOB, 1, perms)) == 0 && !same)
+		rc = worktree_put(&c->wt, path, &data, GIT_FILEMODE_BLOB, 1, perms);
+	strbuf_release(&name);
+	git_buf_dispose(&data);
+	return rc;
+}
+
+static int collect_hidden_rules(const char *root, const git_tree_entry *entry,
+				void *payload)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+		return 0;
+	strbuf_addf(&path, "%s%s", root, git_tree_entry_name(entry));
+	path_list_add(payload, path.buf);
+	strbuf_release(&path);
+	return 0;
+}
+
+/* The hidden rules files M keeps, by path. */
+static int kept_hidden_rules(struct restore_ctx *c, struct path_list *out)
+{
+	git_tree_entry *te = NULL;
+	git_tree *tree = NULL;
 	int rc = 0;
 
-	for (i = 0; i < l->nr && rc == 0; i++) {
-		git_tree_entry *te = NULL;
-		int found;
-
-		if (only_gitignore && !is_gitignore(l->items[i]))
-			continue;
-		found = git_tree_entry_bypath(&te, c->worktree, l->items[i]);
-		if (found == 0 && git_tree_entry_type(te) != GIT_OBJECT_TREE) {
-			git_tree_entry_free(te);
-			continue;
-		}
-		git_tree_entry_free(te);
-		if (found < 0 && found != GIT_ENOTFOUND) {
-			rc = graft_error_git(GRAFT_EFATAL, "cannot read the snapshot");
-			break;
-		}
+	if (!c->meta)
+		return 0;
+	if (git_tree_entry_bypath(&te, c->meta, "hidden") < 0) {
 		git_error_clear();
-		rc = remove_file(c, l->items[i]);
+		return 0;
 	}
+	if (git_tree_lookup(&tree, c->repo, git_tree_entry_id(te)) < 0 ||
+	    git_tree_walk(tree, GIT_TREEWALK_PRE, collect_hidden_rules, out) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read the snapshot's records");
+	git_tree_free(tree);
+	git_tree_entry_free(te);
 	return rc;
 }
 
 /*
- * The paths that may differ from W: those the scan lists as differing
- * from the index, and those whose index entry (cur_tree) differs from W.
+ * The paths that may differ from the snapshot: those the scan lists as
+ * differing from the index, flagged entries whose file may differ, and
+ * those whose index entry (cur_tree) differs from W.
  */
 static int note_changed_path(const char *path, const git_tree_entry *old,
 			     const git_tree_entry *new, void *payload)
@@ -815,6 +708,12 @@ static int changed_paths(struct restore_ctx *c, const git_oid *cur_tree,
 		if (!scan_entry_untracked(e) && e->unstaged != '.')
 			path_list_add(out, e->path);
 	}
+	for (i = 0; i < scan->items_nr; i++) {
+		const struct scan_item *it = &scan->items[i];
+
+		if (it->kind == SCAN_FLAGGED && it->state != '.')
+			path_list_add(out, it->path);
+	}
 	if ((rc = treediff_oid(c->repo, cur_tree, &c->snap->worktree_tree,
 			       note_changed_path, out)) < 0)
 		return rc;
@@ -822,86 +721,436 @@ static int changed_paths(struct restore_ctx *c, const git_oid *cur_tree,
 	return 0;
 }
 
-static int restore_worktree(struct restore_ctx *c, const git_oid *cur_tree,
-			    const struct scan *scan)
+/*
+ * The .gitignore and .gitattributes files first, as the snapshot has
+ * them: they decide what the rest is. *changed when one was touched.
+ */
+static int restore_rules(struct restore_ctx *c, const struct path_list *changed,
+			 const struct scan *scan, int *rules_changed)
 {
-	struct path_list changed = { 0 }, untracked = { 0 };
-	struct scan rescan = SCAN_INIT;
-	int rc, ignores_changed = 0;
-	size_t i;
+	struct path_list hidden = PATH_LIST_INIT;
+	size_t before = c->wt.written + c->wt.removed, i;
+	int rc = 0;
 
-	untracked_of(scan, &untracked);
-	if ((rc = changed_paths(c, cur_tree, scan, &changed)) < 0)
-		goto done;
-	for (i = 0; i < changed.nr && rc == 0; i++) {
-		ignores_changed |= is_gitignore(changed.items[i]);
-		rc = restore_path(c, changed.items[i]);
+	for (i = 0; i < changed->nr && rc == 0; i++)
+		if (is_rules_path(changed->items[i]))
+			rc = restore_path(c, changed->items[i]);
+	for (i = 0; i < scan->nr && rc == 0; i++)
+		if (scan_entry_untracked(&scan->entries[i]) &&
+		    is_rules_path(scan->entries[i].path))
+			rc = restore_path(c, scan->entries[i].path);
+	for (i = 0; i < scan->items_nr; i++)
+		if (scan->items[i].kind == SCAN_HIDDEN_RULES)
+			path_list_add(&hidden, scan->items[i].path);
+	if (rc == 0)
+		rc = kept_hidden_rules(c, &hidden);
+	path_list_sort(&hidden);
+	for (i = 0; i < hidden.nr && rc == 0; i++)
+		rc = restore_hidden_rules(c, hidden.items[i]);
+	path_list_release(&hidden);
+	*rules_changed = c->wt.written + c->wt.removed != before;
+	return rc;
+}
+
+/* The nested repository recorded with ino, if it is no longer where it was. */
+static const struct meta_record *moved_repository(struct restore_ctx *c,
+						  unsigned long ino)
+{
+	size_t i;
+	struct stat st;
+
+	for (i = 0; i < c->records.nr; i++) {
+		const struct meta_record *m = &c->records.items[i];
+
+		if (m->kind == META_NESTED && m->ino == ino &&
+		    worktree_lstat(&c->wt, m->path, &st) == 1)
+			return m;
 	}
-	for (i = 0; i < untracked.nr; i++)
-		ignores_changed |= is_gitignore(untracked.items[i]);
+	return NULL;
+}
+
+/*
+ * A repository at path (ending in '/') that the snapshot does not have:
+ * the user's, moved by the commands, goes back where it was; one the
+ * commands made goes.
+ */
+static int restore_created_repository(struct restore_ctx *c, const char *path,
+				      unsigned long ino)
+{
+	char *dir = xstrndup(path, strlen(path) - 1);
+	const struct meta_record *moved = moved_repository(c, ino);
+	int rc;
+
+	if (moved)
+		rc = worktree_rename(&c->wt, dir, moved->path);
+	else
+		rc = remove_all(c, dir);
+	if (rc == 0 && moved)
+		rc = prune_parents(c, dir);
+	free(dir);
+	return rc;
+}
+
+/* Whether the snapshot's W has a file or gitlink (not a directory) at path. */
+static int snapshot_has_file(struct restore_ctx *c, const char *path, int *has)
+{
+	git_tree_entry *te = NULL;
+	int rc = git_tree_entry_bypath(&te, c->worktree, path);
+
+	*has = rc == 0 && git_tree_entry_type(te) != GIT_OBJECT_TREE;
+	git_tree_entry_free(te);
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the snapshot");
+	git_error_clear();
+	return 0;
+}
+
+/* Untracked files and repositories the snapshot does not have. */
+static int remove_created_files(struct restore_ctx *c, const struct scan *scan)
+{
+	size_t i;
+	int rc = 0, has;
+
+	for (i = 0; i < scan->nr && rc == 0; i++) {
+		const struct scan_entry *e = &scan->entries[i];
+		size_t len = strlen(e->path);
+
+		if (!scan_entry_untracked(e))
+			continue;
+		if (len && e->path[len - 1] == '/') {
+			char *dir = xstrndup(e->path, len - 1);
+
+			if (!meta_find(&c->records, META_NESTED, dir) &&
+			    (rc = snapshot_has_file(c, dir, &has)) == 0 && !has)
+				rc = restore_created_repository(c, e->path, e->ino);
+			free(dir);
+			continue;
+		}
+		if ((rc = snapshot_has_file(c, e->path, &has)) == 0 && !has)
+			rc = remove_if_file(c, e->path);
+	}
+	return rc;
+}
+
+/* A dependency's ignored file that the upgrade changed: named, left as it is. */
+static int ignored_changed(const struct meta_record *m, const struct scan_item *it)
+{
+	return !S_ISDIR(it->mode) &&
+	       (m->ino != it->ino || m->size != it->size || m->mtime_ns != it->mtime_ns);
+}
+
+/*
+ * What the scan's items show the commands made: FIFOs, sockets, checkouts
+ * of submodules, and in a dependency's checkout ignored files too.
+ */
+static int remove_created_items(struct restore_ctx *c, const struct scan *scan)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < scan->items_nr && rc == 0; i++) {
+		const struct scan_item *it = &scan->items[i];
+		const struct meta_record *m;
+
+		switch (it->kind) {
+		case SCAN_SPECIAL:
+			if (!S_ISFIFO(it->mode) ||
+			    !meta_find(&c->records, META_FIFO, it->path))
+				rc = remove_all(c, it->path);
+			break;
+		case SCAN_NESTED:
+			if (S_ISDIR(it->mode) ||
+			    meta_find(&c->records, META_NESTED, it->path))
+				break;
+			/* a submodule checked out by the commands */
+			rc = remove_all(c, it->path);
+			break;
+		case SCAN_IGNORED:
+			if (!c->keep_ignored)
+				break;
+			m = meta_find(&c->records, META_IGNORED, it->path);
+			if (!m) {
+				size_t len = strlen(it->path);
+				char *path = xstrndup(it->path,
+						      it->path[len - 1] == '/' ? len - 1 : len);
+
+				rc = remove_all(c, path);
+				free(path);
+			} else if (ignored_changed(m, it)) {
+				out_warning("the upgrade changed the ignored file '%s%s'; it is left as it is",
+					    c->path, it->path);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return rc;
+}
+
+/* Empty directories the commands made go, deepest first. */
+static int remove_created_dirs(struct restore_ctx *c, const struct scan *scan)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = scan->items_nr; i-- > 0 && rc == 0;) {
+		const struct scan_item *it = &scan->items[i];
+
+		if (it->kind != SCAN_EMPTY_DIR ||
+		    meta_find(&c->records, META_EMPTY_DIR, it->path))
+			continue;
+		rc = worktree_remove_empty_dir(&c->wt, it->path);
+		if (rc == 0)
+			rc = prune_parents(c, it->path);
+		else if (rc > 0)
+			rc = 0;
+	}
+	return rc;
+}
+
+/* The snapshot's empty directories and FIFOs, where they are missing. */
+static int restore_dirs_and_fifos(struct restore_ctx *c)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->records.nr && rc == 0; i++) {
+		const struct meta_record *m = &c->records.items[i];
+		struct stat st;
+		int there;
+
+		if (m->kind != META_EMPTY_DIR && m->kind != META_FIFO)
+			continue;
+		if ((rc = worktree_lstat(&c->wt, m->path, &st)) < 0)
+			break;
+		there = rc == 0 && (m->kind == META_EMPTY_DIR ? S_ISDIR(st.st_mode) :
+				    S_ISFIFO(st.st_mode));
+		rc = 0;
+		if (there)
+			continue;
+		if (m->kind == META_EMPTY_DIR)
+			rc = worktree_make_dir(&c->wt, m->path, m->mode);
+		else
+			rc = worktree_make_fifo(&c->wt, m->path, m->mode);
+	}
+	return rc;
+}
+
+/* The permission bits path should have, for what is there (st). */
+static int wanted_perms(struct restore_ctx *c, const char *path,
+			const struct stat *st, mode_t *perms)
+{
+	git_tree_entry *te = NULL;
+	const struct meta_record *m;
+	int rc;
+
+	if (S_ISDIR(st->st_mode)) {
+		*perms = dir_perms(c, path);
+		return 0;
+	}
+	m = meta_find(&c->records, META_FIFO, path);
+	if (S_ISFIFO(st->st_mode) && m) {
+		*perms = m->mode & 07777;
+		return 0;
+	}
+	rc = git_tree_entry_bypath(&te, c->worktree, path);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		*perms = file_perms(c, path, GIT_FILEMODE_BLOB);
+		return 0;
+	}
 	if (rc < 0)
-		goto done;
-	if (ignores_changed) {
-		/*
-		 * What is ignored was decided by the upgrade's .gitignore
-		 * files: decide again under the snapshot's, now restored.
-		 */
-		if ((rc = remove_created(c, &untracked, 1)) < 0 ||
-		    (rc = scan_worktree(&rescan, c->r)) < 0)
-			goto done;
-		path_list_release(&untracked);
-		untracked_of(&rescan, &untracked);
+		return graft_error_git(GRAFT_EFATAL, "cannot read the snapshot of '%s'",
+				       path);
+	*perms = file_perms(c, path, git_tree_entry_filemode(te));
+	git_tree_entry_free(te);
+	return 0;
+}
+
+static int restore_perms_of(struct restore_ctx *c, const char *path)
+{
+	struct stat st;
+	mode_t perms = 0;
+	int rc = worktree_lstat(&c->wt, path, &st);
+
+	if (rc || S_ISLNK(st.st_mode))
+		return rc < 0 ? rc : 0;
+	if ((rc = wanted_perms(c, path, &st, &perms)) < 0)
+		return rc;
+	if ((st.st_mode & 07777) == perms)
+		return 0;
+	return worktree_chmod(&c->wt, path, perms);
+}
+
+/*
+ * Permission bits: every path the snapshot or the scan found with bits
+ * other than git's default gets those the snapshot had.
+ */
+static int restore_perms(struct restore_ctx *c, const struct scan *scan)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->records.nr && rc == 0; i++)
+		if (c->records.items[i].kind == META_PERMS)
+			rc = restore_perms_of(c, c->records.items[i].path);
+	for (i = 0; i < scan->items_nr && rc == 0; i++)
+		if (scan->items[i].kind == SCAN_PERMS &&
+		    !meta_find(&c->records, META_PERMS, scan->items[i].path))
+			rc = restore_perms_of(c, scan->items[i].path);
+	return rc;
+}
+
+/* ---- the git directory ------------------------------------------------ */
+
+/*
+ * config, info/exclude and info/attributes as M keeps them (a file M
+ * does not have was made by the commands and goes). *changed when one
+ * was written or removed. A format 1 snapshot kept none: they stay.
+ */
+static int restore_gitdir_files(const struct graft_repo *r,
+				const struct snapshot *snap, int *changed)
+{
+	struct strbuf path = STRBUF_INIT, name = STRBUF_INIT, cur = STRBUF_INIT;
+	git_buf kept = GIT_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	*changed = 0;
+	if (snap->format < 2)
+		return 0;
+	for (i = 0; snapshot_gitdir_files[i] && rc == 0; i++) {
+		int missing, cur_missing;
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s", r->commondir, snapshot_gitdir_files[i]);
+		strbuf_reset(&name);
+		strbuf_addf(&name, SNAPSHOT_GITDIR_PREFIX "%s", snapshot_gitdir_files[i]);
+		if ((rc = snapshot_meta_blob(&kept, &missing, r, snap, name.buf)) < 0 ||
+		    (rc = file_read(path.buf, &cur, &cur_missing)) < 0)
+			break;
+		if (missing && !cur_missing) {
+			if (unlink(path.buf) < 0)
+				rc = graft_error("cannot remove '%s': %s", path.buf,
+						 strerror(errno));
+			else
+				rc = fsync_parent_dir(path.buf);
+			*changed = 1;
+		} else if (!missing && (cur_missing || cur.len != kept.size ||
+					memcmp(cur.buf, kept.ptr, cur.len))) {
+			char *dir = xstrndup(path.buf, (size_t)(strrchr(path.buf, '/') - path.buf));
+
+			if ((rc = mkdir_durable(dir)) == 0)
+				rc = file_write_atomic(path.buf, kept.ptr, kept.size);
+			free(dir);
+			*changed = 1;
+		}
 	}
-	rc = remove_created(c, &untracked, 0);
+	strbuf_release(&path);
+	strbuf_release(&name);
+	strbuf_release(&cur);
+	git_buf_dispose(&kept);
+	return rc;
+}
+
+/* ---- nested repositories ---------------------------------------------- */
+
+/*
+ * The directory of the nested repository m and its .git file, if the
+ * commands removed them: what it takes to open it again.
+ */
+static int prepare_nested_dir(struct restore_ctx *c, const struct meta_record *m)
+{
+	struct strbuf gitfile = STRBUF_INIT;
+	git_buf data = GIT_BUF_INIT;
+	struct stat st;
+	int rc = worktree_lstat(&c->wt, m->path, &st), same;
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1 || !S_ISDIR(st.st_mode))
+		rc = worktree_make_dir(&c->wt, m->path, dir_perms(c, m->path));
+	if (rc < 0 || !m->gitfile)
+		return rc;
+	strbuf_addf(&gitfile, "%s/.git", m->path);
+	git_buf_set(&data, m->gitfile, strlen(m->gitfile));
+	if ((rc = worktree_holds(&same, &c->wt, gitfile.buf, &data,
+				 GIT_FILEMODE_BLOB, 1,
+				 worktree_default_perms(&c->wt, 0, 0))) == 0 && !same)
+		rc = worktree_put(&c->wt, gitfile.buf, &data, GIT_FILEMODE_BLOB, 1,
+				  worktree_default_perms(&c->wt, 0, 0));
+	strbuf_release(&gitfile);
+	git_buf_dispose(&data);
+	return rc;
+}
+
+static int open_nested(struct graft_repo *out, struct restore_ctx *c,
+		       const struct meta_record *m, struct snapshot *snap)
+{
+	int rc, changed;
+
+	if ((rc = repo_open_nested(out, c->r, m->path)) < 0)
+		return rc;
+	if ((rc = snapshot_read_nested(snap, out, &m->id)) < 0 ||
+	    (rc = restore_gitdir_files(out, snap, &changed)) < 0 || !changed)
+		return rc;
+	/* its config changed: nothing of the old one may stay cached */
+	repo_close(out);
+	return repo_open_nested(out, c->r, m->path);
+}
+
+static int restore_nested(struct restore_ctx *c, const struct meta_record *m)
+{
+	struct restore_ctx sub;
+	struct graft_repo nested = GRAFT_REPO_INIT;
+	struct snapshot snap = SNAPSHOT_INIT;
+	struct strbuf shown = STRBUF_INIT;
+	int rc;
+
+	strbuf_addf(&shown, "%s%s/", c->path, m->path);
+	if ((rc = prepare_nested_dir(c, m)) < 0)
+		goto done;
+	if ((rc = open_nested(&nested, c, m, &snap)) < 0) {
+		if (!m->gitfile) {
+			/* its .git went with it: what it held cannot come back */
+			out_warning("the repository '%s' lost its .git during the upgrade; its files cannot be put back",
+				    shown.buf);
+			graft_error_clear();
+			rc = 0;
+		}
+		goto done;
+	}
+	memset(&sub, 0, sizeof(sub));
+	sub.r = &nested;
+	sub.repo = nested.repo;
+	sub.snap = &snap;
+	sub.path = shown.buf;
+	sub.depth = c->depth + 1;
+	sub.keep_ignored = (m->flags & META_NESTED_DEPENDENCY) != 0;
+	sub.stats = c->stats;
+	rc = restore_repository(&sub);
 done:
-	path_list_release(&changed);
-	path_list_release(&untracked);
-	scan_release(&rescan);
+	if (rc < 0)
+		graft_error_prefix("cannot restore the repository '%s'", shown.buf);
+	snapshot_release(&snap);
+	repo_close(&nested);
+	strbuf_release(&shown);
+	return rc;
+}
+
+static int restore_nested_all(struct restore_ctx *c)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->records.nr && rc == 0; i++)
+		if (c->records.items[i].kind == META_NESTED)
+			rc = restore_nested(c, &c->records.items[i]);
 	return rc;
 }
 
 /* ---- putting it together ---------------------------------------------- */
-
-static int sync_if_present(const char *path)
-{
-	return path_exists(path) ? fsync_path(path) : 0;
-}
-
-/*
- * What was written reaches the disk before the caller deletes the ref:
- * the files and directories of the work tree with one syncfs(2) of its
- * file system (one flush instead of an fsync for each of a thousand
- * files; until the ref is gone, a crash here only means restoring
- * again), the index by libgit2, and the refs that moved.
- */
-static int sync_changes(struct restore_ctx *c)
-{
-	const struct graft_repo *r = c->r;
-	struct strbuf path = STRBUF_INIT;
-	int rc = 0;
-
-	if (c->stats->written || c->stats->removed || c->dirs_changed) {
-		int fd = open(r->workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (fd < 0 || syncfs(fd) < 0)
-			rc = graft_error("cannot sync the work tree: %s",
-					 strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	if (rc < 0 || !c->stats->refs_moved)
-		goto done;
-	strbuf_addf(&path, "%sHEAD", r->gitdir);
-	rc = sync_if_present(path.buf);
-	if (rc == 0 && c->snap->head_ref) {
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s%s", r->commondir, c->snap->head_ref);
-		rc = sync_if_present(path.buf);
-	}
-done:
-	strbuf_release(&path);
-	return rc;
-}
 
 static int read_settings(struct restore_ctx *c)
 {
@@ -909,14 +1158,40 @@ static int read_settings(struct restore_ctx *c)
 	int rc;
 
 	c->filemode = c->symlinks = 1;
-	c->umask = umask(0);
-	umask(c->umask);
 	if (git_repository_config_snapshot(&cfg, c->repo) < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read the repository's config");
 	if ((rc = gitconfig_get_bool(cfg, "core.filemode", &c->filemode)) >= 0)
 		rc = gitconfig_get_bool(cfg, "core.symlinks", &c->symlinks);
 	git_config_free(cfg);
 	return rc < 0 ? rc : 0;
+}
+
+static int load_snapshot(struct restore_ctx *c)
+{
+	int rc;
+
+	strbuf_init(&c->reflog_msg);
+	strbuf_addf(&c->reflog_msg, "graft: roll back the upgrade of %s",
+		    c->snap->dep);
+	if ((rc = worktree_open(&c->wt, c->r->workdir)) < 0 ||
+	    (rc = read_settings(c)) < 0 || (rc = load_ita(c)) < 0 ||
+	    (rc = snapshot_read_meta(&c->records, c->r, c->snap)) < 0)
+		return rc;
+	if (git_tree_lookup(&c->worktree, c->repo, &c->snap->worktree_tree) < 0 ||
+	    (!git_oid_is_zero(&c->snap->meta_tree) &&
+	     git_tree_lookup(&c->meta, c->repo, &c->snap->meta_tree) < 0))
+		return graft_error_git(GRAFT_EFATAL, "cannot read the snapshot's files");
+	return 0;
+}
+
+static void unload_snapshot(struct restore_ctx *c)
+{
+	git_tree_free(c->worktree);
+	git_tree_free(c->meta);
+	meta_release(&c->records);
+	path_list_release(&c->ita);
+	worktree_close(&c->wt);
+	strbuf_release(&c->reflog_msg);
 }
 
 static int index_exists(const struct restore_ctx *c)
@@ -928,12 +1203,18 @@ static int index_exists(const struct restore_ctx *c)
 	return exists;
 }
 
-static int restore_state(struct restore_ctx *c)
+static int scan_flags(const struct restore_ctx *c)
 {
-	struct scan scan = SCAN_INIT;
-	git_oid cur_tree;
-	int rc, rebuilt = 0;
+	return SCAN_DETAILS | (c->keep_ignored ? SCAN_IGNORED_ALL : 0);
+}
 
+/* HEAD, the git state and the index; *cur_tree the index's tree after. */
+static int restore_head_and_index(struct restore_ctx *c, git_oid *cur_tree,
+				  int *rebuilt)
+{
+	int rc;
+
+	*rebuilt = 0;
 	if ((rc = restore_refs(c)) < 0)
 		return rc;
 	/* a merge or rebase the upgrade's commands started, not the user */
@@ -941,21 +1222,74 @@ static int restore_state(struct restore_ctx *c)
 	    git_repository_state_cleanup(c->repo) < 0)
 		return graft_error_git(GRAFT_EFAIL,
 				       "cannot clean up the git operation the upgrade started");
-	if (!index_exists(c) || scan_index_tree(&cur_tree, c->r) < 0) {
-		graft_error_clear();
-		if ((rc = rebuild_index(c)) < 0)
-			return rc;
-		cur_tree = c->snap->index_tree;
-		rebuilt = 1;
-	}
-	if ((rc = scan_worktree(&scan, c->r)) < 0)
+	if (index_exists(c) && scan_index_tree(cur_tree, c->r) == 0)
+		return 0;
+	graft_error_clear();
+	if ((rc = rebuild_index(c)) < 0)
 		return rc;
+	*cur_tree = c->snap->index_tree;
+	*rebuilt = 1;
+	return 0;
+}
+
+static int restore_files(struct restore_ctx *c, const git_oid *cur_tree,
+			 const struct scan *scan)
+{
+	struct path_list changed = PATH_LIST_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = changed_paths(c, cur_tree, scan, &changed)) < 0)
+		goto done;
+	for (i = 0; i < changed.nr && rc == 0; i++)
+		rc = restore_path(c, changed.items[i]);
+	/* a snapshot of the first format kept only what git sees */
+	if (rc < 0 || (rc = remove_created_files(c, scan)) < 0 ||
+	    c->snap->format < 2)
+		goto done;
+	if ((rc = remove_created_items(c, scan)) == 0 &&
+	    (rc = remove_created_dirs(c, scan)) == 0 &&
+	    (rc = restore_dirs_and_fifos(c)) == 0)
+		rc = restore_perms(c, scan);
+done:
+	path_list_release(&changed);
+	return rc;
+}
+
+static int restore_repository(struct restore_ctx *c)
+{
+	struct path_list changed = PATH_LIST_INIT;
+	struct scan scan = SCAN_INIT;
+	git_oid cur_tree;
+	int rc, rebuilt, rules_changed = 0;
+
+	if ((rc = load_snapshot(c)) < 0 ||
+	    (rc = restore_head_and_index(c, &cur_tree, &rebuilt)) < 0 ||
+	    (rc = scan_worktree(&scan, c->r, scan_flags(c))) < 0 ||
+	    (rc = changed_paths(c, &cur_tree, &scan, &changed)) < 0 ||
+	    (rc = restore_rules(c, &changed, &scan, &rules_changed)) < 0)
+		goto done;
+	if (rules_changed) {
+		/* what is ignored and how files read: as the snapshot had it */
+		git_attr_cache_flush(c->repo);
+		scan_release(&scan);
+		if ((rc = scan_worktree(&scan, c->r, scan_flags(c))) < 0)
+			goto done;
+	}
 	if (!rebuilt && (!git_oid_equal(&cur_tree, &c->snap->index_tree) ||
-			 !same_ita(c, &scan)))
-		rc = fix_index(c, &cur_tree, &scan);
-	if (rc == 0)
-		rc = restore_worktree(c, &cur_tree, &scan);
+			 !same_ita(c, &scan) || !same_flags(c, &scan)) &&
+	    (rc = fix_index(c, &cur_tree, &scan)) < 0)
+		goto done;
+	if ((rc = restore_files(c, &cur_tree, &scan)) < 0 ||
+	    (rc = restore_nested_all(c)) < 0)
+		goto done;
+	rc = worktree_sync(&c->wt);
+	c->stats->written += c->wt.written;
+	c->stats->removed += c->wt.removed;
+done:
+	path_list_release(&changed);
 	scan_release(&scan);
+	unload_snapshot(c);
 	return rc;
 }
 
@@ -963,33 +1297,27 @@ int snapshot_restore(const struct graft_repo *r, const struct snapshot *snap,
 		     struct snapshot_restore_stats *stats)
 {
 	struct snapshot_restore_stats own_stats;
+	struct graft_repo fresh = GRAFT_REPO_INIT;
 	struct restore_ctx c;
-	int rc;
+	int rc, changed;
 
 	if (!r->workdir)
 		return graft_error("cannot restore a snapshot in a bare repository");
 	memset(&c, 0, sizeof(c));
-	c.r = r;
-	c.repo = r->repo;
-	c.snap = snap;
 	c.stats = stats ? stats : &own_stats;
 	memset(c.stats, 0, sizeof(*c.stats));
-	strbuf_init(&c.reflog_msg);
-	strbuf_addf(&c.reflog_msg, "graft: roll back the upgrade of %s", snap->dep);
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	if ((rc = read_settings(&c)) < 0 || (rc = load_ita(&c)) < 0)
+	if ((rc = restore_gitdir_files(r, snap, &changed)) < 0 ||
+	    (rc = repo_reopen(&fresh, r)) < 0)
 		goto done;
-	if (git_tree_lookup(&c.worktree, c.repo, &snap->worktree_tree) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read the snapshot's files");
-		goto done;
-	}
-	if ((rc = restore_state(&c)) == 0)
-		rc = sync_changes(&c);
+	c.r = &fresh;
+	c.repo = fresh.repo;
+	c.snap = snap;
+	c.path = "";
+	rc = restore_repository(&c);
 done:
 	if (rc < 0)
 		graft_error_prefix("cannot restore the snapshot of '%s'", snap->dep);
-	git_tree_free(c.worktree);
-	path_list_release(&c.ita);
-	strbuf_release(&c.reflog_msg);
+	repo_close(&fresh);
 	return rc;
 }

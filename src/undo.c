@@ -122,7 +122,7 @@ static int check_clean(struct undo *u)
 	size_t i, shown = 0;
 	int rc;
 
-	if ((rc = scan_worktree(&u->scan, &u->p->repo)) < 0)
+	if ((rc = scan_worktree(&u->scan, &u->p->repo, SCAN_DETAILS)) < 0)
 		return rc;
 	if (!s->staged && !s->unstaged && !s->conflicted)
 		return 0;
@@ -319,6 +319,7 @@ static int take_snapshot(struct undo *u)
 	spec.to_ref = t->to_ref;
 	git_oid_fromstr(&spec.to, t->to_commit);
 	spec.sig = u->committer;
+	spec.dep_path = u->dep.path;
 	return snapshot_create(&u->snap, &u->p->repo, &spec, &u->scan);
 }
 

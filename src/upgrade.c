@@ -302,7 +302,7 @@ static int check_worktree(struct upgrade *u)
 	size_t i, shown = 0;
 	int rc;
 
-	if ((rc = scan_worktree(&u->before, &u->p->repo)) < 0)
+	if ((rc = scan_worktree(&u->before, &u->p->repo, SCAN_DETAILS)) < 0)
 		return rc;
 	for (i = 0; i < s->nr; i++)
 		if (scan_entry_untracked(&s->entries[i]))
@@ -350,6 +350,7 @@ static int take_snapshot(struct upgrade *u)
 	spec.to_ref = u->plan->to_ref;
 	git_oid_cpy(&spec.to, &u->plan->to);
 	spec.sig = u->committer;
+	spec.dep_path = u->plan->dep.path;
 	return snapshot_create(&u->snap, &u->p->repo, &spec, &u->before);
 }
 
@@ -498,7 +499,7 @@ static int stage_changes(struct upgrade *u, git_index *idx)
 	size_t i;
 	int rc;
 
-	if ((rc = scan_worktree(&after, &u->p->repo)) < 0)
+	if ((rc = scan_worktree(&after, &u->p->repo, SCAN_DETAILS)) < 0)
 		return rc;
 	for (i = 0; i < after.nr && rc == 0; i++) {
 		const struct scan_entry *e = &after.entries[i];

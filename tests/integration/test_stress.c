@@ -54,10 +54,15 @@ Test(stress, ten_upgrades_at_once)
 	free(app);
 }
 
-/* .git outside objects/: every file's path and size. */
+/*
+ * .git outside the object databases and the attempts' ref and reflog:
+ * every file's path and size.
+ */
 static char *git_dir_files(const char *app)
 {
-	return sh_ok(app, "cd .git && find . -path ./objects -prune -o -type f "
+	return sh_ok(app, "cd .git && find . \\( -path './objects' -o "
+		     "-path './modules/*/objects' -o -path ./refs/graft/attempts -o "
+		     "-path ./logs/refs/graft/attempts \\) -prune -o -type f "
 		     "-printf '%%p %%s\\n' | sort");
 }
 
@@ -78,6 +83,12 @@ Test(stress, a_hundred_failed_upgrades_leave_nothing_behind)
 		    "-o -name 'tmp-*' | wc -l", runs, q);
 	snprintf(expect, sizeof(expect), "%d\n0", runs);
 	assert_str_eq(expect, out, "failures and leftovers");
+	/* each attempt kept: one ref, one reflog entry a run */
+	free(out);
+	out = sh_ok(app, "git for-each-ref --format='%%(refname)' refs/graft; "
+		    "git reflog show refs/graft/attempts/kb | wc -l");
+	snprintf(expect, sizeof(expect), "refs/graft/attempts/kb\n%d", runs);
+	assert_str_eq(expect, out, "attempts");
 	after = full_state(app);
 	assert_str_eq(before, after, "state");
 	files_after = git_dir_files(app);

@@ -115,7 +115,7 @@ static char *consumer_state(const char *app)
 	char *state = repo_state(app);
 	char *extra = sh_ok(app, "git -C .graft/kb rev-parse HEAD; "
 			    "git -C .graft/other rev-parse HEAD; "
-			    "git for-each-ref refs/graft; ls .git/graft 2>/dev/null; "
+			    "git for-each-ref refs/graft/snapshots; ls .git/graft 2>/dev/null; "
 			    "cat graft.lock; git rev-parse HEAD");
 	char *all = format("%s\n%s", state, extra);
 

@@ -391,9 +391,11 @@ Test(upgrade, all_goes_on_past_a_failure)
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	assert_contains(r.err, "the verification 'check' of bad");
 	assert_contains(r.err, "1 of 2 upgrades failed");
-	s = sh_ok(app, "git log -1 --format=%%s; git for-each-ref refs/graft; "
+	s = sh_ok(app, "git log -1 --format=%%s; "
+		  "git for-each-ref --format='%%(refname)' refs/graft; "
 		  "git -C .graft/bad describe --tags");
-	assert_str_eq("graft: upgrade kb v1.0.0 -> main\nv1.0.0", s, "after --all");
+	assert_str_eq("graft: upgrade kb v1.0.0 -> main\nrefs/graft/attempts/bad\nv1.0.0",
+		      s, "after --all");
 	free(s);
 	cmd_result_free(&r);
 	free(app);
@@ -663,7 +665,7 @@ Test(upgrade, failed_rollback_keeps_the_snapshot)
 	assert_contains(r.err, "putting the repository back failed");
 	assert_contains(r.err, "git graft rollback");
 	cmd_result_free(&r);
-	after = sh_ok(app, "git for-each-ref --format='%%(refname)' refs/graft");
+	after = sh_ok(app, "git for-each-ref --format='%%(refname)' refs/graft/snapshots");
 	assert_str_eq("refs/graft/snapshots/kb", after, "ref kept");
 	free(after);
 	r = graft(app, "rollback", NULL);

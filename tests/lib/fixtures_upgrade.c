@@ -72,7 +72,7 @@ char *full_state(const char *app)
 {
 	char *state = repo_state(app);
 	char *extra = sh_ok(app, "git -C .graft/kb rev-parse HEAD; "
-			    "git for-each-ref refs/graft; git stash list; "
+			    "git for-each-ref refs/graft/snapshots; git stash list; "
 			    "ls .git/graft 2>/dev/null; cat graft.lock");
 	size_t len = strlen(state) + strlen(extra) + 2;
 	char *all = malloc(len);

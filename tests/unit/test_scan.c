@@ -161,15 +161,15 @@ static struct status git_status(const char *dir)
 	return st;
 }
 
-/* The scan of r, checking its order on the way. */
-static struct status scan_status(const struct graft_repo *r)
+/* The scan of r with flags, checking its order on the way. */
+static struct status scan_status_with(const struct graft_repo *r, unsigned flags)
 {
 	struct scan s = SCAN_INIT;
 	struct lines l = { NULL, 0, 0 };
 	struct status st;
 	size_t i;
 
-	cr_assert_eq(scan_worktree(&s, r), 0, "scan: %s", graft_error_message());
+	cr_assert_eq(scan_worktree(&s, r, flags), 0, "scan: %s", graft_error_message());
 	for (i = 0; i < s.nr; i++) {
 		const struct scan_entry *e = &s.entries[i];
 
@@ -188,6 +188,21 @@ static struct status scan_status(const struct graft_repo *r)
 			      s.conflicted, s.intent_to_add };
 	scan_release(&s);
 	return st;
+}
+
+/*
+ * The scan of r: what git status sees, whether the details a snapshot
+ * needs are collected or not.
+ */
+static struct status scan_status(const struct graft_repo *r)
+{
+	struct status plain = scan_status_with(r, 0);
+	struct status detailed = scan_status_with(r, SCAN_DETAILS);
+
+	cr_assert_str_eq(detailed.lines, plain.lines,
+			 "SCAN_DETAILS changed what the scan reports");
+	free(detailed.lines);
+	return plain;
 }
 
 static void assert_same_as_git(const struct graft_repo *r, const char *dir)
@@ -249,7 +264,7 @@ Test(scan, never_writes_the_index, .init = harness_setup,
 	fixture_open(&f, make_messy_repo("repo"));
 	sh_do(f.dir, "echo more > docs/more.md && git add docs/more.md");
 	before = read_file_len(".git/index", &len_before);
-	cr_assert_eq(scan_worktree(&s, &f.r), 0, "%s", graft_error_message());
+	cr_assert_eq(scan_worktree(&s, &f.r, SCAN_DETAILS), 0, "%s", graft_error_message());
 	scan_release(&s);
 	cr_assert_eq(scan_index_tree(&tree, &f.r), 0, "%s", graft_error_message());
 	after = read_file_len(".git/index", &len_after);

@@ -421,7 +421,7 @@ Test(snapshot, restore_brings_back_a_detached_head,
 	fixture_close(&f);
 }
 
-Test(snapshot, gitlinks_are_restored_but_submodules_left_alone,
+Test(snapshot, gitlinks_and_submodule_checkouts_are_restored,
      .init = harness_setup, .fini = harness_teardown)
 {
 	struct fixture f;
@@ -444,8 +444,12 @@ Test(snapshot, gitlinks_are_restored_but_submodules_left_alone,
 	restore_ok(&f, NULL);
 	index_after = sh_ok(f.dir, "git ls-files -s");
 	cr_assert_str_eq(index_after, index_before);
-	/* moving the submodule back is the dependency module's job */
-	cr_assert(file_exists(".graft/dep/inside"));
+	/* the submodule's checkout is a nested repository: back as it was */
+	cr_assert(!file_exists(".graft/dep/inside"));
+	free(index_after);
+	index_after = sh_ok(f.dir, "git -C .graft/dep rev-parse HEAD && "
+			    "git -C .graft/dep status --porcelain");
+	cr_assert_str_eq(index_after, old_commit);
 	free(dep);
 	free(old_commit);
 	free(index_before);
@@ -476,7 +480,11 @@ Test(snapshot, read_returns_what_create_recorded,
 	cr_assert(git_oid_equal(&read.commit, &f.snap.commit));
 	cr_assert(git_oid_equal(&read.index_tree, &f.snap.index_tree));
 	cr_assert(git_oid_equal(&read.worktree_tree, &f.snap.worktree_tree));
-	cr_assert(git_oid_is_zero(&read.ita_tree));
+	/* no intent-to-add entry: A holds the empty tree */
+	cr_assert_str_eq(git_oid_tostr_s(&read.ita_tree),
+			 "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+	cr_assert_eq(read.format, 2);
+	cr_assert(!git_oid_is_zero(&read.meta_tree));
 	cr_assert(read.time >= now - 60 && read.time <= now + 60);
 	cr_assert_eq(read.pid, (long)getpid());
 	snapshot_release(&read);
