@@ -11,9 +11,17 @@
 #include "alloc.h"
 #include "autostash.h"
 #include "error.h"
+#include "fileio.h"
+#include "gitconfig.h"
 #include "pathlist.h"
 #include "strbuf.h"
 #include "treediff.h"
+#include "worktree.h"
+
+/* How git checks files out here: core.filemode, core.symlinks. */
+struct checkout_settings {
+	int filemode, symlinks;
+};
 
 /* The part of the message that tells the upgrade's entry from others. */
 static void stash_subject(struct strbuf *sb, const char *dep)
@@ -57,113 +65,93 @@ static int same_entry(const git_tree_entry *a, const git_tree_entry *b)
 
 /* ---- files ------------------------------------------------------------ */
 
-static void prune_empty_parents(const struct graft_repo *r, struct strbuf *full)
-{
-	size_t root = strlen(r->workdir);
-	char *slash;
-
-	while ((slash = strrchr(full->buf, '/')) && (size_t)(slash - full->buf) >= root) {
-		strbuf_setlen(full, (size_t)(slash - full->buf));
-		if (full->len < root || rmdir(full->buf) < 0)
-			break;
-	}
-}
-
-static int make_parents(const struct graft_repo *r, const char *full)
+/* Remove the directories above path that are left empty, up to the top. */
+static int prune_empty_parents(struct worktree *wt, const char *path)
 {
 	struct strbuf dir = STRBUF_INIT;
-	size_t root = strlen(r->workdir);
-	const char *slash;
+	char *slash;
 	int rc = 0;
 
-	for (slash = strchr(full + root, '/'); slash && rc == 0;
-	     slash = strchr(slash + 1, '/')) {
-		strbuf_reset(&dir);
-		strbuf_add(&dir, full, (size_t)(slash - full));
-		if (mkdir(dir.buf, 0777) < 0 && errno != EEXIST)
-			rc = graft_error("cannot create '%s': %s", dir.buf,
-					 strerror(errno));
+	strbuf_addstr(&dir, path);
+	while ((slash = strrchr(dir.buf, '/'))) {
+		strbuf_setlen(&dir, (size_t)(slash - dir.buf));
+		if ((rc = worktree_remove_empty_dir(wt, dir.buf)) != 0)
+			break;
 	}
 	strbuf_release(&dir);
-	return rc;
-}
-
-static int write_blob(const char *tmp, const git_blob *blob, git_filemode_t mode)
-{
-	const char *data = git_blob_rawcontent(blob);
-	size_t len = (size_t)git_blob_rawsize(blob);
-	int fd, rc;
-
-	if (mode == GIT_FILEMODE_LINK) {
-		char *target = xstrndup(data, len);
-
-		rc = symlink(target, tmp);
-		free(target);
-		return rc;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		  mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0777 : 0666);
-	if (fd < 0)
-		return -1;
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return close(fd);
+	return rc < 0 ? rc : 0;
 }
 
 /*
- * Make path what e says in the work tree: its content and mode, or no
- * file when e is NULL. Replaced by rename, never half-written. Gitlinks
- * are submodules: their checkout is not the stash's business.
+ * Permission bits for a file of mode at path: those of the file it
+ * replaces (setting aside or bringing back should not change who may
+ * read it) with the executable bits of mode, or git's default.
  */
-static int write_entry(const struct graft_repo *r, const char *path,
-		       const git_tree_entry *e)
+static mode_t entry_perms(struct worktree *wt, const char *path,
+			  git_filemode_t mode, int filemode)
 {
-	struct strbuf full = STRBUF_INIT, tmp = STRBUF_INIT;
-	git_blob *blob = NULL;
-	git_filemode_t mode = e ? git_tree_entry_filemode(e) : 0;
-	int rc = 0;
+	int exec = mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+	struct stat st;
+	mode_t perms;
 
-	strbuf_addf(&full, "%s%s", r->workdir, path);
+	if (worktree_lstat(wt, path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		graft_error_clear();
+		return worktree_default_perms(wt, 0, exec);
+	}
+	perms = st.st_mode & 07777;
+	if (!filemode)
+		return perms;
+	return exec ? perms | ((perms & 0444) >> 2) : perms & ~(mode_t)0111;
+}
+
+/*
+ * Make path what e says in the work tree, through the checkout filters as
+ * git stash writes it: its content and mode, or no file when e is NULL.
+ * Gitlinks are submodules: their checkout is not the stash's business.
+ */
+static int write_entry(struct worktree *wt, git_repository *repo,
+		       const char *path, const git_tree_entry *e,
+		       const struct checkout_settings *cs)
+{
+	git_filemode_t mode = e ? git_tree_entry_filemode(e) : 0;
+	git_buf data = GIT_BUF_INIT;
+	int rc;
+
 	if (!e) {
-		if (unlink(full.buf) < 0 && errno != ENOENT && errno != ENOTDIR)
-			rc = graft_error("cannot remove '%s': %s", path, strerror(errno));
-		else
-			prune_empty_parents(r, &full);
-		goto done;
+		struct stat st;
+
+		if ((rc = worktree_lstat(wt, path, &st)) != 0 || S_ISDIR(st.st_mode))
+			return rc < 0 ? rc : 0;
+		if ((rc = worktree_remove(wt, path)) < 0)
+			return rc;
+		return prune_empty_parents(wt, path);
 	}
 	if (mode == GIT_FILEMODE_COMMIT)
-		goto done;
-	if (mode == GIT_FILEMODE_TREE) {
-		rc = graft_error("'%s' is a directory on one side and a file on the other",
-				 path);
-		goto done;
-	}
-	strbuf_addf(&tmp, "%s.graft-tmp-%ld", full.buf, (long)getpid());
-	if ((rc = make_parents(r, full.buf)) < 0)
-		goto done;
-	if (git_blob_lookup(&blob, r->repo, git_tree_entry_id(e)) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read '%s'", path);
-		goto done;
-	}
-	if (write_blob(tmp.buf, blob, mode) < 0 || rename(tmp.buf, full.buf) < 0) {
-		rc = graft_error("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp.buf);
-	}
-done:
-	git_blob_free(blob);
-	strbuf_release(&tmp);
-	strbuf_release(&full);
+		return 0;
+	if (mode == GIT_FILEMODE_TREE)
+		return graft_error("'%s' is a directory on one side and a file on the other",
+				   path);
+	if ((rc = worktree_checkout_content(&data, repo, path, git_tree_entry_id(e),
+					    mode, 0)) == 0)
+		rc = worktree_put(wt, path, &data, mode, cs->symlinks,
+				  entry_perms(wt, path, mode, cs->filemode));
+	git_buf_dispose(&data);
 	return rc;
+}
+
+static int read_checkout_settings(struct checkout_settings *cs,
+				  git_repository *repo)
+{
+	git_config *cfg = NULL;
+	int rc;
+
+	cs->filemode = cs->symlinks = 1;
+	if (git_repository_config_snapshot(&cfg, repo) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the repository's config");
+	if ((rc = gitconfig_get_bool(cfg, "core.filemode", &cs->filemode)) >= 0)
+		rc = gitconfig_get_bool(cfg, "core.symlinks", &cs->symlinks);
+	git_config_free(cfg);
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- the index -------------------------------------------------------- */
@@ -198,25 +186,37 @@ static int set_index_entry(git_index *idx, const char *path,
 static int set_paths(const struct graft_repo *r, const struct path_list *paths,
 		     const git_tree *index_tree, const git_tree *worktree_tree)
 {
+	struct worktree wt = WORKTREE_INIT;
+	struct checkout_settings cs;
 	git_index *idx = NULL;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	if (git_repository_index(&idx, r->repo) < 0 || git_index_read(idx, 0) < 0)
+	if ((rc = read_checkout_settings(&cs, r->repo)) < 0 ||
+	    (rc = worktree_open(&wt, r->workdir)) < 0)
+		return rc;
+	if (git_repository_index(&idx, r->repo) < 0 || git_index_read(idx, 0) < 0) {
+		worktree_close(&wt);
 		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
+	}
 	for (i = 0; i < paths->nr && rc == 0; i++) {
 		git_tree_entry *in_index = NULL, *on_disk = NULL;
 
 		if ((rc = entry_at(&in_index, index_tree, paths->items[i])) == 0 &&
 		    (rc = entry_at(&on_disk, worktree_tree, paths->items[i])) == 0 &&
 		    (rc = set_index_entry(idx, paths->items[i], in_index)) == 0)
-			rc = write_entry(r, paths->items[i], on_disk);
+			rc = write_entry(&wt, r->repo, paths->items[i], on_disk, &cs);
 		git_tree_entry_free(in_index);
 		git_tree_entry_free(on_disk);
 	}
 	if (rc == 0 && git_index_write(idx) < 0)
 		rc = graft_error_git(GRAFT_EFATAL, "cannot write the index");
+	if (rc == 0)
+		rc = fsync_path(git_index_path(idx));
+	if (rc == 0)
+		rc = worktree_sync(&wt);
 	git_index_free(idx);
+	worktree_close(&wt);
 	return rc;
 }
 

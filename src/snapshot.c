@@ -3,6 +3,7 @@
  * work tree and each repository nested in it, then the ref.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -332,22 +333,63 @@ static int plan_items(struct create_ctx *c)
 }
 
 /*
+ * A file at a path too long for libgit2 to open, read through the
+ * work tree's directories and its clean filters.
+ */
+static int store_long_path(struct create_ctx *c, struct tree_update *u)
+{
+	git_filter_list *filters = NULL;
+	struct strbuf data = STRBUF_INIT;
+	git_buf clean = GIT_BUF_INIT;
+	int rc;
+
+	if (u->mode == GIT_FILEMODE_LINK)
+		rc = worktree_read_link(&c->wt, u->path, &data);
+	else
+		rc = worktree_read_file(&c->wt, u->path, &data);
+	if (rc < 0)
+		goto done;
+	if (u->mode != GIT_FILEMODE_LINK &&
+	    (git_filter_list_load(&filters, c->repo, NULL, u->path,
+				  GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT) < 0 ||
+	     (filters && git_filter_list_apply_to_buffer(&clean, filters, data.buf,
+							 data.len) < 0))) {
+		rc = graft_error_git(GRAFT_EFAIL, "cannot store '%s%s'", c->path, u->path);
+		goto done;
+	}
+	if (git_blob_create_from_buffer(&u->id, c->repo,
+					filters ? clean.ptr : data.buf,
+					filters ? clean.size : data.len) < 0)
+		rc = graft_error_git(GRAFT_EFAIL, "cannot store '%s%s'", c->path, u->path);
+done:
+	git_filter_list_free(filters);
+	git_buf_dispose(&clean);
+	strbuf_release(&data);
+	return rc;
+}
+
+/*
  * Store the work tree files of the updates. large selects the pass:
  * files too large to hold in memory go first, straight to disk.
  */
 static int store_blobs(struct create_ctx *c, struct objsink *sink, int large)
 {
-	size_t i;
+	size_t i, top = strlen(c->r->workdir);
+	int rc;
 
 	for (i = 0; i < c->worktree.nr; i++) {
 		struct tree_update *u = &c->worktree.items[i];
 
 		if (!u->mode || (u->size > PACK_MAX_BLOB_SIZE) != large)
 			continue;
-		if (git_blob_create_from_workdir(&u->id, c->repo, u->path) < 0)
+		if (top + strlen(u->path) >= PATH_MAX) {
+			if ((rc = store_long_path(c, u)) < 0)
+				return rc;
+		} else if (git_blob_create_from_workdir(&u->id, c->repo, u->path) < 0) {
 			return graft_error_git(GRAFT_EFAIL,
 					       "cannot take a snapshot: cannot store '%s%s'",
 					       c->path, u->path);
+		}
 		objsink_note(sink, &u->id);
 	}
 	return 0;

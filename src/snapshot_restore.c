@@ -64,6 +64,7 @@ struct restore_ctx {
 	git_tree *meta;			/* M's tree; NULL in format 1 */
 	struct path_list ita;		/* A's paths, sorted */
 	int filemode, symlinks;		/* core.filemode, core.symlinks */
+	git_index *index;		/* while files are restored */
 	struct worktree wt;
 	struct strbuf reflog_msg;
 };
@@ -565,11 +566,39 @@ static mode_t dir_perms(const struct restore_ctx *c, const char *path)
 	return worktree_default_perms(&c->wt, 1, 0);
 }
 
+/*
+ * A tracked file whose bytes the snapshot did not need to keep was, as
+ * far as git could tell, its blob checked out. Through today's filters
+ * that may not be the bytes it had: the index's stat data tells the size
+ * it had, and when that is the blob's own size and not the filtered one,
+ * it was checked out under other settings (core.autocrlf set since, say)
+ * and the blob as it is gives its bytes back.
+ */
+static int checked_out_unfiltered(struct restore_ctx *c, const char *path,
+				  const git_tree_entry *te, const git_buf *filtered)
+{
+	const git_index_entry *e = c->index ?
+				   git_index_get_bypath(c->index, path, 0) : NULL;
+	git_blob *blob = NULL;
+	int raw;
+
+	if (!e || !git_oid_equal(&e->id, git_tree_entry_id(te)) ||
+	    e->file_size == (uint32_t)filtered->size ||
+	    git_blob_lookup(&blob, c->repo, git_tree_entry_id(te)) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	raw = e->file_size == (uint32_t)git_blob_rawsize(blob);
+	git_blob_free(blob);
+	return raw;
+}
+
 /* What path must hold: M's raw bytes when it has them, or W's blob checked out. */
 static int wanted_content(git_buf *out, struct restore_ctx *c, const char *path,
 			  const git_tree_entry *te)
 {
 	struct strbuf name = STRBUF_INIT;
+	git_filemode_t mode = git_tree_entry_filemode(te);
 	int missing = 1, rc = 0;
 
 	if (c->meta) {
@@ -579,8 +608,13 @@ static int wanted_content(git_buf *out, struct restore_ctx *c, const char *path,
 	}
 	if (rc < 0 || !missing)
 		return rc;
+	if ((rc = worktree_checkout_content(out, c->repo, path,
+					    git_tree_entry_id(te), mode, 0)) < 0 ||
+	    mode == GIT_FILEMODE_LINK || !checked_out_unfiltered(c, path, te, out))
+		return rc;
+	git_buf_dispose(out);
 	return worktree_checkout_content(out, c->repo, path, git_tree_entry_id(te),
-					 git_tree_entry_filemode(te), 0);
+					 mode, 1);
 }
 
 /* Make the work tree at path what the snapshot records there. */
@@ -1241,6 +1275,11 @@ static int restore_files(struct restore_ctx *c, const git_oid *cur_tree,
 
 	if ((rc = changed_paths(c, cur_tree, scan, &changed)) < 0)
 		goto done;
+	if (git_repository_index(&c->index, c->repo) < 0 ||
+	    git_index_read(c->index, 0) < 0) {
+		rc = graft_error_git(GRAFT_EFAIL, "cannot read the index");
+		goto done;
+	}
 	for (i = 0; i < changed.nr && rc == 0; i++)
 		rc = restore_path(c, changed.items[i]);
 	/* a snapshot of the first format kept only what git sees */
@@ -1252,6 +1291,8 @@ static int restore_files(struct restore_ctx *c, const git_oid *cur_tree,
 	    (rc = restore_dirs_and_fifos(c)) == 0)
 		rc = restore_perms(c, scan);
 done:
+	git_index_free(c->index);
+	c->index = NULL;
 	path_list_release(&changed);
 	return rc;
 }

@@ -32,11 +32,13 @@
 #include "names.h"
 #include "output.h"
 #include "pathlist.h"
+#include "prior.h"
 #include "recover.h"
 #include "scan.h"
 #include "strbuf.h"
 #include "trailers.h"
 #include "upgrade.h"
+#include "upgrade_stage.h"
 
 /* Dirty paths an error lists before it says "and N more". */
 #define DIRTY_PATHS_SHOWN 10
@@ -241,7 +243,7 @@ struct upgrade {
 	struct upgrade_outcome *out;
 	git_signature *author, *committer;
 	struct scan before;
-	struct path_list untracked;	/* untracked before the upgrade */
+	struct prior_files prior;	/* untracked and ignored before */
 	struct snapshot snap;
 	int dirty;		/* tracked changes: autostash them */
 	int stashed;
@@ -304,10 +306,7 @@ static int check_worktree(struct upgrade *u)
 
 	if ((rc = scan_worktree(&u->before, &u->p->repo, SCAN_DETAILS)) < 0)
 		return rc;
-	for (i = 0; i < s->nr; i++)
-		if (scan_entry_untracked(&s->entries[i]))
-			path_list_add(&u->untracked, s->entries[i].path);
-	path_list_sort(&u->untracked);
+	prior_files_from_scan(&u->prior, s);
 
 	if (s->conflicted) {
 		rc = graft_error("the index has unmerged paths");
@@ -480,53 +479,23 @@ static int stage_path(git_index *idx, const struct graft_repo *r,
 	return rc;
 }
 
-static int is_dep_path(const struct upgrade *u, const char *path)
-{
-	size_t len = strlen(u->plan->dep.path);
-
-	return !strncmp(path, u->plan->dep.path, len) &&
-	       (path[len] == '\0' || path[len] == '/');
-}
-
 /*
- * Stage what the upgrade changed, as `git add -A` would, but never a
- * file that was untracked before it: that is the user's, not the
- * upgrade's, even if a command ran `git add` on it.
+ * Stage what the upgrade changed (upgrade_stage.h), the dependency's
+ * gitlink and graft.lock.
  */
 static int stage_changes(struct upgrade *u, git_index *idx)
 {
-	struct scan after = SCAN_INIT;
-	size_t i;
+	struct upgrade_stage s;
 	int rc;
 
-	if ((rc = scan_worktree(&after, &u->p->repo, SCAN_DETAILS)) < 0)
-		return rc;
-	for (i = 0; i < after.nr && rc == 0; i++) {
-		const struct scan_entry *e = &after.entries[i];
-		size_t len = strlen(e->path);
-
-		if (is_dep_path(u, e->path))
-			continue;
-		/* a repository is not a file: git add would make it a gitlink */
-		if (len && e->path[len - 1] == '/') {
-			if (!path_list_has(&u->untracked, e->path))
-				out_warning("'%s' is a repository the upgrade created; it is not committed",
-					    e->path);
-			continue;
-		}
-		if (path_list_has(&u->untracked, e->path)) {
-			if (!scan_entry_untracked(e) &&
-			    git_index_get_bypath(idx, e->path, 0) &&
-			    git_index_remove_bypath(idx, e->path) < 0)
-				rc = graft_error_git(GRAFT_EFATAL, "cannot unstage %s",
-						     e->path);
-			continue;
-		}
-		if (scan_entry_untracked(e) || e->unstaged != '.')
-			rc = stage_path(idx, &u->p->repo, e->path);
-	}
-	scan_release(&after);
-	if (rc == 0 && (rc = dep_stage_gitlink(idx, &u->plan->dep, &u->plan->to)) == 0)
+	memset(&s, 0, sizeof(s));
+	s.r = &u->p->repo;
+	s.index = idx;
+	s.snap = &u->snap;
+	s.prior = &u->prior;
+	s.dep_path = u->plan->dep.path;
+	if ((rc = upgrade_stage_changes(&s)) == 0 &&
+	    (rc = dep_stage_gitlink(idx, &u->plan->dep, &u->plan->to)) == 0)
 		rc = stage_path(idx, &u->p->repo, LOCK_FILE);
 	return rc;
 }
@@ -690,7 +659,7 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 		rc = upgrade_snapshotted(&u);
 	exec_untrap_signals();
 	snapshot_release(&u.snap);
-	path_list_release(&u.untracked);
+	prior_files_release(&u.prior);
 	scan_release(&u.before);
 	git_signature_free(u.author);
 	git_signature_free(u.committer);

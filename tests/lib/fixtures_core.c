@@ -133,20 +133,29 @@ char *worktree_state(const char *dir)
 char *repo_state(const char *dir)
 {
 	struct strbuf out = STRBUF_INIT;
-	char *head, *refs, *index, *status, *files;
+	char *head, *refs, *index, *flags, *status, *files, *config;
 
 	head = sh_ok(dir, "cat \"$(git rev-parse --git-dir)/HEAD\"");
 	refs = sh_ok(dir, "git for-each-ref --format='%%(refname) %%(objectname)' | "
 		     "{ grep -v '^refs/graft/' || true; }");
 	index = sh_ok(dir, "git ls-files -s -z | tr '\\000' '\\n'");
+	/* skip-worktree (S), assume-unchanged (lower case) */
+	flags = sh_ok(dir, "git ls-files -v -z | tr '\\000' '\\n' | "
+		      "{ grep -v '^H ' || true; }");
+	config = sh_ok(dir, "d=\"$(git rev-parse --git-common-dir)\" && "
+		       "for f in config info/exclude info/attributes; do "
+		       "echo \"== $f\"; cat \"$d/$f\" 2>/dev/null || true; done");
 	status = sh_ok(dir, "git --no-optional-locks status --porcelain=v2 -z "
 		       "--untracked-files=all --ignored=matching | tr '\\000' '\\n'");
 	files = worktree_state(dir);
-	strbuf_addf(&out, "HEAD\n%s\nrefs\n%s\nindex\n%s\nstatus\n%s\nfiles\n%s",
-		    head, refs, index, status, files);
+	strbuf_addf(&out, "HEAD\n%s\nrefs\n%s\nindex\n%s\nflags\n%s\n"
+		    "status\n%s\nfiles\n%s\ngit dir\n%s",
+		    head, refs, index, flags, status, files, config);
 	free(head);
 	free(refs);
 	free(index);
+	free(flags);
+	free(config);
 	free(status);
 	free(files);
 	return strbuf_detach(&out);

@@ -17,12 +17,16 @@
  *   HEAD          what .git/HEAD says (the branch, or the commit)
  *   refs          every ref and its target, but refs/graft/
  *   index         `git ls-files -s` (mode, blob, stage, path)
+ *   flags         `git ls-files -v` for entries flagged skip-worktree or
+ *                 assume-unchanged
  *   status        `git status --porcelain=v2 -uall --ignored`: staged and
  *                 unstaged changes, intent-to-add entries, untracked and
  *                 ignored files
  *   files         every directory, file and symlink under dir but .git:
  *                 type, permission bits, content hash or link target,
- *                 path (control and non-ASCII bytes escaped)
+ *                 path (control and non-ASCII bytes escaped); nested
+ *                 repositories' files too, but not their .git
+ *   git dir       config, info/exclude and info/attributes
  *
  * Caller frees.
  */
