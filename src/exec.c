@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -5,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +24,10 @@ extern char **environ;
 #define TTY_RECHECK_MS 200
 /* What is read from the pipe once the shell has gone, at most. */
 #define DRAIN_MAX_BYTES (1024 * 1024)
+/* How often the end of a contained command looks for processes again. */
+#define SWEEP_RECHECK_MS 50
+/* How long past SIGKILL processes that cannot be signalled are waited for. */
+#define SWEEP_GIVE_UP_MS 1000
 
 /* ---- signals ---------------------------------------------------------- */
 
@@ -583,6 +589,135 @@ static void finish_group(struct run_state *st)
 	kill(-st->res->pgid, SIGKILL);
 }
 
+/* ---- containment ------------------------------------------------------ */
+
+/* A process's parent and state letter, from /proc/<pid>/stat. */
+static int read_stat(long pid, long *ppid, char *state)
+{
+	char path[64], buf[512], *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* the name may hold anything, ')' too: only numbers follow the last */
+	end = strrchr(buf, ')');
+	if (!end || sscanf(end + 1, " %c %ld", state, ppid) != 2)
+		return -1;
+	return 0;
+}
+
+/* Pids that were sent SIGTERM already. */
+struct pid_set {
+	pid_t *pids;
+	size_t nr, alloc;
+};
+
+static int pid_set_has(const struct pid_set *set, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < set->nr; i++)
+		if (set->pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+/*
+ * Send sig to every live child of git-graft, found by a scan of /proc;
+ * SIGTERM only once to each (sent), followed by SIGCONT, as a stopped
+ * process must run to act on it. Returns how many live children there
+ * are that git-graft may signal. Only children: their pids cannot pass
+ * to another process before git-graft reaps them, so no stranger is
+ * ever signalled. Deeper descendants become children as their parents
+ * die (a subreaper inherits them), and are signalled then.
+ */
+static size_t signal_children(int sig, struct pid_set *sent)
+{
+	long self = (long)getpid(), pid, ppid;
+	struct dirent *e;
+	size_t n = 0;
+	char state, *end;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || read_stat(pid, &ppid, &state) < 0 ||
+		    ppid != self || state == 'Z')
+			continue;
+		if (sig == SIGTERM && pid_set_has(sent, (pid_t)pid)) {
+			n += kill((pid_t)pid, 0) == 0;
+			continue;
+		}
+		if (kill((pid_t)pid, sig) < 0)
+			continue;
+		n++;
+		if (sig == SIGTERM) {
+			kill((pid_t)pid, SIGCONT);
+			ALLOC_GROW(sent->pids, sent->nr + 1, sent->alloc);
+			sent->pids[sent->nr++] = (pid_t)pid;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* Reap what has ended; 1 once git-graft has no child left at all. */
+static int reap_children(void)
+{
+	pid_t got;
+
+	while ((got = waitpid(-1, NULL, WNOHANG)) > 0)
+		;
+	return got < 0 && errno == ECHILD;
+}
+
+/*
+ * The contained command is over: end every process it left, however far
+ * it got from its group (setsid, a double fork, a daemon), and reap them.
+ * Every child of git-graft (the subreaper inherits every orphan) gets
+ * SIGTERM, and so does each orphan that turns up as its parent ends;
+ * from kill_at on, SIGKILL; until waitpid says no child is left, as a
+ * live descendant always has an ancestor among the children. Processes
+ * that stay out of reach (not ours to signal, or no /proc to find them
+ * in) are given up on SWEEP_GIVE_UP_MS after that, and said so in res.
+ */
+static void end_descendants(struct run_state *st, long long kill_at)
+{
+	long long give_up_at = kill_at + SWEEP_GIVE_UP_MS;
+	struct pid_set sent = { NULL, 0, 0 };
+
+	while (!reap_children()) {
+		struct pollfd pfd = { wake_pipe[0], POLLIN, 0 };
+		long long now = now_ms(), until;
+		int sig = now < kill_at ? SIGTERM : SIGKILL;
+
+		if (signal_children(sig, &sent))
+			give_up_at = (now > kill_at ? now : kill_at) +
+				     SWEEP_GIVE_UP_MS;
+		else if (now >= give_up_at) {
+			st->res->left_running = 1;
+			break;
+		}
+		until = sig == SIGTERM ? kill_at : give_up_at;
+		if (until > now + SWEEP_RECHECK_MS)
+			until = now + SWEEP_RECHECK_MS;
+		/* SIGCHLD wakes it: a child ended, its children are ours */
+		poll(&pfd, 1, (int)(until - now));
+		drain_wake_pipe();
+	}
+	free(sent.pids);
+}
+
 static char **shell_argv(const struct exec_cmd *cmd)
 {
 	size_t n = 0, i;
@@ -614,13 +749,19 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 	*res = (struct exec_result)EXEC_RESULT_INIT;
 	if ((rc = exec_trap_signals()) < 0)
 		goto done;
+	/* orphans it leaves become git-graft's children, not init's */
+	if (cmd->contain && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		rc = graft_error("cannot run the command: cannot become the subreaper of its processes: %s",
+				 strerror(errno));
+		goto untrap;
+	}
 	if (cmd->interactive) {
 		st.tty_fd = controlling_terminal();
 		st.has_tty = st.tty_fd >= 0 && in_foreground(&st) &&
 			     !stdout_is_pipe();
 	} else if (pipe2(out_pipe, O_CLOEXEC) < 0) {
 		rc = graft_error("cannot create a pipe: %s", strerror(errno));
-		goto untrap;
+		goto uncontain;
 	}
 	/* SIGCHLD wakes the poll loop; a closed terminal must not kill us */
 	memset(&sa, 0, sizeof(sa));
@@ -652,7 +793,10 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 			st.deadline = now_ms() + (long long)cmd->timeout * 1000;
 		supervise(&st);
 		drain_output(&st);
-		if (res->timed_out || res->interrupted)
+		if (cmd->contain)
+			end_descendants(&st, st.kill_at ? st.kill_at :
+					now_ms() + cmd->kill_grace_ms);
+		else if (res->timed_out || res->interrupted)
 			finish_group(&st);
 	}
 	/* the child takes the terminal first thing, even if it fails after */
@@ -661,6 +805,9 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 	close_output(&st);
 	sigaction(SIGCHLD, &saved_chld, NULL);
 	sigaction(SIGPIPE, &saved_pipe, NULL);
+uncontain:
+	if (cmd->contain)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
 untrap:
 	exec_untrap_signals();
 done:
@@ -673,7 +820,7 @@ done:
 int exec_succeeded(const struct exec_result *res)
 {
 	return res->exit_code == 0 && !res->signal && !res->timed_out &&
-	       !res->interrupted;
+	       !res->interrupted && !res->left_running;
 }
 
 void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
@@ -688,14 +835,10 @@ void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
 	else if (res->signal)
 		strbuf_addf(sb, "was killed by signal %d (%s)", res->signal,
 			    strsignal(res->signal));
-	else
+	else if (res->exit_code || !res->left_running)
 		strbuf_addf(sb, "exited with status %d", res->exit_code);
-}
-
-void exec_kill_group(const struct exec_result *res)
-{
-	if (res->pgid > 0)
-		kill(-res->pgid, SIGKILL);
+	else
+		strbuf_addstr(sb, "left processes running that git-graft cannot stop");
 }
 
 void exec_result_release(struct exec_result *res)

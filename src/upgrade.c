@@ -407,12 +407,12 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 	cmd.timeout = u->opts->has_timeout ? u->opts->timeout :
 		      (unsigned)c->timeout;
 	cmd.echo_fd = output_is_quiet() ? -1 : 2;
+	/* what it left running would write over what is put back, or commit */
+	cmd.contain = 1;
 	if (!output_is_quiet())
 		out_info("%s: running %s", u->plan->name, what.buf + strlen("the "));
 	if ((rc = exec_shell(&cmd, &res)) < 0)
 		goto done;
-	/* what it left running would write over what is put back */
-	exec_kill_group(&res);
 	if (res.interrupted) {
 		rc = interrupted();
 		graft_error_prefix("%s", what.buf);
