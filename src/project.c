@@ -298,5 +298,5 @@ void signals_release(const sigset_t *saved)
 
 int is_interrupt(int rc)
 {
-	return rc == GRAFT_EINT || rc == GRAFT_ETERM;
+	return graft_code_signal(rc) != 0;
 }
