@@ -31,18 +31,30 @@ extern char **environ;
 
 /* ---- signals ---------------------------------------------------------- */
 
+/* What a trap catches: every signal that asks git-graft to stop. */
+static const struct {
+	int sig;
+	const char *name;
+} trapped[] = {
+	{ SIGHUP, "SIGHUP" },
+	{ SIGINT, "SIGINT" },
+	{ SIGQUIT, "SIGQUIT" },
+	{ SIGTERM, "SIGTERM" },
+};
+#define NTRAPPED (sizeof(trapped) / sizeof(*trapped))
+
 static int trap_depth;
 static volatile sig_atomic_t caught_signal;
 /* written by the handlers so that poll() wakes up: the self-pipe trick */
 static int wake_pipe[2] = { -1, -1 };
-static struct sigaction saved_int, saved_term;
+static struct sigaction saved_actions[NTRAPPED];
 
 static void on_signal(int sig)
 {
 	int saved_errno = errno;
 	ssize_t n;
 
-	if ((sig == SIGINT || sig == SIGTERM) && !caught_signal)
+	if (sig != SIGCHLD && !caught_signal)
 		caught_signal = sig;
 	if (wake_pipe[1] >= 0) {
 		n = write(wake_pipe[1], "", 1);
@@ -64,6 +76,8 @@ static void install(int sig, struct sigaction *old)
 
 int exec_trap_signals(void)
 {
+	size_t i;
+
 	if (trap_depth++)
 		return 0;
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -73,17 +87,19 @@ int exec_trap_signals(void)
 		wake_pipe[0] = wake_pipe[1] = -1;
 		return graft_error("cannot create a pipe: %s", strerror(err));
 	}
-	install(SIGINT, &saved_int);
-	install(SIGTERM, &saved_term);
+	for (i = 0; i < NTRAPPED; i++)
+		install(trapped[i].sig, &saved_actions[i]);
 	return 0;
 }
 
 void exec_untrap_signals(void)
 {
+	size_t i;
+
 	if (!trap_depth || --trap_depth)
 		return;
-	sigaction(SIGINT, &saved_int, NULL);
-	sigaction(SIGTERM, &saved_term, NULL);
+	for (i = 0; i < NTRAPPED; i++)
+		sigaction(trapped[i].sig, &saved_actions[i], NULL);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
 	wake_pipe[0] = wake_pipe[1] = -1;
@@ -98,6 +114,16 @@ int exec_caught_signal(void)
 void exec_clear_caught_signal(void)
 {
 	caught_signal = 0;
+}
+
+const char *exec_signal_name(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < NTRAPPED; i++)
+		if (trapped[i].sig == sig)
+			return trapped[i].name;
+	return "a signal";
 }
 
 static void drain_wake_pipe(void)
@@ -828,7 +854,7 @@ void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
 {
 	if (res->interrupted)
 		strbuf_addf(sb, "was interrupted (%s)",
-			    res->interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+			    exec_signal_name(res->interrupted));
 	else if (res->timed_out)
 		strbuf_addf(sb, "timed out after %u second%s", cmd->timeout,
 			    cmd->timeout == 1 ? "" : "s");

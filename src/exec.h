@@ -66,7 +66,7 @@ struct exec_result {
 	int exit_code;		/* exit status, or -1 when killed by a signal */
 	int signal;		/* the signal that killed it, or 0 */
 	int timed_out;		/* killed because the timeout expired */
-	int interrupted;	/* SIGINT or SIGTERM git-graft received, or 0 */
+	int interrupted;	/* the signal git-graft received, or 0 */
 	int left_running;	/* contained: processes it left could not be
 				 * stopped (not ours to signal) */
 	pid_t pgid;		/* its process group (may outlive it) */
@@ -85,10 +85,11 @@ struct exec_result {
  * holding the pipe is not waited for (a contained command's is ended).
  *
  * On timeout the whole process group gets SIGTERM, then SIGKILL after
- * kill_grace_ms. A SIGINT or SIGTERM sent to git-graft meanwhile is
- * passed to the group the same way and recorded in res->interrupted, so
- * the caller can roll back and exit 130 or 143 (see exec_trap_signals;
- * one caught before the command started stops it at once).
+ * kill_grace_ms. A SIGHUP, SIGINT, SIGQUIT or SIGTERM sent to git-graft
+ * meanwhile is passed to the group the same way and recorded in
+ * res->interrupted, so the caller can roll back and exit 128 + the
+ * signal (see exec_trap_signals; one caught before the command started
+ * stops it at once).
  */
 int exec_shell(const struct exec_cmd *cmd, struct exec_result *res);
 
@@ -110,18 +111,21 @@ void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
 void exec_result_release(struct exec_result *res);
 
 /*
- * From here until exec_untrap_signals, SIGINT and SIGTERM do not kill
- * git-graft: the first one is recorded (exec_caught_signal) and passed to
- * a running command's process group. An upgrade traps them for its whole
- * run, so an interrupt between two commands is seen too, and rolls back.
- * Calls nest; exec_shell traps them itself while it runs. The caught
- * signal is forgotten when the outermost trap ends: check it before.
+ * From here until exec_untrap_signals, SIGHUP, SIGINT, SIGQUIT and
+ * SIGTERM do not kill git-graft: the first one is recorded
+ * (exec_caught_signal) and passed to a running command's process group.
+ * An upgrade traps them for its whole run, so an interrupt between two
+ * commands is seen too, and rolls back. Calls nest; exec_shell traps
+ * them itself while it runs. The caught signal is forgotten when the
+ * outermost trap ends: check it before.
  */
 int exec_trap_signals(void);
 void exec_untrap_signals(void);
-/* SIGINT or SIGTERM if one arrived while trapped, else 0. */
+/* The signal that arrived while trapped, else 0. */
 int exec_caught_signal(void);
 /* Forget a caught signal (after the caller has acted on it). */
 void exec_clear_caught_signal(void);
+/* "SIGHUP", "SIGINT", "SIGQUIT" or "SIGTERM" for a signal a trap catches. */
+const char *exec_signal_name(int sig);
 
 #endif

@@ -11,10 +11,10 @@
  *   ref         the snapshot ref deleted: from here the upgrade stands
  *   autostash   brought back
  *
- * A failure anywhere from the move to the commit, and SIGINT or SIGTERM
- * at any point, goes back to the snapshot (recover_snapshot).
+ * A failure anywhere from the move to the commit, and SIGHUP, SIGINT,
+ * SIGQUIT or SIGTERM at any point, goes back to the snapshot
+ * (recover_snapshot).
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,8 +255,8 @@ static int interrupted(void)
 
 	if (!sig)
 		return 0;
-	return graft_error_code(sig == SIGINT ? GRAFT_EINT : GRAFT_ETERM,
-				"interrupted by %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return graft_error_code(graft_signal_code(sig), "interrupted by %s",
+				exec_signal_name(sig));
 }
 
 static int check_dep(struct upgrade *u)

@@ -352,11 +352,11 @@ Test(exec, a_contained_command_interrupted_leaves_no_process_behind,
 
 	cmd.contain = 1;
 	cmd.kill_grace_ms = 300;
-	res = run("setsid sh -c 'trap \"\" TERM; echo $$ > daemon.pid; "
+	res = run("setsid sh -c 'trap \"\" TERM HUP; echo $$ > daemon.pid; "
 		  "  exec sleep 60' </dev/null >/dev/null 2>&1 &\n"
 		  "while ! test -s daemon.pid; do sleep 0.01; done\n"
-		  "kill -TERM $PPID; sleep 60", &cmd);
-	cr_assert_eq(res.interrupted, SIGTERM);
+		  "kill -HUP $PPID; sleep 60", &cmd);
+	cr_assert_eq(res.interrupted, SIGHUP);
 	pid = read_pid("daemon.pid");
 	cr_assert(kill(pid, 0) < 0 && errno == ESRCH, "%ld still there",
 		  (long)pid);
@@ -394,6 +394,18 @@ Test(exec, sigterm_is_passed_to_the_group_and_reported,
      .init = harness_setup, .fini = harness_teardown)
 {
 	assert_interrupt_forwarded(SIGTERM, "TERM");
+}
+
+Test(exec, sighup_is_passed_to_the_group_and_reported,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	assert_interrupt_forwarded(SIGHUP, "HUP");
+}
+
+Test(exec, sigquit_is_passed_to_the_group_and_reported,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	assert_interrupt_forwarded(SIGQUIT, "QUIT");
 }
 
 Test(exec, a_trap_catches_signals_between_commands,
