@@ -115,8 +115,10 @@ int oplock_acquire(struct oplock *lock, const struct graft_repo *r)
 	if (rc < 0) {
 		free(lock->path);
 		lock->path = NULL;
+		return rc;
 	}
-	return rc;
+	output_survive_closed_pipe();
+	return 0;
 }
 
 void oplock_release(struct oplock *lock)

@@ -19,7 +19,9 @@ struct oplock {
 
 /*
  * Take the lock, or fail at once (GRAFT_EFATAL, exit 128) naming the pid
- * of the git-graft that holds it.
+ * of the git-graft that holds it. Once it is taken, the operation can no
+ * longer be stopped half-way by a reader closing git-graft's output
+ * (output_survive_closed_pipe).
  */
 int oplock_acquire(struct oplock *lock, const struct graft_repo *r);
 /* Release and remove the lock; harmless when not held. */
