@@ -1,5 +1,7 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +133,52 @@ void oplock_release(struct oplock *lock)
 	}
 	free(lock->path);
 	lock->path = NULL;
+}
+
+/* Whether the lock at path names pid and is held (by pid, so). */
+static int held_at(const char *path, long pid)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), held;
+
+	if (fd < 0)
+		return 0;
+	/*
+	 * A shared lock is refused while the owner holds its exclusive one.
+	 * Got, it is dropped at once; only a git-graft taking the lock in
+	 * that instant could mind, and only when the file names a live
+	 * process that does not hold it (a pid reused after a crash).
+	 */
+	held = read_pid(fd) == pid && flock(fd, LOCK_SH | LOCK_NB) < 0 &&
+	       errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+int oplock_held_by(const struct graft_repo *r, long pid)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct dirent *e;
+	DIR *d;
+	int held;
+
+	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+		return 0;
+	/* the main worktree's lock, then each linked worktree's */
+	strbuf_addf(&path, "%sgraft/op.lock", r->commondir);
+	held = held_at(path.buf, pid);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%sworktrees", r->commondir);
+	d = opendir(path.buf);
+	while (!held && d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%sworktrees/%s/graft/op.lock",
+			    r->commondir, e->d_name);
+		held = held_at(path.buf, pid);
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&path);
+	return held;
 }

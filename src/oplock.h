@@ -27,4 +27,12 @@ int oplock_acquire(struct oplock *lock, const struct graft_repo *r);
 /* Release and remove the lock; harmless when not held. */
 void oplock_release(struct oplock *lock);
 
+/*
+ * Whether process pid holds the operation lock of one of r's worktrees
+ * (the main one or a linked one: refs, and so snapshots, are shared by
+ * all worktrees, locks are not), so that what it started is still under
+ * way. 1 or 0; looking takes no lock a holder would notice.
+ */
+int oplock_held_by(const struct graft_repo *r, long pid);
+
 #endif
