@@ -640,6 +640,75 @@ static int read_stat(long pid, long *ppid, char *state)
 	return 0;
 }
 
+/*
+ * The numbers of a process in each pid namespace it is in, from the
+ * NSpid line of /proc/<pid>/status ("self" for git-graft): from the one
+ * /proc belongs to down to its own. Returns how many (at most max), 0
+ * when there is no such line (a kernel before 4.1).
+ */
+static int read_nspid(const char *pid, long *out, int max)
+{
+	char path[64], buf[4096], *line, *end;
+	ssize_t n;
+	int fd, nr = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	line = strstr(buf, "\nNSpid:");
+	if (!line)
+		return 0;
+	line += strlen("\nNSpid:");
+	while (nr < max) {
+		long v = strtol(line, &end, 10);
+
+		if (end == line)
+			break;
+		out[nr++] = v;
+		line = end;
+	}
+	return nr;
+}
+
+/*
+ * How /proc numbers processes. It may be the /proc of a namespace above
+ * git-graft's (`unshare --pid` without a /proc of its own): a child's
+ * number there is then not the one kill() takes, which is at git-graft's
+ * depth in its NSpid.
+ */
+struct proc_view {
+	long self;	/* git-graft's number in /proc */
+	int depth;	/* where git-graft's own numbers are in NSpid */
+};
+
+#define MAX_PID_NS 33	/* the kernel nests pid namespaces 32 deep */
+
+static void proc_view_init(struct proc_view *v)
+{
+	long ids[MAX_PID_NS];
+	int nr = read_nspid("self", ids, MAX_PID_NS);
+
+	v->self = nr ? ids[0] : (long)getpid();
+	v->depth = nr ? nr - 1 : 0;
+}
+
+/* A process's number for kill(), from its number in /proc; 0 if unknown. */
+static pid_t local_pid(const struct proc_view *v, long pid)
+{
+	long ids[MAX_PID_NS];
+	char name[32];
+
+	if (!v->depth)
+		return (pid_t)pid;
+	snprintf(name, sizeof(name), "%ld", pid);
+	return read_nspid(name, ids, MAX_PID_NS) > v->depth ?
+	       (pid_t)ids[v->depth] : 0;
+}
+
 /* Pids that were sent SIGTERM already. */
 struct pid_set {
 	pid_t *pids;
@@ -667,30 +736,34 @@ static int pid_set_has(const struct pid_set *set, pid_t pid)
  */
 static size_t signal_children(int sig, struct pid_set *sent)
 {
-	long self = (long)getpid(), pid, ppid;
+	struct proc_view view;
 	struct dirent *e;
+	long id, ppid;
 	size_t n = 0;
 	char state, *end;
+	pid_t pid;
 	DIR *d = opendir("/proc");
 
 	if (!d)
 		return 0;
+	proc_view_init(&view);
 	while ((e = readdir(d))) {
-		pid = strtol(e->d_name, &end, 10);
-		if (*end || pid <= 0 || read_stat(pid, &ppid, &state) < 0 ||
-		    ppid != self || state == 'Z')
+		id = strtol(e->d_name, &end, 10);
+		if (*end || id <= 0 || read_stat(id, &ppid, &state) < 0 ||
+		    ppid != view.self || state == 'Z' ||
+		    !(pid = local_pid(&view, id)))
 			continue;
-		if (sig == SIGTERM && pid_set_has(sent, (pid_t)pid)) {
-			n += kill((pid_t)pid, 0) == 0;
+		if (sig == SIGTERM && pid_set_has(sent, pid)) {
+			n += kill(pid, 0) == 0;
 			continue;
 		}
-		if (kill((pid_t)pid, sig) < 0)
+		if (kill(pid, sig) < 0)
 			continue;
 		n++;
 		if (sig == SIGTERM) {
-			kill((pid_t)pid, SIGCONT);
+			kill(pid, SIGCONT);
 			ALLOC_GROW(sent->pids, sent->nr + 1, sent->alloc);
-			sent->pids[sent->nr++] = (pid_t)pid;
+			sent->pids[sent->nr++] = pid;
 		}
 	}
 	closedir(d);
