@@ -7,12 +7,16 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "oplock.h"
 #include "output.h"
 #include "strbuf.h"
+
+/* How long a refused taker waits for the holder to write its pid. */
+#define HOLDER_PID_WAIT_MS 100
 
 static long read_pid(int fd)
 {
@@ -26,6 +30,24 @@ static long read_pid(int fd)
 	buf[n] = '\0';
 	pid = strtol(buf, &end, 10);
 	return (end != buf && pid > 0) ? pid : 0;
+}
+
+/*
+ * The pid of the git-graft holding the lock on fd. The holder writes it
+ * just after it took the lock: a file found locked and still empty is
+ * read again for a moment, so that a refusal names the holder.
+ */
+static long read_holder_pid(int fd)
+{
+	struct timespec ms = { 0, 1000 * 1000 };
+	long pid = read_pid(fd);
+	int tries;
+
+	for (tries = 0; !pid && tries < HOLDER_PID_WAIT_MS; tries++) {
+		nanosleep(&ms, NULL);
+		pid = read_pid(fd);
+	}
+	return pid;
 }
 
 /*
@@ -64,7 +86,7 @@ static int try_lock(struct oplock *lock)
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int err = errno;
 
-		old_pid = read_pid(fd);
+		old_pid = err == EWOULDBLOCK ? read_holder_pid(fd) : 0;
 		close(fd);
 		if (err != EWOULDBLOCK)
 			return graft_error_code(GRAFT_EFATAL, "cannot lock '%s': %s",
