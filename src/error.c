@@ -106,6 +106,26 @@ void graft_error_restore(struct graft_error_saved *saved)
 	saved->message = saved->hints = NULL;
 }
 
+int graft_signal_code(int sig)
+{
+	return GRAFT_ESIGNAL_BASE - sig;
+}
+
+int graft_code_signal(int code)
+{
+	return code < GRAFT_ESIGNAL_BASE && code > GRAFT_ESIGNAL_BASE - NSIG ?
+	       GRAFT_ESIGNAL_BASE - code : 0;
+}
+
+int graft_exit_status(int code)
+{
+	int sig = graft_code_signal(code);
+
+	if (code >= 0)
+		return code;
+	return sig ? 128 + sig : -code;
+}
+
 void graft_error_clear(void)
 {
 	strbuf_release(&message);
@@ -125,5 +145,5 @@ int graft_error_report(int code)
 	if (hints.len)
 		out_hint("%s", hints.buf);
 	graft_error_clear();
-	return -code;
+	return graft_exit_status(code);
 }

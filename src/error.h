@@ -1,11 +1,16 @@
 #ifndef GRAFT_ERROR_H
 #define GRAFT_ERROR_H
 
+#include <signal.h>
+
+/* Below every other code: see GRAFT_EHUP... */
+#define GRAFT_ESIGNAL_BASE (-1000)
+
 /*
  * Functions return 0 on success or one of these negative codes, having
  * set a message with graft_error*(). The command layer prints the message
- * once and turns the code into the exit status (the code's absolute value),
- * so the exit codes of DESIGN §3 are decided where the failure is known.
+ * once and turns the code into the exit status (graft_exit_status), so
+ * the exit codes of DESIGN §3 are decided where the failure is known.
  */
 enum graft_status {
 	GRAFT_OK = 0,
@@ -14,9 +19,27 @@ enum graft_status {
 	GRAFT_EROLLBACK = -3,	/* an upgrade failed and so did its rollback */
 	GRAFT_EFATAL = -128,	/* not a repository, lock held, libgit2 error */
 	GRAFT_EUSAGE = -129,	/* bad command line */
-	GRAFT_EINT = -130,	/* interrupted by SIGINT, rolled back */
-	GRAFT_ETERM = -143,	/* interrupted by SIGTERM, rolled back */
+	/*
+	 * Interrupted by a signal, after putting back what was begun: exit
+	 * status 128 + the signal, as a shell reports a process the signal
+	 * ended. Codes of their own (GRAFT_ESIGNAL_BASE - signal), so that
+	 * SIGHUP is not taken for a usage error although both exit 129.
+	 */
+	GRAFT_EHUP = GRAFT_ESIGNAL_BASE - SIGHUP,
+	GRAFT_EINT = GRAFT_ESIGNAL_BASE - SIGINT,
+	GRAFT_EQUIT = GRAFT_ESIGNAL_BASE - SIGQUIT,
+	GRAFT_ETERM = GRAFT_ESIGNAL_BASE - SIGTERM,
 };
+
+/* The code for an interruption by sig (GRAFT_EINT for SIGINT...). */
+int graft_signal_code(int sig);
+/* The signal an interruption code stands for; 0 for any other code. */
+int graft_code_signal(int code);
+/*
+ * The exit status for code (0 or negative): its absolute value, or 128 +
+ * the signal of an interruption.
+ */
+int graft_exit_status(int code);
 
 /* Set the message and return GRAFT_EFAIL. */
 int graft_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -5,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,21 +24,37 @@ extern char **environ;
 #define TTY_RECHECK_MS 200
 /* What is read from the pipe once the shell has gone, at most. */
 #define DRAIN_MAX_BYTES (1024 * 1024)
+/* How often the end of a contained command looks for processes again. */
+#define SWEEP_RECHECK_MS 50
+/* How long past SIGKILL processes that cannot be signalled are waited for. */
+#define SWEEP_GIVE_UP_MS 1000
 
 /* ---- signals ---------------------------------------------------------- */
+
+/* What a trap catches: every signal that asks git-graft to stop. */
+static const struct {
+	int sig;
+	const char *name;
+} trapped[] = {
+	{ SIGHUP, "SIGHUP" },
+	{ SIGINT, "SIGINT" },
+	{ SIGQUIT, "SIGQUIT" },
+	{ SIGTERM, "SIGTERM" },
+};
+#define NTRAPPED (sizeof(trapped) / sizeof(*trapped))
 
 static int trap_depth;
 static volatile sig_atomic_t caught_signal;
 /* written by the handlers so that poll() wakes up: the self-pipe trick */
 static int wake_pipe[2] = { -1, -1 };
-static struct sigaction saved_int, saved_term;
+static struct sigaction saved_actions[NTRAPPED];
 
 static void on_signal(int sig)
 {
 	int saved_errno = errno;
 	ssize_t n;
 
-	if ((sig == SIGINT || sig == SIGTERM) && !caught_signal)
+	if (sig != SIGCHLD && !caught_signal)
 		caught_signal = sig;
 	if (wake_pipe[1] >= 0) {
 		n = write(wake_pipe[1], "", 1);
@@ -58,6 +76,8 @@ static void install(int sig, struct sigaction *old)
 
 int exec_trap_signals(void)
 {
+	size_t i;
+
 	if (trap_depth++)
 		return 0;
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -67,17 +87,19 @@ int exec_trap_signals(void)
 		wake_pipe[0] = wake_pipe[1] = -1;
 		return graft_error("cannot create a pipe: %s", strerror(err));
 	}
-	install(SIGINT, &saved_int);
-	install(SIGTERM, &saved_term);
+	for (i = 0; i < NTRAPPED; i++)
+		install(trapped[i].sig, &saved_actions[i]);
 	return 0;
 }
 
 void exec_untrap_signals(void)
 {
+	size_t i;
+
 	if (!trap_depth || --trap_depth)
 		return;
-	sigaction(SIGINT, &saved_int, NULL);
-	sigaction(SIGTERM, &saved_term, NULL);
+	for (i = 0; i < NTRAPPED; i++)
+		sigaction(trapped[i].sig, &saved_actions[i], NULL);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
 	wake_pipe[0] = wake_pipe[1] = -1;
@@ -92,6 +114,16 @@ int exec_caught_signal(void)
 void exec_clear_caught_signal(void)
 {
 	caught_signal = 0;
+}
+
+const char *exec_signal_name(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < NTRAPPED; i++)
+		if (trapped[i].sig == sig)
+			return trapped[i].name;
+	return "a signal";
 }
 
 static void drain_wake_pipe(void)
@@ -583,6 +615,208 @@ static void finish_group(struct run_state *st)
 	kill(-st->res->pgid, SIGKILL);
 }
 
+/* ---- containment ------------------------------------------------------ */
+
+/* A process's parent and state letter, from /proc/<pid>/stat. */
+static int read_stat(long pid, long *ppid, char *state)
+{
+	char path[64], buf[512], *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* the name may hold anything, ')' too: only numbers follow the last */
+	end = strrchr(buf, ')');
+	if (!end || sscanf(end + 1, " %c %ld", state, ppid) != 2)
+		return -1;
+	return 0;
+}
+
+/*
+ * The numbers of a process in each pid namespace it is in, from the
+ * NSpid line of /proc/<pid>/status ("self" for git-graft): from the one
+ * /proc belongs to down to its own. Returns how many (at most max), 0
+ * when there is no such line (a kernel before 4.1).
+ */
+static int read_nspid(const char *pid, long *out, int max)
+{
+	char path[64], buf[4096], *line, *end;
+	ssize_t n;
+	int fd, nr = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	line = strstr(buf, "\nNSpid:");
+	if (!line)
+		return 0;
+	line += strlen("\nNSpid:");
+	while (nr < max) {
+		long v = strtol(line, &end, 10);
+
+		if (end == line)
+			break;
+		out[nr++] = v;
+		line = end;
+	}
+	return nr;
+}
+
+/*
+ * How /proc numbers processes. It may be the /proc of a namespace above
+ * git-graft's (`unshare --pid` without a /proc of its own): a child's
+ * number there is then not the one kill() takes, which is at git-graft's
+ * depth in its NSpid.
+ */
+struct proc_view {
+	long self;	/* git-graft's number in /proc */
+	int depth;	/* where git-graft's own numbers are in NSpid */
+};
+
+#define MAX_PID_NS 33	/* the kernel nests pid namespaces 32 deep */
+
+static void proc_view_init(struct proc_view *v)
+{
+	long ids[MAX_PID_NS];
+	int nr = read_nspid("self", ids, MAX_PID_NS);
+
+	v->self = nr ? ids[0] : (long)getpid();
+	v->depth = nr ? nr - 1 : 0;
+}
+
+/* A process's number for kill(), from its number in /proc; 0 if unknown. */
+static pid_t local_pid(const struct proc_view *v, long pid)
+{
+	long ids[MAX_PID_NS];
+	char name[32];
+
+	if (!v->depth)
+		return (pid_t)pid;
+	snprintf(name, sizeof(name), "%ld", pid);
+	return read_nspid(name, ids, MAX_PID_NS) > v->depth ?
+	       (pid_t)ids[v->depth] : 0;
+}
+
+/* Pids that were sent SIGTERM already. */
+struct pid_set {
+	pid_t *pids;
+	size_t nr, alloc;
+};
+
+static int pid_set_has(const struct pid_set *set, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < set->nr; i++)
+		if (set->pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+/*
+ * Send sig to every live child of git-graft, found by a scan of /proc;
+ * SIGTERM only once to each (sent), followed by SIGCONT, as a stopped
+ * process must run to act on it. Returns how many live children there
+ * are that git-graft may signal. Only children: their pids cannot pass
+ * to another process before git-graft reaps them, so no stranger is
+ * ever signalled. Deeper descendants become children as their parents
+ * die (a subreaper inherits them), and are signalled then.
+ */
+static size_t signal_children(int sig, struct pid_set *sent)
+{
+	struct proc_view view;
+	struct dirent *e;
+	long id, ppid;
+	size_t n = 0;
+	char state, *end;
+	pid_t pid;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	proc_view_init(&view);
+	while ((e = readdir(d))) {
+		id = strtol(e->d_name, &end, 10);
+		if (*end || id <= 0 || read_stat(id, &ppid, &state) < 0 ||
+		    ppid != view.self || state == 'Z' ||
+		    !(pid = local_pid(&view, id)))
+			continue;
+		if (sig == SIGTERM && pid_set_has(sent, pid)) {
+			n += kill(pid, 0) == 0;
+			continue;
+		}
+		if (kill(pid, sig) < 0)
+			continue;
+		n++;
+		if (sig == SIGTERM) {
+			kill(pid, SIGCONT);
+			ALLOC_GROW(sent->pids, sent->nr + 1, sent->alloc);
+			sent->pids[sent->nr++] = pid;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* Reap what has ended; 1 once git-graft has no child left at all. */
+static int reap_children(void)
+{
+	pid_t got;
+
+	while ((got = waitpid(-1, NULL, WNOHANG)) > 0)
+		;
+	return got < 0 && errno == ECHILD;
+}
+
+/*
+ * The contained command is over: end every process it left, however far
+ * it got from its group (setsid, a double fork, a daemon), and reap them.
+ * Every child of git-graft (the subreaper inherits every orphan) gets
+ * SIGTERM, and so does each orphan that turns up as its parent ends;
+ * from kill_at on, SIGKILL; until waitpid says no child is left, as a
+ * live descendant always has an ancestor among the children. Processes
+ * that stay out of reach (not ours to signal, or no /proc to find them
+ * in) are given up on SWEEP_GIVE_UP_MS after that, and said so in res.
+ */
+static void end_descendants(struct run_state *st, long long kill_at)
+{
+	long long give_up_at = kill_at + SWEEP_GIVE_UP_MS;
+	struct pid_set sent = { NULL, 0, 0 };
+
+	while (!reap_children()) {
+		struct pollfd pfd = { wake_pipe[0], POLLIN, 0 };
+		long long now = now_ms(), until;
+		int sig = now < kill_at ? SIGTERM : SIGKILL;
+
+		if (signal_children(sig, &sent))
+			give_up_at = (now > kill_at ? now : kill_at) +
+				     SWEEP_GIVE_UP_MS;
+		else if (now >= give_up_at) {
+			st->res->left_running = 1;
+			break;
+		}
+		until = sig == SIGTERM ? kill_at : give_up_at;
+		if (until > now + SWEEP_RECHECK_MS)
+			until = now + SWEEP_RECHECK_MS;
+		/* SIGCHLD wakes it: a child ended, its children are ours */
+		poll(&pfd, 1, (int)(until - now));
+		drain_wake_pipe();
+	}
+	free(sent.pids);
+}
+
 static char **shell_argv(const struct exec_cmd *cmd)
 {
 	size_t n = 0, i;
@@ -614,13 +848,19 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 	*res = (struct exec_result)EXEC_RESULT_INIT;
 	if ((rc = exec_trap_signals()) < 0)
 		goto done;
+	/* orphans it leaves become git-graft's children, not init's */
+	if (cmd->contain && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		rc = graft_error("cannot run the command: cannot become the subreaper of its processes: %s",
+				 strerror(errno));
+		goto untrap;
+	}
 	if (cmd->interactive) {
 		st.tty_fd = controlling_terminal();
 		st.has_tty = st.tty_fd >= 0 && in_foreground(&st) &&
 			     !stdout_is_pipe();
 	} else if (pipe2(out_pipe, O_CLOEXEC) < 0) {
 		rc = graft_error("cannot create a pipe: %s", strerror(errno));
-		goto untrap;
+		goto uncontain;
 	}
 	/* SIGCHLD wakes the poll loop; a closed terminal must not kill us */
 	memset(&sa, 0, sizeof(sa));
@@ -652,7 +892,10 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 			st.deadline = now_ms() + (long long)cmd->timeout * 1000;
 		supervise(&st);
 		drain_output(&st);
-		if (res->timed_out || res->interrupted)
+		if (cmd->contain)
+			end_descendants(&st, st.kill_at ? st.kill_at :
+					now_ms() + cmd->kill_grace_ms);
+		else if (res->timed_out || res->interrupted)
 			finish_group(&st);
 	}
 	/* the child takes the terminal first thing, even if it fails after */
@@ -661,6 +904,9 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 	close_output(&st);
 	sigaction(SIGCHLD, &saved_chld, NULL);
 	sigaction(SIGPIPE, &saved_pipe, NULL);
+uncontain:
+	if (cmd->contain)
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
 untrap:
 	exec_untrap_signals();
 done:
@@ -673,7 +919,7 @@ done:
 int exec_succeeded(const struct exec_result *res)
 {
 	return res->exit_code == 0 && !res->signal && !res->timed_out &&
-	       !res->interrupted;
+	       !res->interrupted && !res->left_running;
 }
 
 void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
@@ -681,21 +927,17 @@ void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
 {
 	if (res->interrupted)
 		strbuf_addf(sb, "was interrupted (%s)",
-			    res->interrupted == SIGINT ? "SIGINT" : "SIGTERM");
+			    exec_signal_name(res->interrupted));
 	else if (res->timed_out)
 		strbuf_addf(sb, "timed out after %u second%s", cmd->timeout,
 			    cmd->timeout == 1 ? "" : "s");
 	else if (res->signal)
 		strbuf_addf(sb, "was killed by signal %d (%s)", res->signal,
 			    strsignal(res->signal));
-	else
+	else if (res->exit_code || !res->left_running)
 		strbuf_addf(sb, "exited with status %d", res->exit_code);
-}
-
-void exec_kill_group(const struct exec_result *res)
-{
-	if (res->pgid > 0)
-		kill(-res->pgid, SIGKILL);
+	else
+		strbuf_addstr(sb, "left processes running that git-graft cannot stop");
 }
 
 void exec_result_release(struct exec_result *res)

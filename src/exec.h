@@ -19,6 +19,20 @@
  * copies what arrives to the user's terminal as it comes and keeps the
  * last lines for the error message.
  *
+ * A contained command (an upgrade's migrations and verifications) is
+ * also ended with every process it started, however far it got from
+ * its group (setsid, a double fork, a daemon): while it runs git-graft
+ * is the child subreaper (prctl PR_SET_CHILD_SUBREAPER), so whatever it
+ * orphans becomes git-graft's child instead of init's, and once the
+ * shell has exited (or timed out, or was interrupted) every child
+ * git-graft has gets SIGTERM, then SIGKILL after kill_grace_ms, and is
+ * reaped, down to the last descendant. That is the contract: git-graft
+ * cannot tell its own children from the command's, so a contained
+ * command may only be run while git-graft has no other child process;
+ * none is left when it returns. A process the command asks someone
+ * else to start (a service manager, a build server it only talks to) is
+ * no descendant and is not stopped.
+ *
  * A command the user runs directly (`git graft run`) is interactive
  * instead: it gets git-graft's own stdin, stdout and stderr, and the
  * terminal as a shell gives it to a job. While git-graft runs in the
@@ -40,23 +54,26 @@ struct exec_cmd {
 	size_t tail_lines;		/* how many last lines to keep */
 	int echo_fd;			/* live copy of the output; -1: none */
 	int interactive;		/* see above; no echo, no tail */
+	int contain;			/* see above; not with interactive */
 };
 
 #define EXEC_DEFAULT_GRACE_MS 2000
 #define EXEC_DEFAULT_TAIL_LINES 20
 #define EXEC_CMD_INIT { NULL, NULL, NULL, NULL, 0, EXEC_DEFAULT_GRACE_MS, \
-			EXEC_DEFAULT_TAIL_LINES, 2, 0 }
+			EXEC_DEFAULT_TAIL_LINES, 2, 0, 0 }
 
 struct exec_result {
 	int exit_code;		/* exit status, or -1 when killed by a signal */
 	int signal;		/* the signal that killed it, or 0 */
 	int timed_out;		/* killed because the timeout expired */
-	int interrupted;	/* SIGINT or SIGTERM git-graft received, or 0 */
+	int interrupted;	/* the signal git-graft received, or 0 */
+	int left_running;	/* contained: processes it left could not be
+				 * stopped (not ours to signal) */
 	pid_t pgid;		/* its process group (may outlive it) */
 	char *tail;		/* its last output lines, never NULL */
 };
 
-#define EXEC_RESULT_INIT { -1, 0, 0, 0, 0, NULL }
+#define EXEC_RESULT_INIT { -1, 0, 0, 0, 0, 0, NULL }
 
 /*
  * Run cmd and wait for it. Returns 0 once it ran, whatever its outcome
@@ -65,48 +82,50 @@ struct exec_result {
  *
  * It returns as soon as the shell itself has exited: output already in
  * the pipe is copied, but a background process the command left behind
- * holding the pipe is not waited for (exec_kill_group ends it).
+ * holding the pipe is not waited for (a contained command's is ended).
  *
  * On timeout the whole process group gets SIGTERM, then SIGKILL after
- * kill_grace_ms. A SIGINT or SIGTERM sent to git-graft meanwhile is
- * passed to the group the same way and recorded in res->interrupted, so
- * the caller can roll back and exit 130 or 143 (see exec_trap_signals;
- * one caught before the command started stops it at once).
+ * kill_grace_ms. A SIGHUP, SIGINT, SIGQUIT or SIGTERM sent to git-graft
+ * meanwhile is passed to the group the same way and recorded in
+ * res->interrupted, so the caller can roll back and exit 128 + the
+ * signal (see exec_trap_signals; one caught before the command started
+ * stops it at once).
  */
 int exec_shell(const struct exec_cmd *cmd, struct exec_result *res);
 
-/* True when the command exited with status 0 (and was not stopped). */
+/*
+ * True when the command exited with status 0 (and was not stopped, and
+ * left nothing running that could not be stopped).
+ */
 int exec_succeeded(const struct exec_result *res);
 
 /*
  * How the command ended, in words: "exited with status 3", "was killed
  * by signal 9 (Killed)", "timed out after 5 seconds", "was interrupted
- * (SIGINT)". Appended to sb.
+ * (SIGINT)", "left processes running that git-graft cannot stop".
+ * Appended to sb.
  */
 void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
 		   struct strbuf *sb);
 
-/*
- * SIGKILL whatever is left of the command's process group (background
- * processes it started). Harmless when nothing is left.
- */
-void exec_kill_group(const struct exec_result *res);
-
 void exec_result_release(struct exec_result *res);
 
 /*
- * From here until exec_untrap_signals, SIGINT and SIGTERM do not kill
- * git-graft: the first one is recorded (exec_caught_signal) and passed to
- * a running command's process group. An upgrade traps them for its whole
- * run, so an interrupt between two commands is seen too, and rolls back.
- * Calls nest; exec_shell traps them itself while it runs. The caught
- * signal is forgotten when the outermost trap ends: check it before.
+ * From here until exec_untrap_signals, SIGHUP, SIGINT, SIGQUIT and
+ * SIGTERM do not kill git-graft: the first one is recorded
+ * (exec_caught_signal) and passed to a running command's process group.
+ * An upgrade traps them for its whole run, so an interrupt between two
+ * commands is seen too, and rolls back. Calls nest; exec_shell traps
+ * them itself while it runs. The caught signal is forgotten when the
+ * outermost trap ends: check it before.
  */
 int exec_trap_signals(void);
 void exec_untrap_signals(void);
-/* SIGINT or SIGTERM if one arrived while trapped, else 0. */
+/* The signal that arrived while trapped, else 0. */
 int exec_caught_signal(void);
 /* Forget a caught signal (after the caller has acted on it). */
 void exec_clear_caught_signal(void);
+/* "SIGHUP", "SIGINT", "SIGQUIT" or "SIGTERM" for a signal a trap catches. */
+const char *exec_signal_name(int sig);
 
 #endif

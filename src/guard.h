@@ -11,32 +11,47 @@
  * it takes the operation lock, and refuses while an interrupted upgrade
  * waits under refs/graft/snapshots/ (restored by `git graft rollback`) or
  * while git itself is in the middle of a merge, rebase or the like.
+ *
+ * A snapshot ref is there while its upgrade (or rollback) runs, too: it
+ * is running, not interrupted, while the git-graft its message names
+ * (Graft-Pid) holds an operation lock (oplock_held_by), in this worktree
+ * or another.
  */
 
 /* The dependency names with a snapshot ref, sorted. */
 struct pending_list {
 	char **names;
+	long *running;	/* per name: the pid of the git-graft running its
+			 * upgrade, or 0 when it was interrupted */
 	size_t nr, alloc;
 };
 
-#define PENDING_LIST_INIT { NULL, 0, 0 }
+#define PENDING_LIST_INIT { NULL, NULL, 0, 0 }
 
 int pending_snapshots(struct pending_list *out, const struct graft_repo *r);
 void pending_list_release(struct pending_list *list);
 
 /*
- * A warning for each pending snapshot and a hint to roll back: commands
- * that only read go on, but what they show may be half of an upgrade.
+ * A warning for each pending snapshot: commands that only read go on,
+ * but what they show may be half of an upgrade. An interrupted one comes
+ * with a hint to roll back; a running one says so, with its pid.
  */
 void pending_warn(const struct pending_list *pending);
 /* pending_snapshots, then pending_warn. */
 int guard_warn_pending(const struct graft_repo *r);
 
 /*
- * Refuse (GRAFT_EFAIL with a hint to run `git graft rollback`) when a
- * snapshot is pending.
+ * Refuse when a snapshot is pending: GRAFT_EFAIL with a hint to run `git
+ * graft rollback` when it was interrupted, GRAFT_EFATAL naming the pid
+ * (as for a held lock) while its upgrade runs.
  */
 int guard_no_pending(const struct graft_repo *r);
+
+/*
+ * Refuse (GRAFT_EFATAL, naming the pid) while the upgrade of a pending
+ * snapshot runs: it cannot be rolled back from under its git-graft.
+ */
+int guard_none_running(const struct graft_repo *r);
 
 /*
  * oplock_acquire, then recover_stale (the leftover ref of a committed

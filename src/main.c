@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 			exit_code = unknown_command(argv[i]);
 	}
 
-	if (fflush(stdout) == EOF && !exit_code) {
+	if (fflush(stdout) == EOF && output_write_failed(errno) && !exit_code) {
 		fprintf(stderr, "fatal: cannot write output: %s\n",
 			strerror(errno));
 		exit_code = 128;

@@ -1,16 +1,22 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "oplock.h"
 #include "output.h"
 #include "strbuf.h"
+
+/* How long a refused taker waits for the holder to write its pid. */
+#define HOLDER_PID_WAIT_MS 100
 
 static long read_pid(int fd)
 {
@@ -24,6 +30,24 @@ static long read_pid(int fd)
 	buf[n] = '\0';
 	pid = strtol(buf, &end, 10);
 	return (end != buf && pid > 0) ? pid : 0;
+}
+
+/*
+ * The pid of the git-graft holding the lock on fd. The holder writes it
+ * just after it took the lock: a file found locked and still empty is
+ * read again for a moment, so that a refusal names the holder.
+ */
+static long read_holder_pid(int fd)
+{
+	struct timespec ms = { 0, 1000 * 1000 };
+	long pid = read_pid(fd);
+	int tries;
+
+	for (tries = 0; !pid && tries < HOLDER_PID_WAIT_MS; tries++) {
+		nanosleep(&ms, NULL);
+		pid = read_pid(fd);
+	}
+	return pid;
 }
 
 /*
@@ -62,7 +86,7 @@ static int try_lock(struct oplock *lock)
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int err = errno;
 
-		old_pid = read_pid(fd);
+		old_pid = err == EWOULDBLOCK ? read_holder_pid(fd) : 0;
 		close(fd);
 		if (err != EWOULDBLOCK)
 			return graft_error_code(GRAFT_EFATAL, "cannot lock '%s': %s",
@@ -115,8 +139,10 @@ int oplock_acquire(struct oplock *lock, const struct graft_repo *r)
 	if (rc < 0) {
 		free(lock->path);
 		lock->path = NULL;
+		return rc;
 	}
-	return rc;
+	output_survive_closed_pipe();
+	return 0;
 }
 
 void oplock_release(struct oplock *lock)
@@ -129,4 +155,52 @@ void oplock_release(struct oplock *lock)
 	}
 	free(lock->path);
 	lock->path = NULL;
+}
+
+/* Whether the lock at path names pid and is held (by pid, so). */
+static int held_at(const char *path, long pid)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), held;
+
+	if (fd < 0)
+		return 0;
+	/*
+	 * A shared lock is refused while the owner holds its exclusive one.
+	 * Got, it is dropped at once; only a git-graft taking the lock in
+	 * that instant could mind, and only when the file names a live
+	 * process that does not hold it (a pid reused after a crash).
+	 */
+	held = read_pid(fd) == pid && flock(fd, LOCK_SH | LOCK_NB) < 0 &&
+	       errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+int oplock_held_by(const struct graft_repo *r, long pid)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct dirent *e;
+	DIR *d;
+	int held;
+
+	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+		return 0;
+	/* the main worktree's lock, then each linked worktree's */
+	strbuf_addf(&path, "%sgraft/op.lock", r->commondir);
+	held = held_at(path.buf, pid);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%sworktrees", r->commondir);
+	d = opendir(path.buf);
+	while (!held && d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%sworktrees/%s/graft/op.lock",
+			    r->commondir, e->d_name);
+		held = held_at(path.buf, pid);
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&path);
+	return held;
 }

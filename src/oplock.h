@@ -19,10 +19,20 @@ struct oplock {
 
 /*
  * Take the lock, or fail at once (GRAFT_EFATAL, exit 128) naming the pid
- * of the git-graft that holds it.
+ * of the git-graft that holds it. Once it is taken, the operation can no
+ * longer be stopped half-way by a reader closing git-graft's output
+ * (output_survive_closed_pipe).
  */
 int oplock_acquire(struct oplock *lock, const struct graft_repo *r);
 /* Release and remove the lock; harmless when not held. */
 void oplock_release(struct oplock *lock);
+
+/*
+ * Whether process pid holds the operation lock of one of r's worktrees
+ * (the main one or a linked one: refs, and so snapshots, are shared by
+ * all worktrees, locks are not), so that what it started is still under
+ * way. 1 or 0; looking takes no lock a holder would notice.
+ */
+int oplock_held_by(const struct graft_repo *r, long pid);
 
 #endif

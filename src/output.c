@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +124,16 @@ int output_use_color(FILE *stream)
 const char *color(FILE *stream, enum color_slot slot)
 {
 	return output_use_color(stream) ? color_codes[slot] : "";
+}
+
+void output_survive_closed_pipe(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int output_write_failed(int err)
+{
+	return err != EPIPE;
 }
 
 void output_set_quiet(int q)
@@ -327,7 +339,8 @@ int output_json(json_t *root)
 		return graft_error("cannot build the JSON output");
 	rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
-	if (rc < 0 || fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+	if ((rc < 0 || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) &&
+	    output_write_failed(errno))
 		return graft_error("cannot write the JSON output");
 	return 0;
 }

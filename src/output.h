@@ -50,6 +50,22 @@ const char *color(FILE *stream, enum color_slot slot);
 void output_set_quiet(int quiet);
 int output_is_quiet(void);
 
+/*
+ * From here until it exits, a reader that closes git-graft's output
+ * (`git graft upgrade ... | head -1`) cannot stop it half-way: SIGPIPE
+ * is ignored, writes fail with EPIPE, and output lost so is no error
+ * (output_write_failed). The operation completes or is undone as it
+ * would have been, and the exit status says which. Every command that
+ * changes the repository calls it as it takes the operation lock.
+ */
+void output_survive_closed_pipe(void);
+/*
+ * Whether a write that failed with errno err counts as an error: not for
+ * a closed pipe (EPIPE), whose reader stopped reading by choice; git
+ * ignores those too.
+ */
+int output_write_failed(int err);
+
 void out_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -288,6 +288,7 @@ void signals_hold(sigset_t *saved)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &set, saved);
 }
 
@@ -298,5 +299,5 @@ void signals_release(const sigset_t *saved)
 
 int is_interrupt(int rc)
 {
-	return rc == GRAFT_EINT || rc == GRAFT_ETERM;
+	return graft_code_signal(rc) != 0;
 }

@@ -131,14 +131,14 @@ int project_write_index(struct project *p);
 void project_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Hold SIGINT, SIGTERM and SIGHUP back while changes that belong together
- * are made (checkout, lock, index): an interrupt then comes after them,
- * not between them.
+ * Hold SIGHUP, SIGINT, SIGQUIT and SIGTERM back while changes that belong
+ * together are made (checkout, lock, index): an interrupt then comes
+ * after them, not between them.
  */
 void signals_hold(sigset_t *saved);
 void signals_release(const sigset_t *saved);
 
-/* 1 if rc says SIGINT or SIGTERM stopped the work: stop, and exit so. */
+/* 1 if rc says a signal stopped the work: stop, and exit so. */
 int is_interrupt(int rc);
 
 /* The first 7 hex digits of id, in buf (at least 8 bytes). */

@@ -216,6 +216,9 @@ int recover_stale(const struct graft_repo *r)
 		struct snapshot snap = SNAPSHOT_INIT;
 		int committed = 0;
 
+		/* its git-graft is at work, in another worktree */
+		if (pending.running[i])
+			continue;
 		if ((rc = snapshot_read(&snap, r, pending.names[i])) == 0 &&
 		    (rc = snapshot_is_committed(&committed, r, &snap)) == 0 &&
 		    committed && (rc = snapshot_delete_ref(r, &snap)) == 0)

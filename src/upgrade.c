@@ -11,10 +11,10 @@
  *   ref         the snapshot ref deleted: from here the upgrade stands
  *   autostash   brought back
  *
- * A failure anywhere from the move to the commit, and SIGINT or SIGTERM
- * at any point, goes back to the snapshot (recover_snapshot).
+ * A failure anywhere from the move to the commit, and SIGHUP, SIGINT,
+ * SIGQUIT or SIGTERM at any point, goes back to the snapshot
+ * (recover_snapshot).
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,8 +257,8 @@ static int interrupted(void)
 
 	if (!sig)
 		return 0;
-	return graft_error_code(sig == SIGINT ? GRAFT_EINT : GRAFT_ETERM,
-				"interrupted by %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return graft_error_code(graft_signal_code(sig), "interrupted by %s",
+				exec_signal_name(sig));
 }
 
 static int check_dep(struct upgrade *u)
@@ -407,12 +407,12 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 	cmd.timeout = u->opts->has_timeout ? u->opts->timeout :
 		      (unsigned)c->timeout;
 	cmd.echo_fd = output_is_quiet() ? -1 : 2;
+	/* what it left running would write over what is put back, or commit */
+	cmd.contain = 1;
 	if (!output_is_quiet())
 		out_info("%s: running %s", u->plan->name, what.buf + strlen("the "));
 	if ((rc = exec_shell(&cmd, &res)) < 0)
 		goto done;
-	/* what it left running would write over what is put back */
-	exec_kill_group(&res);
 	if (res.interrupted) {
 		rc = interrupted();
 		graft_error_prefix("%s", what.buf);

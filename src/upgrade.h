@@ -66,9 +66,10 @@ struct upgrade_outcome {
 /*
  * Carry the plan out; p was opened with PROJECT_MUTATE. Returns 0 once
  * committed (or when up to date); otherwise everything is as it was and
- * the error says what failed: GRAFT_EFAIL, or GRAFT_EINT / GRAFT_ETERM
- * when SIGINT / SIGTERM stopped it. GRAFT_EROLLBACK when going back
- * failed too: the snapshot ref is then kept for `git graft rollback`.
+ * the error says what failed: GRAFT_EFAIL, or GRAFT_EHUP, GRAFT_EINT,
+ * GRAFT_EQUIT or GRAFT_ETERM when that signal stopped it. GRAFT_EROLLBACK
+ * when going back failed too: the snapshot ref is then kept for `git
+ * graft rollback`.
  */
 int upgrade_run(struct upgrade_outcome *out, struct project *p,
 		struct upgrade_plan *plan, const struct upgrade_opts *opts);

@@ -107,8 +107,10 @@ static int run_rollback(const char *name)
 	const char *dep = NULL;
 	int rc;
 
+	/* before the lock, which its git-graft holds in its own worktree */
 	if ((name && (rc = name_check(name, "dependency name")) < 0) ||
 	    (rc = repo_open(&r, REPO_NEED_WORKTREE)) < 0 ||
+	    (rc = guard_none_running(&r)) < 0 ||
 	    (rc = oplock_acquire(&lock, &r)) < 0 ||
 	    (rc = pending_snapshots(&pending, &r)) < 0 ||
 	    (rc = pick_pending(&dep, &pending, name)) < 0)
@@ -168,11 +170,13 @@ static void list_pending_json(json_t *out, const struct graft_repo *r,
 		char *ref = snapshot_ref_name(pending->names[i]);
 		int ok = read_pending(&snap, r, pending->names[i]) == 0;
 
-		json_array_append_new(out, json_pack("{s:o, s:o, s:o, s:s}",
+		json_array_append_new(out, json_pack("{s:o, s:o, s:o, s:s, s:o}",
 			"dependency", json_text(pending->names[i]),
 			"from", ok ? ref_json(snap.from_ref, &snap.from) : json_null(),
 			"to", ok ? ref_json(snap.to_ref, &snap.to) : json_null(),
-			"ref", ref));
+			"ref", ref,
+			"running", pending->running[i] ?
+			json_integer(pending->running[i]) : json_null()));
 		snapshot_release(&snap);
 		free(ref);
 	}
@@ -191,25 +195,32 @@ static json_t *committed_json(const struct undoable *u)
 			 "to", ref_json_hex(u->t.to_ref, u->t.to_commit));
 }
 
+/* The pending snapshots that are running (or not), under heading. */
 static void print_pending(const struct graft_repo *r,
-			  const struct pending_list *pending)
+			  const struct pending_list *pending, int running,
+			  const char *heading)
 {
 	size_t i;
+	int shown = 0;
 
-	if (!pending->nr)
-		return;
-	printf("Interrupted upgrades ('git graft rollback <name>' restores the state from before them):\n");
 	for (i = 0; i < pending->nr; i++) {
 		struct snapshot snap = SNAPSHOT_INIT;
 		struct strbuf line = STRBUF_INIT;
 
+		if (!pending->running[i] != !running)
+			continue;
+		if (!shown++)
+			printf("%s\n", heading);
 		strbuf_addf(&line, "  %s", pending->names[i]);
 		if (read_pending(&snap, r, pending->names[i]) == 0)
 			strbuf_addf(&line, " %s -> %s",
 				    snap.from_ref ? snap.from_ref : "?",
 				    snap.to_ref ? snap.to_ref : "?");
-		strbuf_addf(&line, " (%s%s)\n", SNAPSHOT_REF_PREFIX,
-			    pending->names[i]);
+		if (running)
+			strbuf_addf(&line, " (pid %ld)\n", pending->running[i]);
+		else
+			strbuf_addf(&line, " (%s%s)\n", SNAPSHOT_REF_PREFIX,
+				    pending->names[i]);
 		out_sanitized(stdout, line.buf);
 		strbuf_release(&line);
 		snapshot_release(&snap);
@@ -255,10 +266,12 @@ static void only_named(struct pending_list *pending, const char *name)
 	size_t i, n = 0;
 
 	for (i = 0; i < pending->nr; i++) {
-		if (strcmp(pending->names[i], name))
+		if (strcmp(pending->names[i], name)) {
 			free(pending->names[i]);
-		else
-			pending->names[n++] = pending->names[i];
+			continue;
+		}
+		pending->running[n] = pending->running[i];
+		pending->names[n++] = pending->names[i];
 	}
 	pending->nr = n;
 }
@@ -292,7 +305,10 @@ static int list_rollbacks(const char *name, int json)
 	} else if (!pending.nr && !committed.nr) {
 		printf("Nothing to roll back.\n");
 	} else {
-		print_pending(&r, &pending);
+		print_pending(&r, &pending, 1,
+			      "Upgrades running now (they cannot be rolled back until they end):");
+		print_pending(&r, &pending, 0,
+			      "Interrupted upgrades ('git graft rollback <name>' restores the state from before them):");
 		print_committed(&committed);
 	}
 done:

@@ -462,8 +462,8 @@ static int load_target(struct target *t, struct project *p)
 /*
  * git-graft's exit status after the command, as a shell gives it: the
  * command's own; 128 + N when signal N ended it, or when git-graft got
- * SIGINT or SIGTERM and passed it on (130 and 143, as for an interrupted
- * upgrade); 124 when its timeout expired, as timeout(1) has it. An end
+ * SIGHUP, SIGINT, SIGQUIT or SIGTERM and passed it on (as for an
+ * interrupted upgrade); 124 when its timeout expired, as timeout(1) has it. An end
  * the command did not choose is told on stderr, but for ^C and a closed
  * pipe, which shells do not report either; its own failures it tells
  * itself.

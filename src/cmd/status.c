@@ -336,7 +336,9 @@ static int may_fetch(struct project *p, const struct pending_list *pending)
 	int rc;
 
 	if (pending->nr) {
-		out_warning("not fetching while an interrupted upgrade is pending");
+		out_warning(pending->running[0] ?
+			    "not fetching while an upgrade is running" :
+			    "not fetching while an interrupted upgrade is pending");
 		return 0;
 	}
 	if ((rc = guard_mutation(&p->oplock, &p->repo)) < 0)
@@ -348,11 +350,18 @@ static int print_json(struct dep_status *list, size_t nr,
 		      const struct pending_list *pending)
 {
 	json_t *root = json_object(), *deps = json_array(), *p = json_array();
+	json_t *running = json_array();
 	struct strbuf path = STRBUF_INIT;
 	size_t i;
 
-	for (i = 0; i < pending->nr; i++)
-		json_array_append_new(p, json_text(pending->names[i]));
+	for (i = 0; i < pending->nr; i++) {
+		if (!pending->running[i])
+			json_array_append_new(p, json_text(pending->names[i]));
+		else
+			json_array_append_new(running, json_pack("{s:o, s:I}",
+				"dependency", json_text(pending->names[i]),
+				"pid", (json_int_t)pending->running[i]));
+	}
 	for (i = 0; i < nr; i++) {
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", DEPS_DIR, list[i].name);
@@ -360,6 +369,7 @@ static int print_json(struct dep_status *list, size_t nr,
 	}
 	strbuf_release(&path);
 	json_object_set_new(root, "pending_upgrades", p);
+	json_object_set_new(root, "running_upgrades", running);
 	json_object_set_new(root, "dependencies", deps);
 	return output_json(root);
 }

@@ -528,7 +528,8 @@ Test(undo, crash_half_way_is_pending_and_restored)
 			"        \"ref\": \"v1.0.0\",\n"
 			"        \"commit\": \"%s\"\n"
 			"      },\n"
-			"      \"ref\": \"refs/graft/snapshots/kb\"\n"
+			"      \"ref\": \"refs/graft/snapshots/kb\",\n"
+			"      \"running\": null\n"
 			"    }\n"
 			"  ],\n", kb2, kb1);
 	assert_contains(r.out, expect);

@@ -303,9 +303,63 @@ Test(exec, a_background_process_holding_the_pipe_does_not_hang_it,
 	cr_assert(exec_succeeded(&res));
 	cr_assert_str_eq(res.tail, "started\n");
 	bg = read_pid("bg.pid");
-	cr_assert_not(process_gone_now(bg));
-	exec_kill_group(&res);
-	cr_assert(process_gone(bg), "exec_kill_group left it running");
+	cr_assert_not(process_gone_now(bg), "not contained, yet ended");
+	kill(bg, SIGKILL);
+	exec_result_release(&res);
+}
+
+/*
+ * A contained command's leftovers are all gone, reaped, when exec_shell
+ * returns: one that left the session, one orphaned by a double fork and
+ * one that ignores SIGTERM.
+ */
+Test(exec, a_contained_command_leaves_no_process_behind,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	struct exec_cmd cmd = EXEC_CMD_INIT;
+	struct exec_result res;
+	const char *names[] = { "setsid.pid", "forked.pid", "stubborn.pid" };
+	size_t i;
+
+	cmd.contain = 1;
+	cmd.kill_grace_ms = 300;
+	res = run("setsid sh -c 'echo $$ > setsid.pid; exec sleep 60' "
+		  "  </dev/null >/dev/null 2>&1 &\n"
+		  "(sh -c 'echo $$ > forked.pid; exec sleep 60' "
+		  "  </dev/null >/dev/null 2>&1 &)\n"
+		  "setsid sh -c 'trap \"\" TERM; echo $$ > stubborn.pid; exec sleep 60' "
+		  "  </dev/null >/dev/null 2>&1 &\n"
+		  "while ! test -s setsid.pid || ! test -s forked.pid || "
+		  "      ! test -s stubborn.pid; do sleep 0.01; done\n"
+		  "echo started", &cmd);
+	cr_assert(exec_succeeded(&res), "exit %d", res.exit_code);
+	cr_assert_str_eq(res.tail, "started\n");
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		pid_t pid = read_pid(names[i]);
+
+		cr_assert(kill(pid, 0) < 0 && errno == ESRCH,
+			  "%s: %ld still there", names[i], (long)pid);
+	}
+	exec_result_release(&res);
+}
+
+Test(exec, a_contained_command_interrupted_leaves_no_process_behind,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	struct exec_cmd cmd = EXEC_CMD_INIT;
+	struct exec_result res;
+	pid_t pid;
+
+	cmd.contain = 1;
+	cmd.kill_grace_ms = 300;
+	res = run("setsid sh -c 'trap \"\" TERM HUP; echo $$ > daemon.pid; "
+		  "  exec sleep 60' </dev/null >/dev/null 2>&1 &\n"
+		  "while ! test -s daemon.pid; do sleep 0.01; done\n"
+		  "kill -HUP $PPID; sleep 60", &cmd);
+	cr_assert_eq(res.interrupted, SIGHUP);
+	pid = read_pid("daemon.pid");
+	cr_assert(kill(pid, 0) < 0 && errno == ESRCH, "%ld still there",
+		  (long)pid);
 	exec_result_release(&res);
 }
 
@@ -340,6 +394,18 @@ Test(exec, sigterm_is_passed_to_the_group_and_reported,
      .init = harness_setup, .fini = harness_teardown)
 {
 	assert_interrupt_forwarded(SIGTERM, "TERM");
+}
+
+Test(exec, sighup_is_passed_to_the_group_and_reported,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	assert_interrupt_forwarded(SIGHUP, "HUP");
+}
+
+Test(exec, sigquit_is_passed_to_the_group_and_reported,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	assert_interrupt_forwarded(SIGQUIT, "QUIT");
 }
 
 Test(exec, a_trap_catches_signals_between_commands,

@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -115,5 +117,49 @@ Test(oplock, git_operation_in_progress_refuses_mutations,
 		  graft_error_message());
 	graft_error_clear();
 	repo_close(&r);
+	git_libgit2_shutdown();
+}
+
+/*
+ * Who holds a lock, for telling a running upgrade from an interrupted
+ * one: the holder's pid while it holds it, in this worktree or a linked
+ * one; not a pid the file names once the lock is free.
+ */
+Test(oplock, held_by_names_the_holder_in_any_worktree,
+     .init = harness_setup, .fini = harness_teardown)
+{
+	struct graft_repo r, linked;
+	struct oplock a = OPLOCK_INIT;
+	long self = (long)getpid();
+	char *wt = tmp_path("wt"), *repo;
+
+	git_libgit2_init();
+	open_test_repo(&r);
+	cr_assert_not(oplock_held_by(&r, self));
+	cr_assert_eq(oplock_acquire(&a, &r), 0, "%s", graft_error_message());
+	cr_assert(oplock_held_by(&r, self));
+	cr_assert_not(oplock_held_by(&r, self + 1), "only its holder");
+	oplock_release(&a);
+	cr_assert_not(oplock_held_by(&r, self));
+
+	/* a lock left by a process that died names it, but is not held */
+	cr_assert(mkdir(".git/graft", 0777) == 0 || errno == EEXIST);
+	write_file(".git/graft/op.lock", "1\n");
+	cr_assert_not(oplock_held_by(&r, 1));
+
+	sh_do(NULL, "git worktree add -q --detach %s", wt);
+	repo = getcwd(NULL, 0);
+	cr_assert(chdir(wt) == 0);
+	cr_assert_eq(repo_open(&linked, REPO_NEED_WORKTREE), 0, "%s",
+		     graft_error_message());
+	cr_assert_eq(oplock_acquire(&a, &linked), 0, "%s", graft_error_message());
+	cr_assert(oplock_held_by(&r, self), "seen from the main worktree");
+	oplock_release(&a);
+	cr_assert_not(oplock_held_by(&r, self));
+	cr_assert(chdir(repo) == 0);
+	repo_close(&linked);
+	repo_close(&r);
+	free(repo);
+	free(wt);
 	git_libgit2_shutdown();
 }
