@@ -34,7 +34,8 @@ __git_graft_options ()
 	apply)		echo "--to --force --quiet" ;;
 	rollback)	echo "--list --json --quiet" ;;
 	log)		echo "--max-count --json" ;;
-	validate|run)	echo "--json" ;;
+	validate)	echo "--json" ;;
+	run)		echo "--verbose --json" ;;
 	help)		echo "--man" ;;
 	esac
 }
@@ -42,8 +43,9 @@ __git_graft_options ()
 # What `show --field` prints.
 __git_graft_fields="ref commit type description migration verify
 	migration.name migration.run migration.description
-	migration.working_dir migration.timeout verify.name verify.run
-	verify.description verify.working_dir verify.timeout"
+	migration.working_dir migration.timeout migration.env verify.name
+	verify.run verify.description verify.working_dir verify.timeout
+	verify.env"
 
 # git, run where the command line says: `git -C <dir> graft` and
 # `git graft -C <dir>` both count.

@@ -140,7 +140,7 @@ end
 
 set -l types breaking feature fix security
 set -l fields ref commit type description migration verify \
-    {migration,verify}.{name,run,description,working_dir,timeout}
+    {migration,verify}.{name,run,description,working_dir,timeout,env}
 
 complete -c git-graft -f
 
@@ -213,6 +213,7 @@ complete -c git-graft -n '__fish_git_graft_using log' -s n -l max-count -x -d 'S
 # validate
 complete -c git-graft -n '__fish_git_graft_needs_arg validate' -a 'config lock integrity all'
 # run: the command, then its own arguments (files)
+complete -c git-graft -n '__fish_git_graft_needs_arg run' -s v -l verbose -d 'List each command whole: script, working_dir, timeout, env'
 complete -c git-graft -n '__fish_git_graft_needs_arg run' -a '(__fish_git_graft_run_commands)'
 complete -c git-graft -n '__fish_git_graft_using run; and not __fish_git_graft_needs_arg run' -F
 # help

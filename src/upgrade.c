@@ -395,7 +395,7 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 		    u->plan->name, ch->change->ref);
 	if ((rc = cmdenv_dir(&dir, root, c, what.buf)) < 0)
 		goto done;
-	cmdenv_init(&env, root, u->plan->name, dep_path);
+	cmdenv_init(&env, c, root, u->plan->name, dep_path);
 	cmdenv_set(&env, "GRAFT_FROM_REF", u->plan->from_ref);
 	set_env(&env, "GRAFT_FROM_COMMIT", &u->plan->from);
 	cmdenv_set(&env, "GRAFT_TO_REF", u->plan->to_ref);

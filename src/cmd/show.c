@@ -24,7 +24,8 @@ static const char *const show_usage[] = {
 	"--field prints one value as it is, for scripts; nothing when it is not set.",
 	"Fields: ref, commit (the full id), type, description, migration and verify",
 	"(the command names), and migration.<key> and verify.<key> with <key> one",
-	"of name, run, description, working_dir, timeout (seconds).",
+	"of name, run, description, working_dir, timeout (seconds), env (one",
+	"NAME=value a line).",
 	NULL,
 };
 
@@ -33,7 +34,7 @@ static const char *const change_fields[] = {
 	"ref", "commit", "type", "description", "migration", "verify", NULL
 };
 static const char *const command_fields[] = {
-	"name", "run", "description", "working_dir", "timeout", NULL
+	"name", "run", "description", "working_dir", "timeout", "env", NULL
 };
 static const char *const command_roles[] = { "migration", "verify", NULL };
 
@@ -275,9 +276,9 @@ static const struct graft_command *field_command(const struct show *s,
 	return !strcmp(role, "migration") ? s->migration : s->verify;
 }
 
-/* A command's field; NULL when not set. buf holds a number. */
+/* A command's field, in buf; NULL when not set. */
 static const char *command_value(const struct graft_command *c,
-				 const char *key, char *buf, size_t size)
+				 const char *key, struct strbuf *buf)
 {
 	if (!c)
 		return NULL;
@@ -289,24 +290,31 @@ static const char *command_value(const struct graft_command *c,
 		return c->description;
 	if (!strcmp(key, "working_dir"))
 		return c->working_dir;
+	if (!strcmp(key, "env")) {
+		describe_env(buf, c);
+		return buf->len ? buf->buf : NULL;
+	}
 	if (!c->timeout)
 		return NULL;
-	snprintf(buf, size, "%d", c->timeout);
-	return buf;
+	strbuf_addf(buf, "%d", c->timeout);
+	return buf->buf;
 }
 
-/* The field's value; NULL when not set. buf holds ids and numbers. */
-static const char *field_value(const struct show *s, char *buf, size_t size)
+/* The field's value; NULL when not set. buf holds what is built. */
+static const char *field_value(const struct show *s, struct strbuf *buf)
 {
 	const char *key = s->field.key;
+	char id[GIT_OID_HEXSZ + 1];
 
 	if (s->field.role)
-		return command_value(field_command(s, s->field.role), key, buf,
-				     size);
+		return command_value(field_command(s, s->field.role), key, buf);
 	if (!strcmp(key, "ref"))
 		return s->change->ref;
-	if (!strcmp(key, "commit"))
-		return git_oid_tostr(buf, size, &s->change_commit);
+	if (!strcmp(key, "commit")) {
+		strbuf_addstr(buf, git_oid_tostr(id, sizeof(id),
+						 &s->change_commit));
+		return buf->buf;
+	}
 	if (!strcmp(key, "type"))
 		return s->change->type;
 	return s->change->description;
@@ -318,16 +326,17 @@ static const char *field_value(const struct show *s, char *buf, size_t size)
  */
 static int print_field(const struct show *s)
 {
-	char buf[GIT_OID_HEXSZ + 1];
-	const char *value = field_value(s, buf, sizeof(buf));
+	struct strbuf buf = STRBUF_INIT;
+	const char *value = field_value(s, &buf);
 
-	if (!value)
-		return 0;
-	if (isatty(STDOUT_FILENO))
-		out_sanitized(stdout, value);
-	else
-		fputs(value, stdout);
-	putchar('\n');
+	if (value) {
+		if (isatty(STDOUT_FILENO))
+			out_sanitized(stdout, value);
+		else
+			fputs(value, stdout);
+		putchar('\n');
+	}
+	strbuf_release(&buf);
 	return 0;
 }
 

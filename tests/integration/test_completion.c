@@ -232,7 +232,7 @@ Test(completion, bash_options_are_the_binarys)
 	expect(app, "git graft changes --type ", "breaking feature fix security");
 	expect(app, "git graft show --field migration.",
 	       "migration.name migration.run migration.description "
-	       "migration.working_dir migration.timeout");
+	       "migration.working_dir migration.timeout migration.env");
 	free(app);
 }
 

@@ -415,6 +415,7 @@ Test(show, human_output_spells_the_commands_out)
 		 "  description:  Move to the new API\n"
 		 "  working_dir:  src\n"
 		 "  timeout:      600 seconds\n"
+		 "  env:          (none)\n"
 		 "  run:\n"
 		 "    sed -i 's/old/new/' app.js\n"
 		 "    echo migrated\n"
@@ -423,6 +424,7 @@ Test(show, human_output_spells_the_commands_out)
 		 "  description:  (none)\n"
 		 "  working_dir:  (the project's root)\n"
 		 "  timeout:      (none)\n"
+		 "  env:          (none)\n"
 		 "  run:\n"
 		 "    make check\n", v3);
 	cr_assert_str_eq(r.out, want);
@@ -453,7 +455,8 @@ Test(show, json_has_every_field)
 	assert_str(str(j, "type"), "breaking", "type");
 	assert_str(str(j, "description"), "Dropped the old API", "description");
 	m = json_object_get(j, "migration");
-	cr_assert_eq(json_object_size(m), 5);
+	cr_assert_eq(json_object_size(m), 6);
+	cr_assert_eq(json_object_size(json_object_get(m, "env")), 0);
 	assert_str(str(m, "name"), "migrate-v3", "migration.name");
 	assert_str(str(m, "run"), "sed -i 's/old/new/' app.js\necho migrated", "migration.run");
 	assert_str(str(m, "description"), "Move to the new API", "migration.description");
@@ -575,7 +578,7 @@ Test(show, unknown_ref_change_or_field_names_what_exists)
 	assert_contains(r.err, "error: --field: there is no field 'migration.colour'");
 	assert_contains(r.err, "hint: the fields are ref, commit, type, description, migration, verify, "
 			"migration.name, migration.run, migration.description, migration.working_dir, "
-			"migration.timeout, verify.name, verify.run");
+			"migration.timeout, migration.env, verify.name, verify.run");
 	cr_assert_str_eq(r.out, "");
 	cmd_result_free(&r);
 	r = graft(app, "show", "kb@v3.0.0", "--field", "name", NULL);
