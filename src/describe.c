@@ -105,7 +105,7 @@ static void print_command(const char *role, const struct graft_command *c)
 }
 
 void describe_change(const char *dep, const struct graft_change *ch,
-		     const git_oid *commit,
+		     const git_oid *commit, const char *declared_in,
 		     const struct graft_command *migration,
 		     const struct graft_command *verify)
 {
@@ -118,6 +118,8 @@ void describe_change(const char *dep, const struct graft_change *ch,
 	print_line(0, "commit", id, NULL);
 	print_line(0, "type", ch->type, "(none)");
 	print_line(0, "description", ch->description, "(none)");
+	if (declared_in)
+		print_line(0, "declared in", declared_in, NULL);
 	print_command("migration", migration);
 	print_command("verify", verify);
 }

@@ -34,9 +34,12 @@ json_t *describe_change_json(const struct graft_change *ch,
  */
 void describe_command(const struct graft_command *c, size_t indent);
 
-/* The human form on stdout: a heading, then a field a line. */
+/*
+ * The human form on stdout: a heading, then a field a line; declared_in,
+ * when not NULL, says which graft.ini declares the change.
+ */
 void describe_change(const char *dep, const struct graft_change *ch,
-		     const git_oid *commit,
+		     const git_oid *commit, const char *declared_in,
 		     const struct graft_command *migration,
 		     const struct graft_command *verify);
 

@@ -169,6 +169,20 @@ int project_read_dep(struct dep *d, const struct project *p, const char *name)
 	return rc;
 }
 
+int project_tracked_tip(git_oid *out, char **ref, struct dep *d,
+			const struct project *p)
+{
+	const struct graft_dependency *decl =
+		config_find_dependency(&p->cfg, d->name);
+	int rc = dep_tracked_ref(ref, d, decl ? decl->ref : NULL);
+
+	if (rc == 0 && (rc = dep_resolve(out, d, *ref)) != 0) {
+		free(*ref);
+		*ref = NULL;
+	}
+	return rc;
+}
+
 int project_dep_config(struct graft_config *cfg, struct dep *d,
 		       const git_oid *commit, const char *ref)
 {

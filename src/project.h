@@ -70,6 +70,16 @@ int project_checkout_dep(struct dep *d, struct project *p, const char *name,
 int project_read_dep(struct dep *d, const struct project *p, const char *name);
 
 /*
+ * The newest fetched commit of the ref graft.ini has d track (its `ref`,
+ * else the source's default branch): the commit whose graft.ini says
+ * which changes there are, for `changes` and `show` as for `upgrade`.
+ * *ref is that ref (caller frees). 1, with a message and a hint, when
+ * the tracked ref is not known or names no commit.
+ */
+int project_tracked_tip(git_oid *out, char **ref, struct dep *d,
+			const struct project *p);
+
+/*
  * The dependency's graft.ini at commit, which the user named ref. When
  * it has problems, each is printed as an error naming
  * <name>@<ref>:graft.ini:<line> and GRAFT_EFAIL returned: nothing is

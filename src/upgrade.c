@@ -189,7 +189,7 @@ void upgrade_plan_print(const struct upgrade_plan *plan,
 
 		putchar('\n');
 		describe_change(plan->name, ch, &plan->changes.items[i].commit,
-				find_command(plan, ch->migration),
+				NULL, find_command(plan, ch->migration),
 				find_command(plan, ch->verify));
 	}
 	project_say("%sThen %s would be locked at %s and committed as \"%s\".",
