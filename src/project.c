@@ -115,6 +115,26 @@ char *project_display(const struct project *p, const char *rel)
 	return repo_display_path(&p->repo, rel);
 }
 
+/* Dependencies a hint names before it says "and N more". */
+#define HINT_NAMES_MAX 10
+
+void project_hint_declared(const struct project *p)
+{
+	struct strbuf names = STRBUF_INIT;
+	size_t i;
+
+	if (!p->cfg.deps_nr) {
+		graft_error_hint("%s declares no dependencies", CONFIG_FILE);
+		return;
+	}
+	for (i = 0; i < p->cfg.deps_nr && i < HINT_NAMES_MAX; i++)
+		strbuf_addf(&names, "%s%s", i ? ", " : "", p->cfg.deps[i].name);
+	if (p->cfg.deps_nr > HINT_NAMES_MAX)
+		strbuf_addf(&names, " and %zu more", p->cfg.deps_nr - HINT_NAMES_MAX);
+	graft_error_hint("the declared dependencies are %s", names.buf);
+	strbuf_release(&names);
+}
+
 int project_declared(const struct graft_dependency **out,
 		     const struct project *p, const char *name)
 {
@@ -125,6 +145,7 @@ int project_declared(const struct graft_dependency **out,
 		return 0;
 	q = name_quoted(name);
 	rc = graft_error("no dependency %s is declared in graft.ini", q);
+	project_hint_declared(p);
 	graft_error_hint("'git graft add %s <source>' declares and clones it", name);
 	free(q);
 	return rc;
@@ -155,7 +176,7 @@ int project_read_dep(struct dep *d, const struct project *p, const char *name)
 	if (!config_find_dependency(&p->cfg, name) && !lock_find(&p->lock, name)) {
 		q = name_quoted(name);
 		rc = graft_error("there is no dependency %s in graft.ini or graft.lock", q);
-		graft_error_hint("'git graft status' lists the dependencies");
+		project_hint_declared(p);
 		free(q);
 		return rc;
 	}

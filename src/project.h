@@ -50,6 +50,12 @@ char *project_display(const struct project *p, const char *rel);
 int project_declared(const struct graft_dependency **out,
 		     const struct project *p, const char *name);
 
+/*
+ * After an error that there is no such dependency: a hint naming those
+ * graft.ini declares, or saying it declares none.
+ */
+void project_hint_declared(const struct project *p);
+
 struct dep;
 
 /*

@@ -27,8 +27,13 @@ static int check_names(struct project *p, int argc, char **argv)
 		if (lock_find(&p->lock, argv[i]))
 			continue;
 		q = name_quoted(argv[i]);
-		rc = graft_error("dependency %s is not in graft.lock", q);
-		graft_error_hint("'git graft resolve' locks the dependencies graft.ini declares");
+		if (config_find_dependency(&p->cfg, argv[i])) {
+			rc = graft_error("dependency %s is not in graft.lock", q);
+			graft_error_hint("'git graft resolve' locks the dependencies graft.ini declares");
+		} else {
+			rc = graft_error("there is no dependency %s", q);
+			project_hint_declared(p);
+		}
 		free(q);
 		return rc;
 	}

@@ -176,7 +176,7 @@ Test(sync, sync_keeps_local_changes_unless_forced)
 	cr_assert_str_eq(after, before);
 	r = graft(app, "sync", "nope", NULL);
 	cr_assert_eq(r.status, 1);
-	assert_contains(r.err, "error: dependency 'nope' is not in graft.lock");
+	assert_contains(r.err, "error: there is no dependency 'nope'\nhint: the declared dependencies are kb\n");
 	cmd_result_free(&r);
 	r = graft(app, "sync", "--force", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
@@ -338,5 +338,50 @@ Test(sync, existing_submodules_named_by_path_are_used_as_they_are)
 	free(v1);
 	free(v2);
 	free(kb);
+	free(app);
+}
+
+/*
+ * A name that is no dependency: every command says which ones graft.ini
+ * declares (git's hint line), or that it declares none.
+ */
+Test(sync, an_unknown_name_gets_the_declared_ones)
+{
+	char *app = make_app_with_kb("v1.0.0"), *empty = make_repo("empty");
+	static const char *const commands[][4] = {
+		{ "fetch", "nope", NULL },
+		{ "upgrade", "nope", NULL },
+		{ "apply", "nope", "--to", "v2.0.0" },
+		{ "changes", "nope", NULL },
+		{ "show", "nope@v2.0.0", NULL },
+		{ "status", "nope", NULL },
+		{ "sync", "nope", NULL },
+		{ "remove", "nope", NULL },
+	};
+	struct cmd_result r;
+	size_t i;
+
+	sh_do(app, "printf '[dependency \"other\"]\\nsource = ../kb\\n' >> graft.ini");
+	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
+		const char *argv[6] = { graft_bin() };
+
+		memcpy(argv + 1, commands[i], sizeof(commands[i]));
+		r = run_argv(app, argv);
+		cr_assert_eq(r.status, 1, "%s: %d %s", commands[i][0], r.status, r.err);
+		assert_contains(r.err, "'nope'");
+		assert_contains(r.err, "\nhint: the declared dependencies are kb, other\n");
+		cmd_result_free(&r);
+		r = run_argv(empty, argv);
+		cr_assert_eq(r.status, 1, "%s: %d %s", commands[i][0], r.status, r.err);
+		assert_contains(r.err, "\nhint: graft.ini declares no dependencies\n");
+		cmd_result_free(&r);
+	}
+	/* declared but not locked is another matter */
+	r = graft(app, "sync", "other", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: dependency 'other' is not in graft.lock\n"
+			"hint: 'git graft resolve' locks the dependencies graft.ini declares\n");
+	cmd_result_free(&r);
+	free(empty);
 	free(app);
 }
