@@ -11,6 +11,7 @@
 #include "guard.h"
 #include "names.h"
 #include "output.h"
+#include "paths.h"
 #include "project.h"
 
 /* Problems in diags as one error; a hint when there is a single one. */
@@ -165,6 +166,38 @@ int project_checkout_dep(struct dep *d, struct project *p, const char *name,
 		graft_error_hint("'git graft resolve' clones it");
 	}
 	*attached = rc == 0;
+	return rc;
+}
+
+int project_clone_dep(struct dep *d, const char *source,
+		      enum dep_arrival *how)
+{
+	int rc;
+
+	*how = DEP_WAS_THERE;
+	if (d->repo)
+		return 0;
+	if ((rc = dep_attach(d)) <= 0) {
+		*how = DEP_ATTACHED;
+		return rc;
+	}
+	graft_error_clear();
+	*how = DEP_CLONED;
+	return dep_clone(d, source);
+}
+
+int project_register_dep_url(struct project *p, struct dep *d,
+			     const char *source)
+{
+	char *configured = NULL, *url;
+	int rc = dep_config_url(&configured, d);
+
+	free(configured);
+	if (rc != 1)
+		return rc;
+	url = source_fetch_url(p->repo.workdir, source);
+	rc = dep_config_register(d, url);
+	free(url);
 	return rc;
 }
 

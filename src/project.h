@@ -67,6 +67,30 @@ struct dep;
 int project_checkout_dep(struct dep *d, struct project *p, const char *name,
 			 int *attached);
 
+/* How project_clone_dep found a dependency's repository. */
+enum dep_arrival {
+	DEP_WAS_THERE,	/* cloned, with its work tree, already */
+	DEP_ATTACHED,	/* its repository survived its work tree: connected again */
+	DEP_CLONED,	/* cloned just now */
+};
+
+/*
+ * d (loaded) with its repository, as `git submodule update` sees to it:
+ * a repository whose work tree is gone is attached again, one never
+ * cloned is cloned from source (dep_undo_clone removes it again after a
+ * later failure). Then the work tree is empty until it is checked out
+ * (MOVE_FRESH).
+ */
+int project_clone_dep(struct dep *d, const char *source,
+		      enum dep_arrival *how);
+
+/*
+ * submodule.<name>.url and .active in .git/config, from source, unless
+ * the url is set already: what `git submodule init` does.
+ */
+int project_register_dep_url(struct project *p, struct dep *d,
+			     const char *source);
+
 /*
  * For commands that only read a dependency: name must be declared in
  * graft.ini or locked in graft.lock, and its repository there (d->repo
