@@ -407,7 +407,9 @@ Test(hostile, a_lock_on_a_commit_the_dependency_lacks)
 		       ", which its source does not have", "sync", "--force");
 	expect_refused(app, 2, "error: .graft/kb: checked out at ", "validate",
 		       "integrity");
-	expect_refused(app, 2, "but graft.lock has 0123456", "validate");
+	/* the lock itself is wrong: a file error, with its line */
+	expect_refused(app, 1, "error: graft.lock:3: dependency 'kb' is locked at "
+		       "0123456, a commit .graft/kb does not have", "validate");
 	expect_refused(app, 1, "error: kb is locked at " MISSING
 		       ", which its source does not have", "resolve");
 	/* status reports it as it reports any mismatch, and goes on */
