@@ -28,13 +28,14 @@ __git_graft_options ()
 	resolve|sync)	echo "--force --quiet" ;;
 	status)		echo "--fetch --json" ;;
 	changes)	echo "--from --to --type --breaking --json" ;;
-	show)		echo "--json --field" ;;
+	show)		echo "--in --to --json --field" ;;
 	upgrade)	echo "--all --to --dry-run --skip-migration --skip-verify
 				--autostash --timeout --quiet --json" ;;
 	apply)		echo "--to --force --quiet" ;;
 	rollback)	echo "--list --json --quiet" ;;
 	log)		echo "--max-count --json" ;;
-	validate|run)	echo "--json" ;;
+	validate)	echo "--json" ;;
+	run)		echo "--verbose --json" ;;
 	help)		echo "--man" ;;
 	esac
 }
@@ -42,8 +43,9 @@ __git_graft_options ()
 # What `show --field` prints.
 __git_graft_fields="ref commit type description migration verify
 	migration.name migration.run migration.description
-	migration.working_dir migration.timeout verify.name verify.run
-	verify.description verify.working_dir verify.timeout"
+	migration.working_dir migration.timeout migration.env verify.name
+	verify.run verify.description verify.working_dir verify.timeout
+	verify.env"
 
 # git, run where the command line says: `git -C <dir> graft` and
 # `git graft -C <dir>` both count.
@@ -121,7 +123,7 @@ __git_graft_args ()
 	while [ $c -lt ${#words[@]} ]; do
 		word="${words[c]}"
 		case "$word" in
-		--to|--from|--type|--field|--timeout|--max-count|-n)
+		--to|--from|--in|--type|--field|--timeout|--max-count|-n)
 			((c++))
 			;;
 		-*)
@@ -180,13 +182,22 @@ __git_graft_complete_run ()
 	esac
 }
 
+# The dependency the refs of --to, --from and --in are of: the first
+# argument, or what precedes the '@' of show's <dependency>@<ref>.
+__git_graft_named_dependency ()
+{
+	local dep
+	dep="$(__git_graft_args | head -n 1)"
+	echo "${dep%%@*}"
+}
+
 # The value of the option in prev, or of --<option>=<value> in cur; 1 if
 # neither is being completed.
 __git_graft_complete_value ()
 {
 	case "$prev" in
-	--to|--from)
-		__gitcomp_nl "$(__git_graft_refs "$(__git_graft_args | head -n 1)")"
+	--to|--from|--in)
+		__gitcomp_nl "$(__git_graft_refs "$(__git_graft_named_dependency)")"
 		return
 		;;
 	--type)
@@ -203,8 +214,8 @@ __git_graft_complete_value ()
 		;;
 	esac
 	case "$cur" in
-	--to=*|--from=*)
-		__gitcomp_nl "$(__git_graft_refs "$(__git_graft_args | head -n 1)")" \
+	--to=*|--from=*|--in=*)
+		__gitcomp_nl "$(__git_graft_refs "$(__git_graft_named_dependency)")" \
 			"" "${cur#*=}"
 		;;
 	--type=*)

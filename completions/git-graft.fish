@@ -44,7 +44,7 @@ function __fish_git_graft_args
     set -e words[1]
     while set -q words[1]
         switch $words[1]
-            case --to --from --type --field --timeout --max-count -n
+            case --to --from --in --type --field --timeout --max-count -n
                 set -e words[1]
             case '-*'
             case '*'
@@ -111,9 +111,12 @@ function __fish_git_graft_refs
     end 2>/dev/null | string match -v HEAD | sort -u | string replace -r '$' '\tBranch'
 end
 
-# The refs of the dependency the command line names.
+# The refs of the dependency the command line names (for show, what
+# precedes the '@').
 function __fish_git_graft_dep_refs
-    __fish_git_graft_refs (__fish_git_graft_args)[1]
+    set -l args (__fish_git_graft_args)
+    set -q args[1]; or return
+    __fish_git_graft_refs (string split -m 1 @ -- $args[1])[1]
 end
 
 # <dependency>@<ref>, for show.
@@ -140,7 +143,7 @@ end
 
 set -l types breaking feature fix security
 set -l fields ref commit type description migration verify \
-    {migration,verify}.{name,run,description,working_dir,timeout}
+    {migration,verify}.{name,run,description,working_dir,timeout,env}
 
 complete -c git-graft -f
 
@@ -198,6 +201,8 @@ complete -c git-graft -n '__fish_git_graft_using changes' -l breaking -d 'Only b
 # show
 complete -c git-graft -n '__fish_git_graft_needs_arg show' -a '(__fish_git_graft_change_specs)'
 complete -c git-graft -n '__fish_git_graft_using show' -l field -x -a "$fields" -d "Print one field's value"
+complete -c git-graft -n '__fish_git_graft_using show' -l in -x -a '(__fish_git_graft_dep_refs)' -d 'The change as the graft.ini of this ref declares it'
+complete -c git-graft -n '__fish_git_graft_using show' -l to -x -a '(__fish_git_graft_dep_refs)' -d 'The same as --in'
 # upgrade
 complete -c git-graft -n '__fish_git_graft_using upgrade' -l all -d 'Upgrade every declared dependency'
 complete -c git-graft -n '__fish_git_graft_using upgrade apply' -l to -x -a '(__fish_git_graft_dep_refs)' -d 'The branch, tag or commit to move to'
@@ -213,6 +218,7 @@ complete -c git-graft -n '__fish_git_graft_using log' -s n -l max-count -x -d 'S
 # validate
 complete -c git-graft -n '__fish_git_graft_needs_arg validate' -a 'config lock integrity all'
 # run: the command, then its own arguments (files)
+complete -c git-graft -n '__fish_git_graft_needs_arg run' -s v -l verbose -d 'List each command whole: script, working_dir, timeout, env'
 complete -c git-graft -n '__fish_git_graft_needs_arg run' -a '(__fish_git_graft_run_commands)'
 complete -c git-graft -n '__fish_git_graft_using run; and not __fish_git_graft_needs_arg run' -F
 # help

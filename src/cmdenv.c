@@ -87,16 +87,19 @@ void cmdenv_set(struct cmdenv *env, const char *name, const char *value)
 	env->items[i] = strbuf_detach(&item);
 }
 
-void cmdenv_init(struct cmdenv *env, const char *root, const char *dep_name,
-		 const char *dep_path)
+void cmdenv_init(struct cmdenv *env, const struct graft_command *c,
+		 const char *root, const char *dep_name, const char *dep_path)
 {
 	const char *const *v;
 	char *top = xstrdup(root);
-	size_t len = strlen(top);
+	size_t len = strlen(top), i;
 
 	while (len > 1 && top[len - 1] == '/')
 		top[--len] = '\0';
 	memset(env, 0, sizeof(*env));
+	/* config_parse refuses GRAFT_* names: nothing here is overwritten */
+	for (i = 0; c && i < c->env_nr; i++)
+		cmdenv_set(env, c->env[i].name, c->env[i].value);
 	for (v = graft_variables; *v; v++)
 		cmdenv_set(env, *v, NULL);
 	cmdenv_set(env, "GRAFT_ROOT", top);

@@ -32,13 +32,14 @@ struct cmdenv {
 #define CMDENV_INIT { NULL, 0, 0 }
 
 /*
- * GRAFT_ROOT (root without its trailing '/'); GRAFT_DEP_NAME and
- * GRAFT_DEP_PATH (absolute) for a dependency's command, when dep_name is
- * not NULL. Every other variable git-graft gives commands is unset, so a
- * command started from within another one sees its own context only.
+ * The variables c declares in its env (c may be NULL), then GRAFT_ROOT
+ * (root without its trailing '/'); GRAFT_DEP_NAME and GRAFT_DEP_PATH
+ * (absolute) for a dependency's command, when dep_name is not NULL.
+ * Every other variable git-graft gives commands is unset, so a command
+ * started from within another one sees its own context only.
  */
-void cmdenv_init(struct cmdenv *env, const char *root, const char *dep_name,
-		 const char *dep_path);
+void cmdenv_init(struct cmdenv *env, const struct graft_command *c,
+		 const char *root, const char *dep_name, const char *dep_path);
 
 /* Set name to value, or unset it when value is NULL. */
 void cmdenv_set(struct cmdenv *env, const char *name, const char *value);

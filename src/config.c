@@ -38,8 +38,11 @@ const char config_template[] =
 	"# [command \"migrate-v2\"]\n"
 	"# run = sed -i 's/getUserData/fetchUserData/g' src/app.js\n";
 
-/* Keys whose values are shell scripts: never cut at " ;". */
-static const char *const script_keys[] = { "run", NULL };
+/*
+ * Keys whose values are never cut at " ;": shell scripts, and the
+ * variables a command runs with.
+ */
+static const char *const script_keys[] = { "run", "env", NULL };
 
 struct section_kind {
 	const char *kind;
@@ -50,7 +53,7 @@ struct section_kind {
 
 static const char *const dependency_keys[] = { "source", "ref", NULL };
 static const char *const command_keys[] = {
-	"run", "description", "working_dir", "timeout", NULL
+	"run", "description", "working_dir", "timeout", "env", NULL
 };
 static const char *const change_keys[] = {
 	"type", "description", "migration", "verify", NULL
@@ -60,7 +63,7 @@ static const char *const metadata_keys[] = { "name", "description", NULL };
 static const struct section_kind kinds[] = {
 	{ "dependency", 1, dependency_keys, "source or ref" },
 	{ "command", 1, command_keys,
-	  "run, description, working_dir or timeout" },
+	  "run, description, working_dir, timeout or env" },
 	{ "change", 1, change_keys, "type, description, migration or verify" },
 	{ "metadata", 0, metadata_keys, "name or description" },
 };
@@ -218,6 +221,86 @@ static int parse_timeout(struct parse_state *st, const struct ini_entry *e)
 	return (int)n;
 }
 
+/* The variables git-graft gives commands are its own to set. */
+#define GRAFT_ENV_PREFIX "GRAFT_"
+
+static const struct graft_env_var *find_env(const struct graft_command *c,
+					    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->env_nr; i++)
+		if (!strcmp(c->env[i].name, name))
+			return &c->env[i];
+	return NULL;
+}
+
+/* One line of env: NAME=value. */
+static void parse_assignment(struct parse_state *st, struct graft_command *c,
+			     const char *text, int line)
+{
+	const char *eq = strchr(text, '=');
+	const struct graft_env_var *first;
+	struct graft_env_var *v;
+	char *name, *q;
+
+	if (!eq) {
+		q = name_quoted(text);
+		problem(st, line, "env: expected NAME=value, not %s", q);
+		free(q);
+		return;
+	}
+	name = xstrndup(text, (size_t)(eq - text));
+	if (check(st, line, env_name_check(name, "env variable name")) < 0) {
+		free(name);
+		return;
+	}
+	q = name_quoted(name);
+	if (!strncmp(name, GRAFT_ENV_PREFIX, strlen(GRAFT_ENV_PREFIX))) {
+		problem(st, line, "env cannot set %s: the GRAFT_* variables are git-graft's to set",
+			q);
+		free(name);
+	} else if ((first = find_env(c, name))) {
+		problem(st, line, "env sets %s twice (first at line %d)", q,
+			first->line);
+		free(name);
+	} else {
+		ALLOC_GROW(c->env, c->env_nr + 1, c->env_alloc);
+		v = &c->env[c->env_nr++];
+		v->name = name;
+		v->value = xstrdup(eq + 1);
+		v->line = line;
+	}
+	free(q);
+}
+
+/*
+ * env: one NAME=value a line, as a multi-line value; blank lines are
+ * skipped. Values are never given to a shell to read, so they are kept
+ * as written: quotes stay, '$' is not expanded.
+ */
+static void parse_env(struct parse_state *st, struct graft_command *c,
+		      const struct ini_entry *e)
+{
+	const char *line = e->value, *end;
+	size_t n;
+
+	for (n = 0;; n++) {
+		end = strchrnul(line, '\n');
+		if (end > line) {
+			char *text = xstrndup(line, (size_t)(end - line));
+
+			parse_assignment(st, c, text, e->lines[n]);
+			free(text);
+		}
+		if (!*end)
+			break;
+		line = end + 1;
+	}
+	if (!*e->value)
+		problem(st, e->line, "env is empty; write one NAME=value a line");
+}
+
 static void build_dependency(struct parse_state *st, const struct ini_doc *doc,
 			     size_t idx)
 {
@@ -259,12 +342,27 @@ static void build_dependency(struct parse_state *st, const struct ini_doc *doc,
 	st->cfg->deps[st->cfg->deps_nr++] = d;
 }
 
+static void command_release(struct graft_command *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->env_nr; i++) {
+		free(c->env[i].name);
+		free(c->env[i].value);
+	}
+	free(c->env);
+	free(c->name);
+	free(c->run);
+	free(c->description);
+	free(c->working_dir);
+}
+
 static void build_command(struct parse_state *st, const struct ini_doc *doc,
 			  size_t idx)
 {
 	const struct ini_section *s = &doc->sections[idx];
 	struct graft_command c = { 0 };
-	int timeout_seen = 0;
+	int timeout_seen = 0, env_seen = 0;
 	size_t i;
 
 	for (i = 0; i < doc->entries_nr; i++) {
@@ -284,6 +382,9 @@ static void build_command(struct parse_state *st, const struct ini_doc *doc,
 		} else if (!strcmp(e->key, "timeout")) {
 			if (!timeout_seen++)
 				c.timeout = parse_timeout(st, e);
+		} else if (!strcmp(e->key, "env")) {
+			if (!env_seen++)
+				parse_env(st, &c, e);
 		}
 	}
 	if (!c.run || !*c.run) {
@@ -291,9 +392,7 @@ static void build_command(struct parse_state *st, const struct ini_doc *doc,
 
 		problem(st, s->line, "command %s has no 'run'", q);
 		free(q);
-		free(c.run);
-		free(c.description);
-		free(c.working_dir);
+		command_release(&c);
 		return;
 	}
 	c.name = xstrdup(s->name);
@@ -485,12 +584,8 @@ void config_release(struct graft_config *cfg)
 		free(cfg->deps[i].source);
 		free(cfg->deps[i].ref);
 	}
-	for (i = 0; i < cfg->commands_nr; i++) {
-		free(cfg->commands[i].name);
-		free(cfg->commands[i].run);
-		free(cfg->commands[i].description);
-		free(cfg->commands[i].working_dir);
-	}
+	for (i = 0; i < cfg->commands_nr; i++)
+		command_release(&cfg->commands[i]);
 	for (i = 0; i < cfg->changes_nr; i++) {
 		free(cfg->changes[i].ref);
 		free(cfg->changes[i].type);

@@ -19,12 +19,21 @@ struct graft_dependency {
 	int line;
 };
 
+/* One NAME=value line of a command's env. */
+struct graft_env_var {
+	char *name;		/* a shell variable name, never GRAFT_* */
+	char *value;		/* as written: nothing removed or expanded */
+	int line;
+};
+
 struct graft_command {
 	char *name;
 	char *run;		/* a shell script; lines joined with '\n' */
 	char *description;	/* may be NULL */
 	char *working_dir;	/* relative to the consumer's root, or NULL */
 	int timeout;		/* seconds, 0 for none */
+	struct graft_env_var *env;	/* in the order of the file */
+	size_t env_nr, env_alloc;
 	int line;
 };
 

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "strbuf.h"
 
 /*
  * A change a dependency declares, with its migration and verification
@@ -12,8 +13,14 @@
  * --dry-run` plans it: the same words and the same JSON in both.
  */
 
-/* {name, run, description, working_dir, timeout}, or null for NULL. */
+/* {name, run, description, working_dir, timeout, env}, or null for NULL. */
 json_t *describe_command_json(const struct graft_command *c);
+
+/* A command's env as {"NAME": "value", ...}, in the order of the file. */
+json_t *describe_env_json(const struct graft_command *c);
+
+/* A command's env as its NAME=value lines, appended to sb. */
+void describe_env(struct strbuf *sb, const struct graft_command *c);
 
 /* {ref, commit, type, description, migration, verify}. */
 json_t *describe_change_json(const struct graft_change *ch,
@@ -21,9 +28,18 @@ json_t *describe_change_json(const struct graft_change *ch,
 			     const struct graft_command *migration,
 			     const struct graft_command *verify);
 
-/* The human form on stdout: a heading, then a field a line. */
+/*
+ * A command's fields on stdout, a line each, indent spaces in; its run
+ * script last, below its label, as many lines as it has.
+ */
+void describe_command(const struct graft_command *c, size_t indent);
+
+/*
+ * The human form on stdout: a heading, then a field a line; declared_in,
+ * when not NULL, says which graft.ini declares the change.
+ */
 void describe_change(const char *dep, const struct graft_change *ch,
-		     const git_oid *commit,
+		     const git_oid *commit, const char *declared_in,
 		     const struct graft_command *migration,
 		     const struct graft_command *verify);
 

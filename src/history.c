@@ -102,14 +102,14 @@ static int collect_undoable(const git_commit *c, const struct graft_trailers *t,
 	u->commit = *git_commit_id(c);
 	u->time = git_commit_time(c);
 	u->offset = git_commit_time_offset(c);
-	/* the walk releases t: keep a copy */
+	/* the walk releases t: keep a copy (of what undoing it needs) */
+	u->t = (struct graft_trailers)GRAFT_TRAILERS_INIT;
 	u->t.action = t->action;
 	u->t.dependency = xstrdup(t->dependency);
 	u->t.from_ref = xstrdup(t->from_ref);
 	u->t.from_commit = xstrdup(t->from_commit);
 	u->t.to_ref = xstrdup(t->to_ref);
 	u->t.to_commit = xstrdup(t->to_commit);
-	u->t.reverts = NULL;
 	return w->max && w->out->nr >= w->max;
 }
 

@@ -303,8 +303,9 @@ static int check_cut(struct reader *r, const char *key, const char *value)
 {
 	if (!is_script_key(r, key) || !strcmp(value, r->raw_value.buf))
 		return 0;
-	problem(r, "inih reads ' ;' as the start of a comment, which would cut this '%s' value; write ';' with no space before it, or put each command on its own indented line",
-		key);
+	problem(r, "inih reads ' ;' as the start of a comment, which would cut this '%s' value; write ';' with no space before it%s",
+		key, strcmp(key, "run") ? "" :
+		", or put each command on its own indented line");
 	return -1;
 }
 
@@ -324,15 +325,23 @@ static int handler(void *user, const char *section, const char *name,
 		e->key = xstrdup(r->key.buf);
 		e->value = xstrdup(value);
 		e->line = r->lineno;
+		e->lines = xcalloc(1, sizeof(*e->lines));
+		e->lines[0] = r->lineno;
 		e->invalid = check_cut(r, r->key.buf, value) < 0;
 		r->last_entry = doc->entries_nr++;
 		r->have_entry = 1;
 	} else if (r->kind == LINE_CONTINUATION) {
 		struct strbuf sb = STRBUF_INIT;
+		size_t nr = 1;
+		const char *p;
 
 		e = &doc->entries[r->last_entry];
 		if (check_cut(r, e->key, value) < 0)
 			e->invalid = 1;
+		for (p = e->value; (p = strchr(p, '\n')); p++)
+			nr++;
+		e->lines = xrealloc(e->lines, (nr + 1) * sizeof(*e->lines));
+		e->lines[nr] = r->lineno;
 		strbuf_addstr(&sb, e->value);
 		strbuf_addch(&sb, '\n');
 		strbuf_addstr(&sb, value);
@@ -383,6 +392,7 @@ void ini_doc_release(struct ini_doc *doc)
 	for (i = 0; i < doc->entries_nr; i++) {
 		free(doc->entries[i].key);
 		free(doc->entries[i].value);
+		free(doc->entries[i].lines);
 	}
 	free(doc->sections);
 	free(doc->entries);

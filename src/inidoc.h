@@ -25,6 +25,7 @@ struct ini_entry {
 	char *key;
 	char *value;	/* continuation lines joined with '\n' */
 	int line;	/* line of the key */
+	int *lines;	/* the line each line of value comes from */
 	int invalid;	/* a problem on one of its lines was reported */
 };
 
@@ -39,8 +40,9 @@ struct ini_doc {
 
 /*
  * Parse len bytes of buf. file names the document in diagnostics. Keys
- * listed in script_keys (NULL-terminated, may be NULL) hold shell scripts:
- * for them a " ;" that inih would take for a comment is an error instead.
+ * listed in script_keys (NULL-terminated, may be NULL) hold shell scripts
+ * or other text where ';' is data: for them a " ;" that inih would take
+ * for a comment is an error instead.
  * Returns 0 when no problem was found, GRAFT_EFAIL (with diags) otherwise;
  * the document holds whatever could be read either way.
  */

@@ -77,6 +77,21 @@ int name_check(const char *name, const char *what)
 	return 0;
 }
 
+int env_name_check(const char *name, const char *what)
+{
+	size_t i;
+
+	if (!*name)
+		return graft_error("invalid %s: it is empty", what);
+	if (name[0] >= '0' && name[0] <= '9')
+		return name_fail(what, name, "it must not start with a digit");
+	for (i = 0; name[i]; i++)
+		if (!is_alnum(name[i]) && name[i] != '_')
+			return name_fail(what, name,
+					 "only letters, digits and '_' are allowed");
+	return 0;
+}
+
 int is_full_hex_oid(const char *s)
 {
 	size_t i;

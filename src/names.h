@@ -21,6 +21,12 @@
 int name_check(const char *name, const char *what);
 
 /*
+ * A shell variable name, as an environment variable a command is given
+ * must be for the shell to see it: [A-Za-z_][A-Za-z0-9_]*.
+ */
+int env_name_check(const char *name, const char *what);
+
+/*
  * A ref as a user writes it (branch, tag, full ref or commit id): what git
  * accepts as a ref name, not starting with '-', at most 255 bytes.
  */

@@ -11,6 +11,7 @@
 #include "guard.h"
 #include "names.h"
 #include "output.h"
+#include "paths.h"
 #include "project.h"
 
 /* Problems in diags as one error; a hint when there is a single one. */
@@ -115,6 +116,26 @@ char *project_display(const struct project *p, const char *rel)
 	return repo_display_path(&p->repo, rel);
 }
 
+/* Dependencies a hint names before it says "and N more". */
+#define HINT_NAMES_MAX 10
+
+void project_hint_declared(const struct project *p)
+{
+	struct strbuf names = STRBUF_INIT;
+	size_t i;
+
+	if (!p->cfg.deps_nr) {
+		graft_error_hint("%s declares no dependencies", CONFIG_FILE);
+		return;
+	}
+	for (i = 0; i < p->cfg.deps_nr && i < HINT_NAMES_MAX; i++)
+		strbuf_addf(&names, "%s%s", i ? ", " : "", p->cfg.deps[i].name);
+	if (p->cfg.deps_nr > HINT_NAMES_MAX)
+		strbuf_addf(&names, " and %zu more", p->cfg.deps_nr - HINT_NAMES_MAX);
+	graft_error_hint("the declared dependencies are %s", names.buf);
+	strbuf_release(&names);
+}
+
 int project_declared(const struct graft_dependency **out,
 		     const struct project *p, const char *name)
 {
@@ -125,6 +146,7 @@ int project_declared(const struct graft_dependency **out,
 		return 0;
 	q = name_quoted(name);
 	rc = graft_error("no dependency %s is declared in graft.ini", q);
+	project_hint_declared(p);
 	graft_error_hint("'git graft add %s <source>' declares and clones it", name);
 	free(q);
 	return rc;
@@ -147,6 +169,38 @@ int project_checkout_dep(struct dep *d, struct project *p, const char *name,
 	return rc;
 }
 
+int project_clone_dep(struct dep *d, const char *source,
+		      enum dep_arrival *how)
+{
+	int rc;
+
+	*how = DEP_WAS_THERE;
+	if (d->repo)
+		return 0;
+	if ((rc = dep_attach(d)) <= 0) {
+		*how = DEP_ATTACHED;
+		return rc;
+	}
+	graft_error_clear();
+	*how = DEP_CLONED;
+	return dep_clone(d, source);
+}
+
+int project_register_dep_url(struct project *p, struct dep *d,
+			     const char *source)
+{
+	char *configured = NULL, *url;
+	int rc = dep_config_url(&configured, d);
+
+	free(configured);
+	if (rc != 1)
+		return rc;
+	url = source_fetch_url(p->repo.workdir, source);
+	rc = dep_config_register(d, url);
+	free(url);
+	return rc;
+}
+
 int project_read_dep(struct dep *d, const struct project *p, const char *name)
 {
 	char *q;
@@ -155,7 +209,7 @@ int project_read_dep(struct dep *d, const struct project *p, const char *name)
 	if (!config_find_dependency(&p->cfg, name) && !lock_find(&p->lock, name)) {
 		q = name_quoted(name);
 		rc = graft_error("there is no dependency %s in graft.ini or graft.lock", q);
-		graft_error_hint("'git graft status' lists the dependencies");
+		project_hint_declared(p);
 		free(q);
 		return rc;
 	}
@@ -165,6 +219,20 @@ int project_read_dep(struct dep *d, const struct project *p, const char *name)
 		rc = graft_error("%s has no repository at %s", name, d->shown);
 		graft_error_hint("'git graft resolve' clones it, or checks it out again");
 		dep_release(d);
+	}
+	return rc;
+}
+
+int project_tracked_tip(git_oid *out, char **ref, struct dep *d,
+			const struct project *p)
+{
+	const struct graft_dependency *decl =
+		config_find_dependency(&p->cfg, d->name);
+	int rc = dep_tracked_ref(ref, d, decl ? decl->ref : NULL);
+
+	if (rc == 0 && (rc = dep_resolve(out, d, *ref)) != 0) {
+		free(*ref);
+		*ref = NULL;
 	}
 	return rc;
 }

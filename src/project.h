@@ -50,6 +50,12 @@ char *project_display(const struct project *p, const char *rel);
 int project_declared(const struct graft_dependency **out,
 		     const struct project *p, const char *name);
 
+/*
+ * After an error that there is no such dependency: a hint naming those
+ * graft.ini declares, or saying it declares none.
+ */
+void project_hint_declared(const struct project *p);
+
 struct dep;
 
 /*
@@ -61,6 +67,30 @@ struct dep;
 int project_checkout_dep(struct dep *d, struct project *p, const char *name,
 			 int *attached);
 
+/* How project_clone_dep found a dependency's repository. */
+enum dep_arrival {
+	DEP_WAS_THERE,	/* cloned, with its work tree, already */
+	DEP_ATTACHED,	/* its repository survived its work tree: connected again */
+	DEP_CLONED,	/* cloned just now */
+};
+
+/*
+ * d (loaded) with its repository, as `git submodule update` sees to it:
+ * a repository whose work tree is gone is attached again, one never
+ * cloned is cloned from source (dep_undo_clone removes it again after a
+ * later failure). Then the work tree is empty until it is checked out
+ * (MOVE_FRESH).
+ */
+int project_clone_dep(struct dep *d, const char *source,
+		      enum dep_arrival *how);
+
+/*
+ * submodule.<name>.url and .active in .git/config, from source, unless
+ * the url is set already: what `git submodule init` does.
+ */
+int project_register_dep_url(struct project *p, struct dep *d,
+			     const char *source);
+
 /*
  * For commands that only read a dependency: name must be declared in
  * graft.ini or locked in graft.lock, and its repository there (d->repo
@@ -68,6 +98,16 @@ int project_checkout_dep(struct dep *d, struct project *p, const char *name,
  * out.
  */
 int project_read_dep(struct dep *d, const struct project *p, const char *name);
+
+/*
+ * The newest fetched commit of the ref graft.ini has d track (its `ref`,
+ * else the source's default branch): the commit whose graft.ini says
+ * which changes there are, for `changes` and `show` as for `upgrade`.
+ * *ref is that ref (caller frees). 1, with a message and a hint, when
+ * the tracked ref is not known or names no commit.
+ */
+int project_tracked_tip(git_oid *out, char **ref, struct dep *d,
+			const struct project *p);
 
 /*
  * The dependency's graft.ini at commit, which the user named ref. When

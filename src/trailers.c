@@ -13,8 +13,18 @@ const char *graft_action_name(enum graft_action action)
 	return action == GRAFT_ACTION_ROLLBACK ? "rollback" : "upgrade";
 }
 
+const char *graft_skipped_name(enum graft_skipped_command command)
+{
+	return command == GRAFT_SKIPPED_VERIFY ? "verify" : "migration";
+}
+
 void trailers_release(struct graft_trailers *t)
 {
+	size_t i;
+
+	for (i = 0; i < t->skipped_nr; i++)
+		free(t->skipped[i].change);
+	free(t->skipped);
 	free(t->dependency);
 	free(t->from_ref);
 	free(t->from_commit);
@@ -48,6 +58,31 @@ static int split_ref_commit(const char *value, char **ref, char **commit)
 	return 0;
 }
 
+/* "migration <ref>" or "verify <ref>", the ref checked. */
+static int add_skipped(struct graft_trailers *t, const char *value)
+{
+	const char *space = strchr(value, ' ');
+	struct graft_skipped *sk;
+	size_t len = space ? (size_t)(space - value) : 0;
+	int command;
+
+	if (len == strlen("migration") && !strncmp(value, "migration", len))
+		command = GRAFT_SKIPPED_MIGRATION;
+	else if (len == strlen("verify") && !strncmp(value, "verify", len))
+		command = GRAFT_SKIPPED_VERIFY;
+	else
+		return -1;
+	if (ref_check(space + 1, "ref") < 0) {
+		graft_error_clear();
+		return -1;
+	}
+	ALLOC_GROW(t->skipped, t->skipped_nr + 1, t->skipped_alloc);
+	sk = &t->skipped[t->skipped_nr++];
+	sk->command = (enum graft_skipped_command)command;
+	sk->change = xstrdup(space + 1);
+	return 0;
+}
+
 /* Keep the first value of key; a second one makes the message ambiguous. */
 static int take(char **slot, const char *value)
 {
@@ -72,6 +107,8 @@ static int read_trailer(struct graft_trailers *t, char **action,
 		       split_ref_commit(tr->value, &t->to_ref, &t->to_commit);
 	if (!strcmp(tr->key, "Graft-Reverts"))
 		return is_full_hex_oid(tr->value) ? take(&t->reverts, tr->value) : -1;
+	if (!strcmp(tr->key, "Graft-Skipped"))
+		return add_skipped(t, tr->value);
 	return 0;
 }
 
@@ -105,6 +142,8 @@ int trailers_parse(struct graft_trailers *out, const char *message)
 	}
 	if (!bad && (t.action == GRAFT_ACTION_ROLLBACK) != (t.reverts != NULL))
 		bad = 1;
+	if (!bad && t.action == GRAFT_ACTION_ROLLBACK && t.skipped_nr)
+		bad = 1;
 	free(action);
 	if (bad) {
 		trailers_release(&t);
@@ -116,6 +155,8 @@ int trailers_parse(struct graft_trailers *out, const char *message)
 
 void trailers_format_message(struct strbuf *out, const struct graft_trailers *t)
 {
+	size_t i;
+
 	strbuf_addf(out, "graft: %s %s %s -> %s\n\n", graft_action_name(t->action),
 		    t->dependency, t->from_ref, t->to_ref);
 	strbuf_addf(out, "Graft-Dependency: %s\n", t->dependency);
@@ -124,4 +165,8 @@ void trailers_format_message(struct strbuf *out, const struct graft_trailers *t)
 	strbuf_addf(out, "Graft-To: %s %s\n", t->to_ref, t->to_commit);
 	if (t->reverts)
 		strbuf_addf(out, "Graft-Reverts: %s\n", t->reverts);
+	for (i = 0; i < t->skipped_nr; i++)
+		strbuf_addf(out, "Graft-Skipped: %s %s\n",
+			    graft_skipped_name(t->skipped[i].command),
+			    t->skipped[i].change);
 }

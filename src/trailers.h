@@ -13,14 +13,32 @@
  *   Graft-From: v1.5.0 <40-hex commit>
  *   Graft-To: v2.0.0 <40-hex commit>
  *
- * A rollback adds "Graft-Reverts: <commit>". History (log, rollback of a
- * committed upgrade, crash recovery) is read back from these trailers, so
- * a message only counts when every one of them is present and valid.
+ * A rollback adds "Graft-Reverts: <commit>". An upgrade that left a
+ * command out (--skip-migration, --skip-verify) says so, a trailer each,
+ * in the order they would have run:
+ *
+ *   Graft-Skipped: migration v2.0.0
+ *   Graft-Skipped: verify v2.0.0
+ *
+ * History (log, rollback of a committed upgrade, crash recovery) is read
+ * back from these trailers, so a message only counts when every one of
+ * them is present and valid.
  */
 
 enum graft_action {
 	GRAFT_ACTION_UPGRADE,
 	GRAFT_ACTION_ROLLBACK,
+};
+
+enum graft_skipped_command {
+	GRAFT_SKIPPED_MIGRATION,
+	GRAFT_SKIPPED_VERIFY,
+};
+
+/* A command an upgrade was told not to run. */
+struct graft_skipped {
+	enum graft_skipped_command command;
+	char *change;		/* the ref of the change it belongs to */
 };
 
 struct graft_trailers {
@@ -29,12 +47,18 @@ struct graft_trailers {
 	char *from_ref, *from_commit;
 	char *to_ref, *to_commit;
 	char *reverts;		/* rollback only, else NULL */
+	struct graft_skipped *skipped;	/* upgrade only */
+	size_t skipped_nr, skipped_alloc;
 };
 
-#define GRAFT_TRAILERS_INIT { GRAFT_ACTION_UPGRADE, NULL, NULL, NULL, NULL, NULL, NULL }
+#define GRAFT_TRAILERS_INIT { GRAFT_ACTION_UPGRADE, NULL, NULL, NULL, NULL, \
+			      NULL, NULL, NULL, 0, 0 }
 
 /* "upgrade" or "rollback" */
 const char *graft_action_name(enum graft_action action);
+
+/* "migration" or "verify", as Graft-Skipped names them */
+const char *graft_skipped_name(enum graft_skipped_command command);
 
 /*
  * Read the trailers of a commit message. Returns 0 when the message is a

@@ -191,7 +191,7 @@ void upgrade_plan_print(const struct upgrade_plan *plan,
 
 		putchar('\n');
 		describe_change(plan->name, ch, &plan->changes.items[i].commit,
-				find_command(plan, ch->migration),
+				NULL, find_command(plan, ch->migration),
 				find_command(plan, ch->verify));
 	}
 	project_say("%sThen %s would be locked at %s and committed as \"%s\".",
@@ -249,6 +249,9 @@ struct upgrade {
 	int stashed;
 	git_oid stash;
 	int index_touched;	/* the index in memory may differ from its file */
+	/* the commands --skip-* left out, for the commit's trailers */
+	struct graft_skipped *skipped;
+	size_t skipped_nr, skipped_alloc;
 };
 
 static int interrupted(void)
@@ -395,7 +398,7 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 		    u->plan->name, ch->change->ref);
 	if ((rc = cmdenv_dir(&dir, root, c, what.buf)) < 0)
 		goto done;
-	cmdenv_init(&env, root, u->plan->name, dep_path);
+	cmdenv_init(&env, c, root, u->plan->name, dep_path);
 	cmdenv_set(&env, "GRAFT_FROM_REF", u->plan->from_ref);
 	set_env(&env, "GRAFT_FROM_COMMIT", &u->plan->from);
 	cmdenv_set(&env, "GRAFT_TO_REF", u->plan->to_ref);
@@ -431,6 +434,29 @@ done:
 	return rc;
 }
 
+/*
+ * The change's migration or verification: run it or, when --skip-* says
+ * not to, warn and record that for the commit's trailers.
+ */
+static int run_or_skip(struct upgrade *u, const struct dep_change *ch,
+		       enum graft_skipped_command command)
+{
+	int verify = command == GRAFT_SKIPPED_VERIFY;
+	const char *name = verify ? ch->change->verify : ch->change->migration;
+	const char *role = verify ? "verification" : "migration";
+
+	if (!name)
+		return 0;
+	if (!(verify ? u->opts->skip_verify : u->opts->skip_migration))
+		return run_command(u, ch, role, name);
+	out_warning("%s %s: its %s '%s' is skipped (--skip-%s)", u->plan->name,
+		    ch->change->ref, role, name, graft_skipped_name(command));
+	ALLOC_GROW(u->skipped, u->skipped_nr + 1, u->skipped_alloc);
+	u->skipped[u->skipped_nr].command = command;
+	u->skipped[u->skipped_nr++].change = ch->change->ref;
+	return 0;
+}
+
 static int run_changes(struct upgrade *u)
 {
 	size_t i;
@@ -440,11 +466,9 @@ static int run_changes(struct upgrade *u)
 		const struct dep_change *ch = &u->plan->changes.items[i];
 
 		if ((rc = interrupted()) < 0 ||
-		    (!u->opts->skip_migration && ch->change->migration &&
-		     (rc = run_command(u, ch, "migration", ch->change->migration)) < 0) ||
+		    (rc = run_or_skip(u, ch, GRAFT_SKIPPED_MIGRATION)) < 0 ||
 		    (rc = interrupted()) < 0 ||
-		    (!u->opts->skip_verify && ch->change->verify &&
-		     (rc = run_command(u, ch, "verification", ch->change->verify)) < 0))
+		    (rc = run_or_skip(u, ch, GRAFT_SKIPPED_VERIFY)) < 0)
 			return rc;
 	}
 	return interrupted();
@@ -535,6 +559,8 @@ static int make_commit(struct upgrade *u)
 	t.from_commit = git_oid_tostr(from, sizeof(from), &u->plan->from);
 	t.to_ref = u->plan->to_ref;
 	t.to_commit = git_oid_tostr(to, sizeof(to), &u->plan->to);
+	t.skipped = u->skipped;
+	t.skipped_nr = u->skipped_nr;
 	trailers_format_message(&msg, &t);
 	if (git_commit_create(&u->out->commit, repo, "HEAD", u->author,
 			      u->committer, NULL, msg.buf, tree, 1,
@@ -660,6 +686,7 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 	exec_untrap_signals();
 	snapshot_release(&u.snap);
 	prior_files_release(&u.prior);
+	free(u.skipped);
 	scan_release(&u.before);
 	git_signature_free(u.author);
 	git_signature_free(u.committer);

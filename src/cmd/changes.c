@@ -91,26 +91,16 @@ static int resolve_from(struct changes *c)
 /* --to, or the newest fetched commit of the tracked ref. */
 static int resolve_to(struct changes *c)
 {
-	const struct graft_dependency *decl;
-	char *ref = NULL;
 	int rc;
 
 	if (c->opt.to)
 		return resolve_given(&c->to, &c->dep, c->opt.to, "--to");
-	decl = config_find_dependency(&c->p.cfg, c->opt.name);
-	rc = dep_tracked_ref(&ref, &c->dep, decl ? decl->ref : NULL);
-	if (rc == 0)
-		rc = dep_resolve(&c->to.id, &c->dep, ref);
+	rc = project_tracked_tip(&c->to.id, &c->to.label, &c->dep, &c->p);
 	if (rc == 1) {
 		graft_error_hint("or give --to <ref>");
 		rc = GRAFT_EFAIL;
 	}
-	if (rc == 0) {
-		c->to.set = 1;
-		c->to.label = ref;
-		ref = NULL;
-	}
-	free(ref);
+	c->to.set = rc == 0;
 	return rc;
 }
 

@@ -33,24 +33,39 @@ static json_t *ref_json(const char *ref, const char *commit)
 	return json_pack("{s:o, s:s}", "ref", json_text(ref), "commit", commit);
 }
 
+/* [{"command": "migration", "change": "v2.0.0"}, ...] */
+static json_t *skipped_json(const struct graft_trailers *t)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i < t->skipped_nr; i++)
+		json_array_append_new(list, json_pack("{s:s, s:o}",
+			"command", graft_skipped_name(t->skipped[i].command),
+			"change", json_text(t->skipped[i].change)));
+	return list;
+}
+
 static json_t *entry_json(const git_commit *c, const struct graft_trailers *t)
 {
 	char id[GIT_OID_HEXSZ + 1], date[40];
 
 	git_oid_tostr(id, sizeof(id), git_commit_id(c));
 	commit_date(date, sizeof(date), c);
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
 			 "commit", id, "date", date,
 			 "action", graft_action_name(t->action),
 			 "dependency", json_text(t->dependency),
 			 "from", ref_json(t->from_ref, t->from_commit),
 			 "to", ref_json(t->to_ref, t->to_commit),
-			 "reverts", t->reverts ? json_string(t->reverts) : json_null());
+			 "reverts", t->reverts ? json_string(t->reverts) : json_null(),
+			 "skipped", skipped_json(t));
 }
 
 static void print_entry(const git_commit *c, const struct graft_trailers *t)
 {
 	char id[GIT_OID_HEXSZ + 1], date[40];
+	size_t i;
 
 	git_oid_tostr(id, 8, git_commit_id(c));
 	commit_date(date, sizeof(date), c);
@@ -60,6 +75,12 @@ static void print_entry(const git_commit *c, const struct graft_trailers *t)
 	       t->dependency, t->from_ref, t->to_ref);
 	if (t->reverts)
 		printf(" (reverts %.7s)", t->reverts);
+	for (i = 0; i < t->skipped_nr; i++)
+		printf("%s%s %s", i ? ", " : " (skipped: ",
+		       graft_skipped_name(t->skipped[i].command),
+		       t->skipped[i].change);
+	if (t->skipped_nr)
+		putchar(')');
 	putchar('\n');
 }
 

@@ -123,6 +123,7 @@ static int run_remove(struct remove *r)
 		char *q = name_quoted(r->name);
 
 		rc = graft_error("there is no dependency %s", q);
+		project_hint_declared(&r->p);
 		free(q);
 		return rc;
 	}

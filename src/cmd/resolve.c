@@ -35,21 +35,16 @@ struct outcome {
 static int bring_up_to_date(struct dep *d, const struct graft_dependency *decl,
 			    struct outcome *o, int *fresh)
 {
+	enum dep_arrival how;
 	int rc;
 
-	*fresh = 0;
-	if (d->repo)
-		return dep_fetch(d, decl->source);
-	*fresh = 1;
-	if ((rc = dep_attach(d)) == 0) {
-		o->how = "checked out";
-		return dep_fetch(d, decl->source);
-	}
-	if (rc < 0)
+	if ((rc = project_clone_dep(d, decl->source, &how)) < 0)
 		return rc;
-	graft_error_clear();
-	o->how = "cloned";
-	return dep_clone(d, decl->source);
+	*fresh = how != DEP_WAS_THERE;
+	o->how = how == DEP_CLONED ? "cloned" :
+		 how == DEP_ATTACHED ? "checked out" : NULL;
+	/* a clone has just brought everything */
+	return how == DEP_CLONED ? 0 : dep_fetch(d, decl->source);
 }
 
 /* The commit to check out: the locked one, or the tracked ref's, locked now. */
@@ -96,7 +91,7 @@ static int register_dep(struct resolve *rs, struct dep *d,
 {
 	const struct strbuf *cur;
 	struct strbuf next = STRBUF_INIT;
-	char *url = NULL, *configured = NULL;
+	char *url = NULL;
 	int registered = d->submodule != NULL, exists, had_gitlink, rc = 0;
 	git_oid recorded;
 
@@ -117,12 +112,7 @@ static int register_dep(struct resolve *rs, struct dep *d,
 			goto done;
 		o->staged = 1;
 	}
-	if ((rc = dep_config_url(&configured, d)) == 1) {
-		free(url);
-		url = source_fetch_url(rs->p.repo.workdir, decl->source);
-		rc = dep_config_register(d, url);
-	}
-	if (rc < 0) {
+	if ((rc = project_register_dep_url(&rs->p, d, decl->source)) < 0) {
 		if (o->staged && had_gitlink)
 			dep_stage_gitlink(rs->p.index, d, &recorded);
 		else if (o->staged)
@@ -137,7 +127,6 @@ static int register_dep(struct resolve *rs, struct dep *d,
 done:
 	strbuf_release(&next);
 	free(url);
-	free(configured);
 	return rc;
 }
 

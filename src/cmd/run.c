@@ -20,6 +20,7 @@
 #include "cmd/cmds.h"
 #include "cmdenv.h"
 #include "deps.h"
+#include "describe.h"
 #include "error.h"
 #include "exec.h"
 #include "guard.h"
@@ -29,18 +30,20 @@
 #include "project.h"
 
 static const char *const run_usage[] = {
-	"git graft run [--json]",
+	"git graft run [-v | --verbose | --json]",
 	"git graft run <command> [<args>...]",
 	"git graft run <dependency>:<command> [<args>...]",
 	"git graft <dependency>:<command> [<args>...]",
 	"",
 	"Without a command, lists the commands of this project's graft.ini and",
-	"those of each resolved dependency's graft.ini at its locked commit.",
+	"those of each resolved dependency's graft.ini at its locked commit;",
+	"-v shows each one whole: its script, working_dir, timeout and env.",
 	"",
 	"Runs a command as /bin/sh -c '<run>' with <args> as \"$1\"..., from the top",
 	"of the work tree (or its working_dir), with git-graft's stdin and terminal,",
-	"GRAFT_ROOT and, for a dependency's command, GRAFT_DEP_NAME and",
-	"GRAFT_DEP_PATH. Options after the command's name are the command's own.",
+	"the variables its env sets, GRAFT_ROOT and, for a dependency's command,",
+	"GRAFT_DEP_NAME and GRAFT_DEP_PATH. Options after the command's name are",
+	"the command's own.",
 	"Exits with its status: 128+N when signal N ended it, 124 when its timeout",
 	"expired.",
 	NULL,
@@ -248,9 +251,11 @@ static size_t name_width(const char *dep, const struct graft_config *cfg,
 
 /*
  *   kb:migrate    Rename the API
+ *
+ * or, verbose, the name alone, then every field of the command below it.
  */
 static void print_commands(const char *dep, const struct graft_config *cfg,
-			   size_t width)
+			   size_t width, int verbose)
 {
 	struct strbuf name = STRBUF_INIT;
 	size_t i;
@@ -263,6 +268,11 @@ static void print_commands(const char *dep, const struct graft_config *cfg,
 		add_run_name(&name, dep, c->name);
 		printf("  %s%s%s", color(stdout, COLOR_BOLD), name.buf,
 		       color(stdout, COLOR_RESET));
+		if (verbose) {
+			putchar('\n');
+			describe_command(c, 4);
+			continue;
+		}
 		if (c->description) {
 			/* a name past the column pushes its description on */
 			pad = name.len < width ? width - name.len : 0;
@@ -274,7 +284,8 @@ static void print_commands(const char *dep, const struct graft_config *cfg,
 	strbuf_release(&name);
 }
 
-static void print_human(const struct listing *l, const struct project *p)
+static void print_human(const struct listing *l, const struct project *p,
+			int verbose)
 {
 	size_t width = name_width(NULL, &p->cfg, 0), i;
 	char *file = project_display(p, CONFIG_FILE);
@@ -284,7 +295,7 @@ static void print_human(const struct listing *l, const struct project *p)
 		width = name_width(l->deps[i].dep.name, &l->deps[i].cfg, width);
 	if (p->cfg.commands_nr) {
 		printf("Commands of this project (%s):\n", file);
-		print_commands(NULL, &p->cfg, width);
+		print_commands(NULL, &p->cfg, width, verbose);
 	}
 	for (i = 0; i < l->nr; i++) {
 		const struct dep_commands *dc = &l->deps[i];
@@ -295,7 +306,7 @@ static void print_human(const struct listing *l, const struct project *p)
 		printf("Commands of %s at ", dc->dep.name);
 		out_sanitized(stdout, dc->locked->ref);
 		printf(" (%s):\n", dc->short_commit);
-		print_commands(dc->dep.name, &dc->cfg, width);
+		print_commands(dc->dep.name, &dc->cfg, width, verbose);
 	}
 	if (!any)
 		printf("No commands; declare one in %s as [command \"<name>\"]\n",
@@ -313,7 +324,7 @@ static json_t *command_json(const char *dep, const git_oid *commit,
 	add_run_name(&name, dep, c->name);
 	if (commit)
 		git_oid_tostr(id, sizeof(id), commit);
-	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		      "name", json_text(name.buf),
 		      "dependency", json_text(dep),
 		      "command", json_text(c->name),
@@ -321,7 +332,8 @@ static json_t *command_json(const char *dep, const git_oid *commit,
 		      "description", json_text(c->description),
 		      "run", json_text(c->run),
 		      "working_dir", json_text(c->working_dir),
-		      "timeout", c->timeout ? json_integer(c->timeout) : json_null());
+		      "timeout", c->timeout ? json_integer(c->timeout) : json_null(),
+		      "env", describe_env_json(c));
 	strbuf_release(&name);
 	return o;
 }
@@ -342,7 +354,7 @@ static int print_json(const struct listing *l, const struct project *p)
 	return output_json(json_pack("{s:o}", "commands", list));
 }
 
-static int list_commands(struct project *p, int json)
+static int list_commands(struct project *p, int json, int verbose)
 {
 	struct listing l = { NULL, 0, 0 };
 	int rc;
@@ -351,7 +363,7 @@ static int list_commands(struct project *p, int json)
 		if (json)
 			rc = print_json(&l, p);
 		else
-			print_human(&l, p);
+			print_human(&l, p, verbose);
 	}
 	/* the other commands are listed; an invalid file still fails */
 	if (rc == 0 && l.invalid)
@@ -501,7 +513,7 @@ static int run_command(struct target *t, struct project *p,
 		return rc;
 	if (t->dep)
 		dep_path = dep_worktree_dir(&t->dc.dep);
-	cmdenv_init(&env, p->repo.workdir, t->dep, dep_path);
+	cmdenv_init(&env, c, p->repo.workdir, t->dep, dep_path);
 	cmd.script = c->run;
 	cmd.args = (const char *const *)args;
 	cmd.cwd = dir;
@@ -537,7 +549,7 @@ static int run_target(const char *spec, char **args)
 	return graft_error_report(rc);
 }
 
-static int run_listing(int json)
+static int run_listing(int json, int verbose)
 {
 	struct project p;
 	int rc;
@@ -545,15 +557,17 @@ static int run_listing(int json)
 	project_init(&p);
 	if ((rc = project_open(&p, 0)) == 0 &&
 	    (rc = guard_warn_pending(&p.repo)) == 0)
-		rc = list_commands(&p, json);
+		rc = list_commands(&p, json, verbose);
 	project_close(&p);
 	return graft_error_report(rc);
 }
 
 int cmd_run(int argc, char **argv)
 {
-	int json = 0;
+	int json = 0, verbose = 0;
 	const struct option_spec options[] = {
+		OPT_BOOL('v', "verbose", &verbose,
+			 "list each command whole: script, working_dir, timeout, env"),
 		OPT_BOOL(0, "json", &json, "list the commands as JSON"),
 		OPT_END(),
 	};
@@ -563,10 +577,14 @@ int cmd_run(int argc, char **argv)
 		return run_target(argv[0], argv + 1);
 	argc = parse_options(argc, argv, options, run_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION);
-	if (!argc)
-		return run_listing(json);
-	if (json)
+	if (json && verbose)
 		usage_error(run_usage, options,
-			    "--json lists the commands; it takes no command name");
+			    "--json and --verbose cannot be used together");
+	if (!argc)
+		return run_listing(json, verbose);
+	if (json || verbose)
+		usage_error(run_usage, options,
+			    "--%s lists the commands; it takes no command name",
+			    json ? "json" : "verbose");
 	return run_target(argv[0], argv + 1);
 }

@@ -400,6 +400,7 @@ int cmd_status(int argc, char **argv)
 		char *q = name_quoted(argv[0]);
 
 		rc = graft_error("there is no dependency %s", q);
+		project_hint_declared(&p);
 		free(q);
 		goto done;
 	}

@@ -4,6 +4,7 @@
 #include "cmd/cmds.h"
 #include "deps.h"
 #include "error.h"
+#include "fileio.h"
 #include "names.h"
 #include "options.h"
 #include "output.h"
@@ -27,8 +28,13 @@ static int check_names(struct project *p, int argc, char **argv)
 		if (lock_find(&p->lock, argv[i]))
 			continue;
 		q = name_quoted(argv[i]);
-		rc = graft_error("dependency %s is not in graft.lock", q);
-		graft_error_hint("'git graft resolve' locks the dependencies graft.ini declares");
+		if (config_find_dependency(&p->cfg, argv[i])) {
+			rc = graft_error("dependency %s is not in graft.lock", q);
+			graft_error_hint("'git graft resolve' locks the dependencies graft.ini declares");
+		} else {
+			rc = graft_error("there is no dependency %s", q);
+			project_hint_declared(p);
+		}
 		free(q);
 		return rc;
 	}
@@ -45,45 +51,132 @@ static const char *source_of(const struct project *p,
 	return d ? d->source : e->source;
 }
 
+/* What sync_one did, in one line; nothing for one that was in place. */
+static void report(const struct lock_entry *e, enum dep_arrival how,
+		   const struct dep_move *m, const git_oid *target)
+{
+	char from[8], to[8];
+
+	short_id(to, target);
+	if (how != DEP_WAS_THERE)
+		project_say("%s: %s at the locked %s (%s)", e->name,
+			    how == DEP_CLONED ? "cloned" : "checked out", to,
+			    e->ref);
+	else if (m->moved && m->had_head)
+		project_say("%s: %s -> %s (%s)", e->name,
+			    short_id(from, &m->from), to, e->ref);
+	else if (m->moved)
+		project_say("%s: checked out at the locked %s (%s)", e->name,
+			    to, e->ref);
+}
+
+/*
+ * The locked commit, fetched when the dependency does not have it yet
+ * (a new graft.lock from a pull may name one), as `git submodule
+ * update` does.
+ */
+static int find_target(struct dep *d, const char *source,
+		       enum dep_arrival how, const struct lock_entry *e,
+		       const git_oid *target)
+{
+	int rc;
+
+	if (dep_has_commit(d, target))
+		return 0;
+	if (how != DEP_CLONED && (rc = dep_fetch(d, source)) < 0)
+		return rc;
+	if (dep_has_commit(d, target))
+		return 0;
+	rc = graft_error("%s is locked at %s, which its source does not have",
+			 e->name, e->commit);
+	graft_error_hint("'git graft apply %s --to <ref>' locks it at a commit the source has",
+			 e->name);
+	return rc;
+}
+
+/* Record the locked commit as the gitlink, when the index has another. */
+static int stage_gitlink(struct project *p, struct dep *d,
+			 const git_oid *target, int *staged)
+{
+	git_oid recorded;
+	int rc = dep_gitlink(&recorded, p->index, d);
+
+	graft_error_clear();
+	if (rc == 0 && git_oid_equal(&recorded, target))
+		return 0;
+	if (!d->submodule) {
+		out_warning("%s is not registered in .gitmodules; 'git graft resolve' registers it",
+			    d->shown);
+		return 0;
+	}
+	if ((rc = dep_stage_gitlink(p->index, d, target)) == 0)
+		*staged = 1;
+	return rc;
+}
+
+/*
+ * Check one locked dependency out at its commit, cloning it first if it
+ * is not there, as `git submodule update --init` does.
+ */
 static int sync_one(struct project *p, const struct lock_entry *e, int force,
 		    int *staged)
 {
+	const char *source = source_of(p, e);
 	struct dep d = DEP_INIT;
 	struct dep_move m;
+	enum dep_arrival how = DEP_WAS_THERE;
 	enum move_mode mode;
-	git_oid target, recorded;
-	char from[8], to[8];
-	int attached, rc;
+	git_oid target;
+	int rc;
 
 	git_oid_fromstr(&target, e->commit);
-	if ((rc = project_checkout_dep(&d, p, e->name, &attached)) < 0)
+	if ((rc = dep_load(&d, &p->repo, e->name)) < 0 ||
+	    (rc = project_clone_dep(&d, source, &how)) < 0 ||
+	    (rc = find_target(&d, source, how, e, &target)) < 0)
 		goto done;
-	/* a new graft.lock from a pull may name a commit not fetched yet */
-	if (!dep_has_commit(&d, &target) &&
-	    (rc = dep_fetch(&d, source_of(p, e))) < 0)
+	mode = how != DEP_WAS_THERE ? MOVE_FRESH : force ? MOVE_FORCE : MOVE_SAFE;
+	if ((rc = project_move_dep(&m, &d, &target, mode)) < 0 ||
+	    (how != DEP_WAS_THERE &&
+	     (rc = project_register_dep_url(p, &d, source)) < 0) ||
+	    (rc = stage_gitlink(p, &d, &target, staged)) < 0)
 		goto done;
-	mode = attached ? MOVE_FRESH : force ? MOVE_FORCE : MOVE_SAFE;
-	if ((rc = project_move_dep(&m, &d, &target, mode)) < 0)
-		goto done;
-	if (m.moved)
-		project_say("%s: %s -> %s (%s)", e->name,
-			    m.had_head ? short_id(from, &m.from) : "nothing",
-			    short_id(to, &target), e->ref);
-	rc = dep_gitlink(&recorded, p->index, &d);
-	graft_error_clear();
-	if (rc == 0 && git_oid_equal(&recorded, &target))
-		goto done;
-	if (!d.submodule) {
-		out_warning("%s is not registered in .gitmodules; 'git graft resolve' registers it",
-			    d.shown);
-		rc = 0;
-		goto done;
-	}
-	if ((rc = dep_stage_gitlink(p->index, &d, &target)) == 0)
-		*staged = 1;
+	report(e, how, &m, &target);
 done:
+	if (rc < 0)
+		dep_undo_clone(&d);
 	dep_release(&d);
 	return rc;
+}
+
+/*
+ * Nothing to sync to: graft.ini declares dependencies, but graft.lock
+ * locks none of them (it is gone, say). Declared ones missing from a
+ * lock that has others are only warned about.
+ */
+static int check_lock(const struct project *p)
+{
+	char *path;
+	size_t i;
+	int rc, exists;
+
+	if (!p->lock.nr && p->cfg.deps_nr) {
+		path = repo_path(&p->repo, LOCK_FILE);
+		exists = path_exists(path);
+		free(path);
+		rc = graft_error("%s, but graft.ini declares %zu dependenc%s: there is nothing to sync %s to",
+				 exists ? "graft.lock locks nothing" :
+				 "there is no graft.lock",
+				 p->cfg.deps_nr, p->cfg.deps_nr == 1 ? "y" : "ies",
+				 p->cfg.deps_nr == 1 ? "it" : "them");
+		graft_error_hint("'git graft resolve' locks what graft.ini declares; "
+				 "'git checkout graft.lock' brings a deleted one back");
+		return rc;
+	}
+	for (i = 0; i < p->cfg.deps_nr; i++)
+		if (!lock_find(&p->lock, p->cfg.deps[i].name))
+			out_warning("%s is declared in graft.ini but not locked; 'git graft resolve' locks it",
+				    p->cfg.deps[i].name);
+	return 0;
 }
 
 int cmd_sync(int argc, char **argv)
@@ -102,7 +195,8 @@ int cmd_sync(int argc, char **argv)
 	argc = parse_options(argc, argv, options, sync_usage, 0);
 	output_set_quiet(quiet);
 	if ((rc = project_open(&p, PROJECT_MUTATE)) < 0 ||
-	    (rc = check_names(&p, argc, argv)) < 0)
+	    (rc = check_names(&p, argc, argv)) < 0 ||
+	    (!argc && (rc = check_lock(&p)) < 0))
 		goto done;
 	n = argc ? (size_t)argc : p.lock.nr;
 	for (i = 0; (size_t)i < n; i++) {
@@ -121,6 +215,10 @@ int cmd_sync(int argc, char **argv)
 		rc = err;
 	else if (!is_interrupt(rc))
 		rc = failed ? GRAFT_EFAIL : 0;
+	if (!rc)
+		project_say("%zu dependenc%s at %s locked commit%s", n,
+			    n == 1 ? "y" : "ies", n == 1 ? "its" : "their",
+			    n == 1 ? "" : "s");
 done:
 	project_close(&p);
 	return graft_error_report(rc);

@@ -8,6 +8,7 @@
 #include "deps.h"
 #include "diag.h"
 #include "error.h"
+#include "fileio.h"
 #include "lock.h"
 #include "names.h"
 #include "options.h"
@@ -40,6 +41,7 @@ struct mismatch {
 struct validation {
 	struct graft_config cfg;
 	struct graft_lock lock;
+	int config_exists, lock_exists;
 	struct diag_list files;		/* invalid graft.ini or graft.lock */
 	struct mismatch *mismatches;
 	size_t mismatches_nr, mismatches_alloc;
@@ -118,6 +120,94 @@ static int check_integrity(struct validation *v, struct graft_repo *repo)
 	return rc;
 }
 
+/*
+ * Without graft.ini, what graft.lock and .graft/ hold is declared
+ * nowhere: that is a file gone missing, not an empty project.
+ */
+static void check_config_present(struct validation *v,
+				 const struct graft_repo *repo,
+				 const char *label)
+{
+	char *deps_dir = repo_path(repo, DEPS_DIR);
+	int deps_exist = path_exists(deps_dir);
+
+	if (!v->config_exists && (v->lock_exists || deps_exist))
+		diag_add(&v->files, label, 0, "missing, but %s%s%s exist%s",
+			 v->lock_exists ? LOCK_FILE : "",
+			 v->lock_exists && deps_exist ? " and " : "",
+			 deps_exist ? DEPS_DIR "/" : "",
+			 v->lock_exists && deps_exist ? "" : "s");
+	free(deps_dir);
+}
+
+/*
+ * graft.lock must be there when dependencies are declared, and when it
+ * was asked for by name (`validate lock`).
+ */
+static void check_lock_present(struct validation *v, const char *label,
+			       int asked_for)
+{
+	if (v->lock_exists)
+		return;
+	if (v->cfg.deps_nr)
+		diag_add(&v->files, label, 0,
+			 "missing, but graft.ini declares %zu dependenc%s",
+			 v->cfg.deps_nr, v->cfg.deps_nr == 1 ? "y" : "ies");
+	else if (asked_for)
+		diag_add(&v->files, label, 0, "missing");
+}
+
+/* Dependencies declared in graft.ini must be locked in graft.lock. */
+static void check_declared_locked(struct validation *v, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < v->cfg.deps_nr; i++) {
+		const struct graft_dependency *d = &v->cfg.deps[i];
+		char *q;
+
+		if (lock_find(&v->lock, d->name))
+			continue;
+		q = name_quoted(d->name);
+		diag_add(&v->files, label, d->line,
+			 "dependency %s is declared but not locked in graft.lock",
+			 q);
+		free(q);
+	}
+}
+
+/*
+ * A locked commit the dependency's repository does not have cannot be
+ * checked out; a dependency not cloned yet is not held to this.
+ */
+static int check_locked_commits(struct validation *v,
+				const struct graft_repo *repo,
+				const char *label)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < v->lock.nr && rc == 0; i++) {
+		const struct lock_entry *e = &v->lock.entries[i];
+		struct dep d = DEP_INIT;
+		git_oid locked;
+		char *q;
+
+		if ((rc = dep_load(&d, repo, e->name)) < 0)
+			break;
+		git_oid_fromstr(&locked, e->commit);
+		if (d.repo && !dep_has_commit(&d, &locked)) {
+			q = name_quoted(e->name);
+			diag_add(&v->files, label, e->line,
+				 "dependency %s is locked at %.7s, a commit %s does not have",
+				 q, e->commit, d.shown);
+			free(q);
+		}
+		dep_release(&d);
+	}
+	return rc;
+}
+
 /* Entries in graft.lock must be declared in graft.ini. */
 static void check_lock_declared(struct validation *v, const char *label)
 {
@@ -154,8 +244,10 @@ static void print_human(const struct validation *v, unsigned what,
 		       v->cfg.deps_nr == 1 ? "y" : "ies", v->cfg.commands_nr,
 		       v->cfg.commands_nr == 1 ? "" : "s", v->cfg.changes_nr,
 		       v->cfg.changes_nr == 1 ? "" : "s");
-	if (what & CHECK_LOCK)
+	if ((what & CHECK_LOCK) && v->lock_exists)
 		printf("%s: ok (%zu locked)\n", lock_label, v->lock.nr);
+	else if (what & CHECK_LOCK)
+		printf("%s: none, and no dependency is declared\n", lock_label);
 	if ((what & CHECK_INTEGRITY) && !v->mismatches_nr)
 		printf("integrity: ok (%zu dependenc%s at %s locked commit)\n",
 		       v->lock.nr, v->lock.nr == 1 ? "y" : "ies",
@@ -248,14 +340,23 @@ int cmd_validate(int argc, char **argv)
 	config_label = repo_display_path(&repo, CONFIG_FILE);
 	lock_label = repo_display_path(&repo, LOCK_FILE);
 
+	v.config_exists = path_exists(config_path);
+	v.lock_exists = path_exists(lock_path);
 	/* the lock is checked against the declarations, so read both */
 	config_read_file(&v.cfg, config_path, config_label,
 			 (what & CHECK_CONFIG) ? &v.files : &unreported);
+	if (what & CHECK_CONFIG)
+		check_config_present(&v, &repo, config_label);
 	/* integrity is checked against the lock, so it must be readable */
 	if (what & (CHECK_LOCK | CHECK_INTEGRITY))
 		lock_read_file(&v.lock, lock_path, lock_label, &v.files);
-	if (what & CHECK_LOCK)
+	if (what & CHECK_LOCK) {
+		check_lock_present(&v, lock_label, what == CHECK_LOCK);
 		check_lock_declared(&v, lock_label);
+		check_declared_locked(&v, config_label);
+		if ((rc = check_locked_commits(&v, &repo, lock_label)) < 0)
+			goto done;
+	}
 	if ((what & CHECK_INTEGRITY) && !v.files.nr &&
 	    (rc = check_integrity(&v, &repo)) < 0)
 		goto done;

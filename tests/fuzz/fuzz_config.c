@@ -40,9 +40,27 @@ static void check_dependency(const struct graft_dependency *d)
 	fuzz_assert(!d->ref || ref_check(d->ref, "ref") == 0, "kept a bad ref");
 }
 
+static void check_env(const struct graft_command *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->env_nr; i++) {
+		fuzz_assert(env_name_check(c->env[i].name, "name") == 0,
+			    "kept a bad env variable name");
+		fuzz_assert(strncmp(c->env[i].name, "GRAFT_", 6),
+			    "kept an env variable of git-graft's own");
+		fuzz_assert(!strchr(c->env[i].value, '\n'),
+			    "kept a multi-line env value");
+		for (j = 0; j < i; j++)
+			fuzz_assert(strcmp(c->env[i].name, c->env[j].name),
+				    "an env variable kept twice");
+	}
+}
+
 static void check_command(const struct graft_command *c)
 {
 	fuzz_assert(name_check(c->name, "name") == 0, "kept a bad command name");
+	check_env(c);
 	fuzz_assert(c->run && *c->run, "kept a command with nothing to run");
 	fuzz_assert(!c->working_dir ||
 		    relpath_check(c->working_dir, "working_dir") == 0,

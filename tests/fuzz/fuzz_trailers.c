@@ -23,6 +23,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void check_valid(const struct graft_trailers *t)
 {
+	size_t i;
+
 	fuzz_assert(t->action == GRAFT_ACTION_UPGRADE ||
 		    t->action == GRAFT_ACTION_ROLLBACK, "unknown action");
 	fuzz_assert(t->dependency && name_check(t->dependency, "name") == 0,
@@ -36,19 +38,34 @@ static void check_valid(const struct graft_trailers *t)
 		    "Graft-Reverts without a rollback, or the other way round");
 	fuzz_assert(!t->reverts || is_full_hex_oid(t->reverts),
 		    "a bad Graft-Reverts");
+	fuzz_assert(t->action == GRAFT_ACTION_UPGRADE || !t->skipped_nr,
+		    "Graft-Skipped on a rollback");
+	for (i = 0; i < t->skipped_nr; i++)
+		fuzz_assert((t->skipped[i].command == GRAFT_SKIPPED_MIGRATION ||
+			     t->skipped[i].command == GRAFT_SKIPPED_VERIFY) &&
+			    t->skipped[i].change &&
+			    ref_check(t->skipped[i].change, "ref") == 0,
+			    "a bad Graft-Skipped");
 }
 
 static void check_same(const struct graft_trailers *a,
 		       const struct graft_trailers *b)
 {
+	size_t i;
+
 	fuzz_assert(a->action == b->action &&
 		    fuzz_streq(a->dependency, b->dependency) &&
 		    fuzz_streq(a->from_ref, b->from_ref) &&
 		    fuzz_streq(a->from_commit, b->from_commit) &&
 		    fuzz_streq(a->to_ref, b->to_ref) &&
 		    fuzz_streq(a->to_commit, b->to_commit) &&
-		    fuzz_streq(a->reverts, b->reverts),
+		    fuzz_streq(a->reverts, b->reverts) &&
+		    a->skipped_nr == b->skipped_nr,
 		    "format then parse changed the trailers");
+	for (i = 0; i < a->skipped_nr; i++)
+		fuzz_assert(a->skipped[i].command == b->skipped[i].command &&
+			    fuzz_streq(a->skipped[i].change, b->skipped[i].change),
+			    "format then parse changed a Graft-Skipped");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

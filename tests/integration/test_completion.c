@@ -232,7 +232,7 @@ Test(completion, bash_options_are_the_binarys)
 	expect(app, "git graft changes --type ", "breaking feature fix security");
 	expect(app, "git graft show --field migration.",
 	       "migration.name migration.run migration.description "
-	       "migration.working_dir migration.timeout");
+	       "migration.working_dir migration.timeout migration.env");
 	free(app);
 }
 
@@ -305,6 +305,9 @@ Test(completion, bash_show_takes_name_at_ref)
 	expect(app, "git graft show kb@", "main v1.0.0 v2.0.0");
 	expect(app, "git graft show kb@v2", "v2.0.0");
 	expect(app, "git graft show --json kb@v1", "v1.0.0");
+	/* --in takes a ref of the dependency before the '@' */
+	expect(app, "git graft show kb@v1.0.0 --in v", "v1.0.0 v2.0.0");
+	expect(app, "git graft show kb@v1.0.0 --in=m", "main");
 	free(app);
 }
 
@@ -396,6 +399,7 @@ Test(completion, bash_file_defines_only_its_own_functions)
 		"new __git_graft_direct\n"
 		"new __git_graft_git\n"
 		"new __git_graft_is_name\n"
+		"new __git_graft_named_dependency\n"
 		"new __git_graft_options\n"
 		"new __git_graft_refs\n"
 		"new __git_graft_run_commands\n"

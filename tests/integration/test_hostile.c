@@ -401,13 +401,15 @@ Test(hostile, a_lock_on_a_commit_the_dependency_lacks)
 
 	sh_do(app, "git commit -q -m kb && "
 	      "sed -i 's/^commit = .*/commit = " MISSING "/' graft.lock");
-	expect_refused(app, 1, "error: commit " MISSING " is not in the repository of kb",
-		       "sync");
-	expect_refused(app, 1, "error: commit " MISSING " is not in the repository of kb",
-		       "sync", "--force");
+	expect_refused(app, 1, "error: kb is locked at " MISSING
+		       ", which its source does not have", "sync");
+	expect_refused(app, 1, "error: kb is locked at " MISSING
+		       ", which its source does not have", "sync", "--force");
 	expect_refused(app, 2, "error: .graft/kb: checked out at ", "validate",
 		       "integrity");
-	expect_refused(app, 2, "but graft.lock has 0123456", "validate");
+	/* the lock itself is wrong: a file error, with its line */
+	expect_refused(app, 1, "error: graft.lock:3: dependency 'kb' is locked at "
+		       "0123456, a commit .graft/kb does not have", "validate");
 	expect_refused(app, 1, "error: kb is locked at " MISSING
 		       ", which its source does not have", "resolve");
 	/* status reports it as it reports any mismatch, and goes on */

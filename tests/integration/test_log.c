@@ -1,9 +1,11 @@
 /* `git graft log`: upgrades and rollbacks read back from commit trailers. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
+#include "lib/fixtures_upgrade.h"
 #include "lib/harness.h"
 
 TestSuite(log, .init = harness_setup, .fini = harness_teardown);
@@ -124,4 +126,62 @@ Test(log, only_first_parent_history_and_empty_repos)
 	free(q);
 	free(empty);
 	free(repo);
+}
+
+/*
+ * --skip-migration and --skip-verify: a warning for each command left out
+ * while the upgrade runs, and a Graft-Skipped trailer for it in the
+ * commit, which log shows.
+ */
+Test(log, skipped_commands_are_warned_about_and_recorded)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *msg, *out;
+	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0",
+				    "--skip-migration", "--skip-verify", NULL);
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.err, "warning: kb v2.0.0: its migration 'migrate' is skipped "
+			"(--skip-migration)\n");
+	assert_contains(r.err, "warning: kb v2.0.0: its verification 'check' is skipped "
+			"(--skip-verify)\n");
+	cmd_result_free(&r);
+	out = sh_ok(app, "cat src/a.txt; test -e made.txt || echo 'not made'");
+	cr_assert_str_eq(out, "old\nnot made", "the migration did not run");
+	free(out);
+	msg = sh_ok(app, "git log -1 --format=%%B");
+	assert_contains(msg, "\nGraft-Action: upgrade\n");
+	assert_contains(msg, "\nGraft-Skipped: migration v2.0.0\nGraft-Skipped: verify v2.0.0");
+	free(msg);
+
+	r = graft(app, "log", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "upgrade  kb v1.0.0 -> v2.0.0 (skipped: migration v2.0.0, "
+			"verify v2.0.0)\n");
+	cmd_result_free(&r);
+	r = graft(app, "log", "--json", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "\"skipped\": [\n      {\n        \"command\": \"migration\",\n"
+			"        \"change\": \"v2.0.0\"\n      },\n      {\n"
+			"        \"command\": \"verify\",\n");
+	cmd_result_free(&r);
+
+	/* one that skipped the verification alone records that alone */
+	r = graft(app, "rollback", "-q", "kb", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", "--skip-verify", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_null(strstr(r.err, "'migrate' is skipped"), "%s", r.err);
+	assert_contains(r.err, "'check' is skipped");
+	cmd_result_free(&r);
+	r = graft(app, "log", "--json", "-n", "2", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "\"skipped\": [\n      {\n        \"command\": \"verify\"");
+	assert_contains(r.out, "\"action\": \"rollback\"");
+	assert_contains(r.out, "\"skipped\": []");
+	cmd_result_free(&r);
+	msg = sh_ok(app, "git log -1 --format=%%B");
+	cr_assert_null(strstr(msg, "Graft-Skipped: migration"), "%s", msg);
+	free(msg);
+	free(app);
 }

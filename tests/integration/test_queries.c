@@ -410,11 +410,13 @@ Test(show, human_output_spells_the_commands_out)
 		 "commit:         %s\n"
 		 "type:           breaking\n"
 		 "description:    Dropped the old API\n"
+		 "declared in:    the graft.ini of main (%.7s)\n"
 		 "\n"
 		 "migration:      migrate-v3\n"
 		 "  description:  Move to the new API\n"
 		 "  working_dir:  src\n"
 		 "  timeout:      600 seconds\n"
+		 "  env:          (none)\n"
 		 "  run:\n"
 		 "    sed -i 's/old/new/' app.js\n"
 		 "    echo migrated\n"
@@ -423,8 +425,9 @@ Test(show, human_output_spells_the_commands_out)
 		 "  description:  (none)\n"
 		 "  working_dir:  (the project's root)\n"
 		 "  timeout:      (none)\n"
+		 "  env:          (none)\n"
 		 "  run:\n"
-		 "    make check\n", v3);
+		 "    make check\n", v3, v3);
 	cr_assert_str_eq(r.out, want);
 	cr_assert_str_eq(r.err, "");
 	cmd_result_free(&r);
@@ -446,14 +449,19 @@ Test(show, json_has_every_field)
 
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	j = parse(r.out);
-	cr_assert_eq(json_object_size(j), 7);
+	cr_assert_eq(json_object_size(j), 8);
 	assert_str(str(j, "dependency"), "kb", "dependency");
+	assert_str(str(json_object_get(j, "declared_in"), "ref"), "main",
+		   "declared_in.ref");
+	assert_str(str(json_object_get(j, "declared_in"), "commit"), v3,
+		   "declared_in.commit");
 	assert_str(str(j, "ref"), "v3.0.0", "ref");
 	assert_str(str(j, "commit"), v3, "commit");
 	assert_str(str(j, "type"), "breaking", "type");
 	assert_str(str(j, "description"), "Dropped the old API", "description");
 	m = json_object_get(j, "migration");
-	cr_assert_eq(json_object_size(m), 5);
+	cr_assert_eq(json_object_size(m), 6);
+	cr_assert_eq(json_object_size(json_object_get(m, "env")), 0);
 	assert_str(str(m, "name"), "migrate-v3", "migration.name");
 	assert_str(str(m, "run"), "sed -i 's/old/new/' app.js\necho migrated", "migration.run");
 	assert_str(str(m, "description"), "Move to the new API", "migration.description");
@@ -518,6 +526,93 @@ Test(show, field_prints_each_value_as_it_is)
 	free(app);
 }
 
+/*
+ * v2.1.0's own graft.ini (v2.0.0's) does not declare it: main's does, as
+ * `changes` and `upgrade` read it, and so does show.
+ */
+Test(show, finds_a_change_declared_after_its_tag_as_upgrade_does)
+{
+	char *app = rich_app(), *v21 = kb_rev("v2.1.0"), *main = kb_rev("main");
+	char *v3 = kb_rev("v3.0.0"), want[256];
+	struct cmd_result r = graft(app, "show", "kb@v2.1.0", NULL);
+	json_t *j, *in;
+
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "change v2.1.0 of kb\n");
+	snprintf(want, sizeof(want), "commit:         %s\n", v21);
+	assert_contains(r.out, want);
+	snprintf(want, sizeof(want), "declared in:    the graft.ini of main (%.7s)\n",
+		 main);
+	assert_contains(r.out, want);
+	assert_contains(r.out, "verify:         check\n");
+	cr_assert_str_eq(r.err, "");
+	cmd_result_free(&r);
+
+	r = graft(app, "show", "kb@v2.1.0", "--json", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = parse(r.out);
+	in = json_object_get(j, "declared_in");
+	assert_str(str(in, "ref"), "main", "declared_in.ref");
+	assert_str(str(in, "commit"), main, "declared_in.commit");
+	assert_str(str(j, "commit"), v21, "commit");
+	json_decref(j);
+	cmd_result_free(&r);
+
+	/* --in (or --to, as upgrade spells it) names the graft.ini to read */
+	r = graft(app, "show", "kb@v2.1.0", "--to", "v3.0.0", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	snprintf(want, sizeof(want), "declared in:    the graft.ini of v3.0.0 (%.7s)\n",
+		 v3);
+	assert_contains(r.out, want);
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v2.1.0", "--in", "v2.2.0", "--field", "type", NULL);
+	cr_assert_eq(r.status, 1, "v2.2.0's graft.ini is still v2.0.0's");
+	assert_contains(r.err, "error: kb@v2.2.0:graft.ini declares no change 'v2.1.0'");
+	cmd_result_free(&r);
+	r = graft(app, "changes", "kb", "--json", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "\"ref\": \"v2.1.0\"");
+	cmd_result_free(&r);
+	free(v3);
+	free(main);
+	free(v21);
+	free(app);
+}
+
+/*
+ * A change only its own graft.ini declares, on a branch the tracked ref
+ * does not contain: shown from there, with a warning that an upgrade to
+ * the tracked ref does not run it.
+ */
+Test(show, a_change_the_tracked_graft_ini_lacks_is_read_from_its_own)
+{
+	char *app = rich_app(), *kb = tmp_path("kb"), *rc, want[256];
+	struct cmd_result r;
+
+	sh_do(kb, "git checkout -q -b next main && "
+	      "printf '[change \"v4-rc\"]\ntype = feature\n' >> graft.ini && "
+	      "git commit -q -a -m rc && git tag v4-rc && git checkout -q main");
+	r = graft(app, "fetch", "-q", "kb", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+	rc = rev(kb, "v4-rc");
+	r = graft(app, "show", "kb@v4-rc", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	snprintf(want, sizeof(want), "declared in:    the graft.ini of v4-rc (%.7s)\n",
+		 rc);
+	assert_contains(r.out, want);
+	assert_contains(r.err, "warning: kb@main:graft.ini does not declare 'v4-rc': "
+			"an upgrade to main does not run it");
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v4-rc", "--in", "main", NULL);
+	cr_assert_eq(r.status, 1, "--in reads that graft.ini only");
+	assert_contains(r.err, "error: kb@main:graft.ini declares no change 'v4-rc'");
+	cmd_result_free(&r);
+	free(rc);
+	free(kb);
+	free(app);
+}
+
 Test(show, a_commit_finds_the_change_declared_on_it)
 {
 	char *app = rich_app(), *v2 = kb_rev("v2.0.0"), spec[64];
@@ -555,19 +650,25 @@ Test(show, unknown_ref_change_or_field_names_what_exists)
 	cr_assert_str_eq(r.out, "");
 	cmd_result_free(&r);
 
-	/* the side branch's graft.ini is still the one of v2.0.0 */
-	r = graft(app, "show", "kb@v2.1.0", NULL);
-	cr_assert_eq(r.status, 1);
-	assert_contains(r.err, "error: kb@v2.1.0:graft.ini declares no change 'v2.1.0'");
-	assert_contains(r.err, "hint: it declares v2.0.0\n");
-	assert_contains(r.err, "hint: it was declared later: kb@main:graft.ini declares it, "
-			"and 'git graft changes kb' lists it");
-	cmd_result_free(&r);
+	/* neither main's graft.ini nor v1.0.0's own declares it */
 	r = graft(app, "show", "kb@v1.0.0", NULL);
 	cr_assert_eq(r.status, 1);
-	assert_contains(r.err, "error: kb@v1.0.0:graft.ini declares no change 'v1.0.0'");
-	assert_contains(r.err, "hint: it declares no changes");
-	cr_assert_null(strstr(r.err, "declared later"));
+	assert_contains(r.err, "error: kb@main:graft.ini declares no change 'v1.0.0'");
+	assert_contains(r.err, "hint: it declares notes-3, v3.0.0, v9, v2.2.0, v2.1.0, v2.0.0\n");
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v1.0.0", "--in", "v2.0.0", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: kb@v2.0.0:graft.ini declares no change 'v1.0.0'");
+	assert_contains(r.err, "hint: it declares v2.0.0\n");
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v2.0.0", "--in", "v9", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: --in: 'v9' is not a branch, tag or commit of kb");
+	cmd_result_free(&r);
+	r = graft(app, "show", "kb@v2.0.0", "--in", "broken", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "kb@broken:graft.ini:");
+	assert_contains(r.err, "unknown key 'colour'");
 	cmd_result_free(&r);
 
 	r = graft(app, "show", "kb@v3.0.0", "--field", "migration.colour", NULL);
@@ -575,7 +676,7 @@ Test(show, unknown_ref_change_or_field_names_what_exists)
 	assert_contains(r.err, "error: --field: there is no field 'migration.colour'");
 	assert_contains(r.err, "hint: the fields are ref, commit, type, description, migration, verify, "
 			"migration.name, migration.run, migration.description, migration.working_dir, "
-			"migration.timeout, verify.name, verify.run");
+			"migration.timeout, migration.env, verify.name, verify.run");
 	cr_assert_str_eq(r.out, "");
 	cmd_result_free(&r);
 	r = graft(app, "show", "kb@v3.0.0", "--field", "name", NULL);

@@ -176,7 +176,7 @@ Test(sync, sync_keeps_local_changes_unless_forced)
 	cr_assert_str_eq(after, before);
 	r = graft(app, "sync", "nope", NULL);
 	cr_assert_eq(r.status, 1);
-	assert_contains(r.err, "error: dependency 'nope' is not in graft.lock");
+	assert_contains(r.err, "error: there is no dependency 'nope'\nhint: the declared dependencies are kb\n");
 	cmd_result_free(&r);
 	r = graft(app, "sync", "--force", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
@@ -338,5 +338,149 @@ Test(sync, existing_submodules_named_by_path_are_used_as_they_are)
 	free(v1);
 	free(v2);
 	free(kb);
+	free(app);
+}
+
+/*
+ * A name that is no dependency: every command says which ones graft.ini
+ * declares (git's hint line), or that it declares none.
+ */
+Test(sync, an_unknown_name_gets_the_declared_ones)
+{
+	char *app = make_app_with_kb("v1.0.0"), *empty = make_repo("empty");
+	static const char *const commands[][4] = {
+		{ "fetch", "nope", NULL },
+		{ "upgrade", "nope", NULL },
+		{ "apply", "nope", "--to", "v2.0.0" },
+		{ "changes", "nope", NULL },
+		{ "show", "nope@v2.0.0", NULL },
+		{ "status", "nope", NULL },
+		{ "sync", "nope", NULL },
+		{ "remove", "nope", NULL },
+	};
+	struct cmd_result r;
+	size_t i;
+
+	sh_do(app, "printf '[dependency \"other\"]\\nsource = ../kb\\n' >> graft.ini");
+	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
+		const char *argv[6] = { graft_bin() };
+
+		memcpy(argv + 1, commands[i], sizeof(commands[i]));
+		r = run_argv(app, argv);
+		cr_assert_eq(r.status, 1, "%s: %d %s", commands[i][0], r.status, r.err);
+		assert_contains(r.err, "'nope'");
+		assert_contains(r.err, "\nhint: the declared dependencies are kb, other\n");
+		cmd_result_free(&r);
+		r = run_argv(empty, argv);
+		cr_assert_eq(r.status, 1, "%s: %d %s", commands[i][0], r.status, r.err);
+		assert_contains(r.err, "\nhint: graft.ini declares no dependencies\n");
+		cmd_result_free(&r);
+	}
+	/* declared but not locked is another matter */
+	r = graft(app, "sync", "other", NULL);
+	cr_assert_eq(r.status, 1);
+	assert_contains(r.err, "error: dependency 'other' is not in graft.lock\n"
+			"hint: 'git graft resolve' locks the dependencies graft.ini declares\n");
+	cmd_result_free(&r);
+	free(empty);
+	free(app);
+}
+
+/* app with kb at v1.0.0, committed. */
+static char *locked_app(void)
+{
+	char *app = make_app_with_kb("v1.0.0");
+
+	sh_do(app, "git commit -q -m 'add kb'");
+	return app;
+}
+
+Test(sync, sync_clones_what_is_locked_but_not_cloned)
+{
+	char *app = locked_app(), *kb = tmp_path("kb"), *mate, *out, *v1;
+	char want[128];
+	struct cmd_result r;
+
+	sh_do(harness_tmp(), "git clone -q app mate");
+	mate = tmp_path("mate");
+	v1 = rev(kb, "v1.0.0");
+	r = graft(mate, "sync", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	snprintf(want, sizeof(want), "kb: cloned at the locked %.7s (v1.0.0)\n"
+		 "1 dependency at its locked commit\n", v1);
+	cr_assert_str_eq(r.out, want);
+	cmd_result_free(&r);
+	out = sh_ok(mate, "git -C .graft/kb rev-parse HEAD");
+	cr_assert_str_eq(out, v1);
+	free(out);
+	/* as `git submodule update --init` leaves it: git agrees, nothing to commit */
+	out = sh_ok(mate, "git status --porcelain; git submodule status | cut -c1; "
+		    "git config submodule.kb.active");
+	cr_assert_str_eq(out, " \ntrue");
+	free(out);
+	r = graft(mate, "validate", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+
+	/* a second sync has nothing to do, and says so without x -> x */
+	r = graft(mate, "sync", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "1 dependency at its locked commit\n");
+	cmd_result_free(&r);
+
+	/* a work tree deleted, its repository kept: checked out again */
+	sh_do(mate, "rm -rf .graft/kb");
+	r = graft(mate, "sync", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	snprintf(want, sizeof(want), "kb: checked out at the locked %.7s (v1.0.0)\n"
+		 "1 dependency at its locked commit\n", v1);
+	cr_assert_str_eq(r.out, want);
+	cmd_result_free(&r);
+	r = graft(mate, "sync", "-q", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	cmd_result_free(&r);
+	free(v1);
+	free(mate);
+	free(kb);
+	free(app);
+}
+
+Test(sync, sync_fails_with_nothing_to_sync_to)
+{
+	char *app = locked_app(), *before, *after;
+	struct cmd_result r;
+
+	sh_do(app, "rm graft.lock");
+	before = deps_state(app);
+	r = graft(app, "sync", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	assert_contains(r.err, "error: there is no graft.lock, but graft.ini declares 1 "
+			"dependency: there is nothing to sync it to\n"
+			"hint: 'git graft resolve' locks what graft.ini declares; "
+			"'git checkout graft.lock' brings a deleted one back\n");
+	cr_assert_str_eq(r.out, "");
+	cmd_result_free(&r);
+	after = deps_state(app);
+	assert_str_eq(before, after, "a refused sync changes nothing");
+	free(after);
+	free(before);
+
+	/* one declared but not locked, next to one that is: a warning */
+	sh_do(app, "git checkout -q graft.lock && "
+	      "printf '[dependency \"extra\"]\\nsource = ../kb\\n' >> graft.ini");
+	r = graft(app, "sync", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.err, "warning: extra is declared in graft.ini but not locked; "
+			"'git graft resolve' locks it\n");
+	cmd_result_free(&r);
+
+	/* without dependencies there is nothing to do, and that is no failure */
+	sh_do(app, "git rm -q -r --cached .graft/kb graft.lock && rm -rf graft.lock .graft && "
+	      "printf '[command \"test\"]\\nrun = true\\n' > graft.ini");
+	r = graft(app, "sync", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "0 dependencies at their locked commits\n");
+	cmd_result_free(&r);
 	free(app);
 }

@@ -94,7 +94,7 @@ Test(cmdenv, sets_the_context_and_unsets_the_rest)
 {
 	struct cmdenv env = CMDENV_INIT;
 
-	cmdenv_init(&env, "/w/app/", NULL, NULL);
+	cmdenv_init(&env, NULL, "/w/app/", NULL, NULL);
 	cr_assert_str_eq(item(&env, "GRAFT_ROOT"), "GRAFT_ROOT=/w/app");
 	cr_assert_str_eq(item(&env, "GRAFT_DEP_NAME"), "GRAFT_DEP_NAME",
 			 "a project command has no dependency");
@@ -102,7 +102,7 @@ Test(cmdenv, sets_the_context_and_unsets_the_rest)
 	cr_assert_str_eq(item(&env, "GRAFT_TO_REF"), "GRAFT_TO_REF");
 	cmdenv_release(&env);
 
-	cmdenv_init(&env, "/w/app", "kb", "/w/app/.graft/kb");
+	cmdenv_init(&env, NULL, "/w/app", "kb", "/w/app/.graft/kb");
 	cr_assert_str_eq(item(&env, "GRAFT_DEP_NAME"), "GRAFT_DEP_NAME=kb");
 	cr_assert_str_eq(item(&env, "GRAFT_DEP_PATH"),
 			 "GRAFT_DEP_PATH=/w/app/.graft/kb");
@@ -114,5 +114,24 @@ Test(cmdenv, sets_the_context_and_unsets_the_rest)
 	cr_assert_str_eq(item(&env, "GRAFT_DEP_NAME"), "GRAFT_DEP_NAME");
 	cr_assert_eq(env.nr, 8, "one entry a variable");
 	cr_assert_null(cmdenv_items(&env)[env.nr]);
+	cmdenv_release(&env);
+}
+
+Test(cmdenv, a_commands_env_is_set_with_the_context)
+{
+	struct graft_env_var vars[] = {
+		{ "MODE", "strict", 3 }, { "EMPTY", "", 4 },
+	};
+	struct graft_command c;
+	struct cmdenv env = CMDENV_INIT;
+
+	memset(&c, 0, sizeof(c));
+	c.env = vars;
+	c.env_nr = 2;
+	cmdenv_init(&env, &c, "/w/app", "kb", "/w/app/.graft/kb");
+	cr_assert_str_eq(item(&env, "MODE"), "MODE=strict");
+	cr_assert_str_eq(item(&env, "EMPTY"), "EMPTY=", "set, to nothing");
+	cr_assert_str_eq(item(&env, "GRAFT_DEP_NAME"), "GRAFT_DEP_NAME=kb");
+	cr_assert_eq(env.nr, 10, "the command's two, then git-graft's eight");
 	cmdenv_release(&env);
 }

@@ -165,6 +165,41 @@ Test(config, continuation_with_comment_char_is_never_cut)
 	release(&p);
 }
 
+Test(config, env_is_one_assignment_a_line_kept_as_written)
+{
+	struct parsed p = parse(
+		"[command \"migrate\"]\n"
+		"run = ./migrate\n"
+		"env = MODE=strict\n"
+		"  OPTS=--a;--b \"q\" $HOME=x\n"
+		"\n"
+		"  ; an INI comment between\n"
+		"  EMPTY=\n"
+		"  _under_9=1\n");
+	const struct graft_command *c;
+
+	cr_assert_eq(p.rc, 0, "%s", p.diags.nr ? p.diags.items[0].message : "");
+	c = &p.cfg.commands[0];
+	cr_assert_eq(c->env_nr, 4);
+	cr_assert_str_eq(c->env[0].name, "MODE");
+	cr_assert_str_eq(c->env[0].value, "strict");
+	cr_assert_eq(c->env[0].line, 3);
+	cr_assert_str_eq(c->env[1].name, "OPTS");
+	cr_assert_str_eq(c->env[1].value, "--a;--b \"q\" $HOME=x",
+			 "the value is the rest of the line, as written");
+	cr_assert_eq(c->env[1].line, 4);
+	cr_assert_str_eq(c->env[2].name, "EMPTY");
+	cr_assert_str_eq(c->env[2].value, "");
+	cr_assert_eq(c->env[2].line, 7, "lines are counted past blanks and comments");
+	cr_assert_str_eq(c->env[3].name, "_under_9");
+	release(&p);
+
+	p = parse("[command \"t\"]\nrun = make\n");
+	cr_assert_eq(p.rc, 0);
+	cr_assert_eq(p.cfg.commands[0].env_nr, 0);
+	release(&p);
+}
+
 Test(config, crlf_and_bom)
 {
 	struct parsed p = parse("\xef\xbb\xbf[dependency \"a\"]\r\nsource = ../a\r\n");
@@ -249,7 +284,7 @@ static const struct malformed malformed[] = {
 	{ "[dependency]\nsource = x\n", 1, "needs a name" },
 	{ "[metadata \"x\"]\nname = y\n", 1, "takes no name" },
 	{ "[dependency \"a\"]\nsource = ../a\nbranch = main\n", 3, "unknown key" },
-	{ "[command \"t\"]\nrun = x\nenv = y\n", 3, "unknown key" },
+	{ "[command \"t\"]\nrun = x\nshell = bash\n", 3, "unknown key" },
 	{ "[change \"v1\"]\nseverity = high\n", 2, "unknown key" },
 	{ "[metadata]\nversion = 1\n", 2, "unknown key" },
 	{ "[dependency \"a\"]\nsource = ../a\nsource = ../b\n", 3, "duplicate key" },
@@ -286,6 +321,17 @@ static const struct malformed malformed[] = {
 	{ "[change \"v1\"]\nverify = gone\n", 1, "no [command \"gone\"]" },
 	{ "[change \"v1\"]\nmigration = ../x\n", 2, "invalid migration command name" },
 	{ "[metadata]\nname = ../x\n", 2, "invalid name" },
+	{ "[command \"x\"]\nrun = a\nenv = GRAFT_ROOT=/\n", 3, "env cannot set 'GRAFT_ROOT'" },
+	{ "[command \"x\"]\nrun = a\nenv = A=1\n  GRAFT_X=1\n", 4, "env cannot set 'GRAFT_X'" },
+	{ "[command \"x\"]\nrun = a\nenv = A B=1\n", 3, "invalid env variable name 'A B'" },
+	{ "[command \"x\"]\nrun = a\nenv = 9A=1\n", 3, "must not start with a digit" },
+	{ "[command \"x\"]\nrun = a\nenv = =1\n", 3, "invalid env variable name: it is empty" },
+	{ "[command \"x\"]\nrun = a\nenv = A=1\n\n  ; note\n  B\n", 6, "expected NAME=value, not 'B'" },
+	{ "[command \"x\"]\nrun = a\nenv = A=1\n  A=2\n", 4, "env sets 'A' twice (first at line 3)" },
+	{ "[command \"x\"]\nrun = a\nenv =\n", 3, "env is empty" },
+	{ "[command \"x\"]\nrun = a\nenv = A=x ; y\n", 3, "cut this 'env' value" },
+	{ "[command \"x\"]\nrun = a\nenv = A=1\nenv = B=2\n", 4, "duplicate key 'env'" },
+	{ "[dependency \"x\"]\nsource = ../x\nenv = A=1\n", 3, "unknown key 'env'" },
 };
 
 Test(config, malformed_inputs_name_file_and_line)

@@ -34,6 +34,39 @@ Test(trailers, format_then_parse_round_trips)
 	strbuf_release(&msg);
 }
 
+Test(trailers, skipped_commands_round_trip_in_order)
+{
+	struct graft_skipped skipped[] = {
+		{ GRAFT_SKIPPED_MIGRATION, "v2.0.0" },
+		{ GRAFT_SKIPPED_VERIFY, "v2.0.0" },
+		{ GRAFT_SKIPPED_MIGRATION, "v3.0.0" },
+	};
+	struct graft_trailers t = { GRAFT_ACTION_UPGRADE, "meta-kb", "v1.5.0", A,
+				    "v3.0.0", B, NULL, skipped, 3, 0 };
+	struct graft_trailers back = GRAFT_TRAILERS_INIT;
+	struct strbuf msg = STRBUF_INIT;
+	size_t i;
+
+	trailers_format_message(&msg, &t);
+	cr_assert_str_eq(msg.buf,
+			 "graft: upgrade meta-kb v1.5.0 -> v3.0.0\n\n"
+			 "Graft-Dependency: meta-kb\n"
+			 "Graft-Action: upgrade\n"
+			 "Graft-From: v1.5.0 " A "\n"
+			 "Graft-To: v3.0.0 " B "\n"
+			 "Graft-Skipped: migration v2.0.0\n"
+			 "Graft-Skipped: verify v2.0.0\n"
+			 "Graft-Skipped: migration v3.0.0\n");
+	cr_assert_eq(trailers_parse(&back, msg.buf), 0);
+	cr_assert_eq(back.skipped_nr, 3);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(back.skipped[i].command, skipped[i].command);
+		cr_assert_str_eq(back.skipped[i].change, skipped[i].change);
+	}
+	trailers_release(&back);
+	strbuf_release(&msg);
+}
+
 Test(trailers, rollback_carries_reverts)
 {
 	struct graft_trailers t = { GRAFT_ACTION_ROLLBACK, "meta-kb", "v2.0.0", B,
@@ -64,6 +97,12 @@ Test(trailers, ordinary_and_malformed_messages_are_not_graft_commits)
 		"x\n\nGraft-Dependency: d\nGraft-Dependency: e\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\n",
 		"x\n\nGraft-Dependency: d\nGraft-Action: rollback\nGraft-From: v1 " A "\nGraft-To: v2 " B "\n",
 		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Reverts: " A "\n",
+		/* a skip must name the command and a valid ref, on an upgrade */
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Skipped: migration\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Skipped: tests v2\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Skipped: verify a..b\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Skipped: verify-ish v2\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: rollback\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Reverts: " A "\nGraft-Skipped: verify v2\n",
 		"",
 	};
 	size_t i;
