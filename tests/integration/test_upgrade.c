@@ -436,7 +436,9 @@ Test(upgrade, checks_before_anything_changes)
 
 	before = full_state(app);
 	r = graft_env(app, no_ident, args);
-	cr_assert_eq(r.status, 1, "%s", r.err);
+	/* as git commit: fatal, 128 */
+	cr_assert_eq(r.status, 128, "%s", r.err);
+	assert_contains(r.err, "fatal: author identity unknown");
 	assert_contains(r.err, "Please tell me who you are");
 	cmd_result_free(&r);
 
