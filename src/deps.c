@@ -15,6 +15,7 @@
 #include "names.h"
 #include "output.h"
 #include "paths.h"
+#include "protocol.h"
 #include "transfer.h"
 
 #define REMOTE_REFS "refs/remotes/" DEP_REMOTE "/"
@@ -357,6 +358,16 @@ static int check_local_source(const char *url, const char *source,
 	return rc;
 }
 
+/* A clone by the file transport, which copies and shows no progress. */
+static int is_local(const char *url)
+{
+	char *name = protocol_name(url);
+	int local = !strcmp(name, "file");
+
+	free(name);
+	return local;
+}
+
 int dep_clone(struct dep *d, const char *source)
 {
 	git_clone_options co = GIT_CLONE_OPTIONS_INIT;
@@ -381,6 +392,9 @@ int dep_clone(struct dep *d, const char *source)
 				 d->name, d->shown);
 		goto done;
 	}
+	if ((rc = transfer_begin(&t, d->owner->repo, url,
+				 &co.fetch_opts.callbacks)) < 0)
+		goto done;
 	d->created_deps_dir = !path_exists(deps_dir);
 	d->created_worktree = empty < 0;
 	d->created_repo = 1;
@@ -389,12 +403,19 @@ int dep_clone(struct dep *d, const char *source)
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	co.repository_cb = create_repository;
 	co.repository_cb_payload = &target;
-	transfer_begin(&t, d->owner->repo, url, &co.fetch_opts.callbacks);
+	/* as git clone says it; a local clone has nothing more to show */
+	if (t.show_progress) {
+		fputs("Cloning into '", stderr);
+		out_sanitized(stderr, d->shown);
+		fputs("'...\n", stderr);
+	}
 	rc = git_clone(&d->repo, url, worktree, &co);
 	if ((rc = transfer_end(&t, rc, "cannot clone '%s'", source)) < 0 &&
 	    rc == GRAFT_EFAIL)
 		graft_error_hint("check the source, and that you can reach it ('git ls-remote %s')",
 				 url);
+	if (rc == 0 && t.show_progress && is_local(url))
+		fputs("done.\n", stderr);
 	/* libgit2 links them too, but not in the form git writes */
 	if (rc == 0)
 		rc = link_worktree(modules, worktree);
@@ -548,7 +569,8 @@ int dep_fetch(struct dep *d, const char *source)
 	}
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	fo.prune = GIT_FETCH_PRUNE;
-	transfer_begin(&t, d->owner->repo, url, &fo.callbacks);
+	if ((rc = transfer_begin(&t, d->owner->repo, url, &fo.callbacks)) < 0)
+		goto done;
 	rc = git_remote_fetch(remote, NULL, &fo, NULL);
 	if ((rc = transfer_end(&t, rc, "cannot fetch %s from '%s'", d->name,
 			       source)) < 0)
