@@ -131,7 +131,7 @@ int project_declared(const struct graft_dependency **out,
 }
 
 int project_checkout_dep(struct dep *d, struct project *p, const char *name,
-			 int *attached)
+			 const char *source, int *attached)
 {
 	int rc;
 
@@ -139,7 +139,10 @@ int project_checkout_dep(struct dep *d, struct project *p, const char *name,
 	if ((rc = dep_load(d, &p->repo, name)) < 0 || d->repo)
 		return rc;
 	rc = dep_attach(d);
-	if (rc == 1) {
+	if (rc == 1 && source) {
+		graft_error_clear();
+		rc = dep_clone(d, source);
+	} else if (rc == 1) {
 		rc = graft_error("%s is not cloned", name);
 		graft_error_hint("'git graft resolve' clones it");
 	}

@@ -56,10 +56,13 @@ struct dep;
  * dep_load, then make sure it has a checkout: a work tree whose
  * repository survived is attached again (*attached set: its files are
  * all missing, so there is nothing to lose by checking it out); one that
- * was never cloned is an error pointing to 'git graft resolve'.
+ * was never cloned is cloned from source into this worktree's git
+ * directory, as `git submodule update` does in a new linked worktree
+ * (*attached set too), or, with no source, an error pointing to 'git
+ * graft resolve'.
  */
 int project_checkout_dep(struct dep *d, struct project *p, const char *name,
-			 int *attached);
+			 const char *source, int *attached);
 
 /*
  * For commands that only read a dependency: name must be declared in

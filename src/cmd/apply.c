@@ -128,7 +128,8 @@ static int run_apply(struct apply *a)
 	    (rc = ref_check(a->to, "--to")) < 0 ||
 	    (rc = project_open(&a->p, PROJECT_MUTATE)) < 0 ||
 	    (rc = project_declared(&a->decl, &a->p, a->name)) < 0 ||
-	    (rc = project_checkout_dep(&a->dep, &a->p, a->name, &attached)) < 0)
+	    (rc = project_checkout_dep(&a->dep, &a->p, a->name, NULL,
+					     &attached)) < 0)
 		return rc;
 	if (!a->dep.submodule) {
 		rc = graft_error("%s is not registered in .gitmodules", a->dep.shown);

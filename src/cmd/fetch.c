@@ -36,7 +36,7 @@ static int fetch_one(struct project *p, const struct graft_dependency *decl)
 	git_oid newest, at;
 	int attached, rc;
 
-	if ((rc = project_checkout_dep(&d, p, decl->name, &attached)) < 0 ||
+	if ((rc = project_checkout_dep(&d, p, decl->name, NULL, &attached)) < 0 ||
 	    (rc = dep_fetch(&d, decl->source)) < 0 ||
 	    (rc = dep_tracked_ref(&ref, &d, decl->ref)) != 0 ||
 	    (rc = dep_resolve(&newest, &d, ref)) != 0)

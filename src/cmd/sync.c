@@ -56,7 +56,8 @@ static int sync_one(struct project *p, const struct lock_entry *e, int force,
 	int attached, rc;
 
 	git_oid_fromstr(&target, e->commit);
-	if ((rc = project_checkout_dep(&d, p, e->name, &attached)) < 0)
+	if ((rc = project_checkout_dep(&d, p, e->name, source_of(p, e),
+					&attached)) < 0)
 		goto done;
 	/* a new graft.lock from a pull may name a commit not fetched yet */
 	if (!dep_has_commit(&d, &target) &&
