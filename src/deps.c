@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -676,6 +677,42 @@ int dep_resolve(git_oid *out, struct dep *d, const char *ref)
 	git_oid_cpy(out, git_object_id(obj));
 	git_object_free(obj);
 	return 0;
+}
+
+int dep_resolve_rev(git_oid *out, char **name, struct dep *d, const char *rev)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_object *obj = NULL, *commit = NULL;
+	int rc = dep_resolve(out, d, rev);
+
+	if (name)
+		*name = NULL;
+	if (rc == 0 && name) {
+		git_oid_tostr(hex, sizeof(hex), out);
+		/* a short id may become ambiguous: the lock keeps the full one */
+		*name = xstrdup(is_abbreviated_oid(rev) &&
+				!strncasecmp(hex, rev, strlen(rev)) ? hex : rev);
+	}
+	if (rc <= 0)
+		return rc;
+	/* not a plain name: git's revision syntax, as git reads it */
+	if (git_revparse_single(&obj, d->repo, rev) < 0) {
+		git_error_clear();
+		return 1;
+	}
+	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+		git_error_clear();
+		rc = graft_error("'%s' in %s does not name a commit", rev, d->name);
+	} else {
+		graft_error_clear();
+		rc = 0;
+		git_oid_cpy(out, git_object_id(commit));
+		if (name)
+			*name = xstrdup(git_oid_tostr(hex, sizeof(hex), out));
+	}
+	git_object_free(commit);
+	git_object_free(obj);
+	return rc;
 }
 
 int dep_default_branch(char **out, struct dep *d)

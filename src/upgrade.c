@@ -41,18 +41,25 @@
 /* Dirty paths an error lists before it says "and N more". */
 #define DIRTY_PATHS_SHOWN 10
 
+/* The target, from fetched data, fetching once if it is not known. */
 static int resolve_target(struct upgrade_plan *plan)
 {
-	int rc = dep_resolve(&plan->to, &plan->dep, plan->to_ref);
+	char *name = NULL;
+	int rc = dep_resolve_rev(&plan->to, &name, &plan->dep, plan->to_ref);
 
-	if (rc != 1)
-		return rc;
-	graft_error_clear();
-	if ((rc = dep_fetch(&plan->dep, plan->decl->source)) < 0)
-		return rc;
-	if ((rc = dep_resolve(&plan->to, &plan->dep, plan->to_ref)) == 1)
-		graft_error_hint("'git graft fetch %s' brings what the source has; 'git graft changes %s' lists its changes",
-				 plan->name, plan->name);
+	if (rc == 1) {
+		graft_error_clear();
+		if ((rc = dep_fetch(&plan->dep, plan->decl->source)) < 0)
+			return rc;
+		if ((rc = dep_resolve_rev(&plan->to, &name, &plan->dep,
+					  plan->to_ref)) == 1)
+			graft_error_hint("'git graft fetch %s' brings what the source has; 'git graft changes %s' lists its changes",
+					 plan->name, plan->name);
+	}
+	if (rc == 0) {
+		free(plan->to_ref);
+		plan->to_ref = name;
+	}
 	return rc == 1 ? GRAFT_EFAIL : rc;
 }
 
@@ -111,7 +118,7 @@ int upgrade_plan(struct upgrade_plan *plan, struct project *p,
 
 	plan->name = name;
 	if ((rc = name_check(name, "dependency name")) < 0 ||
-	    (opts->to && (rc = ref_check(opts->to, "--to")) < 0) ||
+	    (opts->to && (rc = rev_check(opts->to, "--to")) < 0) ||
 	    (rc = project_declared(&plan->decl, p, name)) < 0 ||
 	    (rc = project_read_dep(&plan->dep, p, name)) < 0 ||
 	    (rc = read_locked(plan, p)) < 0)
