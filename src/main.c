@@ -17,6 +17,7 @@
 #include "gitconfig.h"
 #include "options.h"
 #include "output.h"
+#include "pager.h"
 
 #ifndef GRAFT_VERSION
 #define GRAFT_VERSION "unknown"
@@ -182,8 +183,11 @@ int main(int argc, char **argv)
 		/* `git graft kb:test` is short for `git graft run kb:test` */
 		if (!cmd && strchr(argv[i], ':'))
 			cmd = command_find("run");
-		if (cmd)
+		if (cmd) {
+			/* `log` pages on a terminal, as `git log` does */
+			pager_setup(cmd->name, !strcmp(cmd->name, "log"));
 			exit_code = cmd->fn(argc - i, argv + i);
+		}
 		else
 			exit_code = unknown_command(argv[i]);
 	}
