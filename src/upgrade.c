@@ -247,6 +247,7 @@ struct upgrade {
 	const struct upgrade_opts *opts;
 	struct upgrade_outcome *out;
 	git_signature *author, *committer;
+	struct commit_setup commit;	/* hooks, signing */
 	struct scan before;
 	struct path_list untracked;	/* untracked before the upgrade */
 	struct snapshot snap;
@@ -540,13 +541,13 @@ static int stage_changes(struct upgrade *u, git_index *idx)
 static int make_commit(struct upgrade *u)
 {
 	struct graft_trailers t = GRAFT_TRAILERS_INIT;
+	struct commit_request req;
 	struct strbuf msg = STRBUF_INIT;
 	char from[GIT_OID_HEXSZ + 1], to[GIT_OID_HEXSZ + 1];
 	git_repository *repo = u->p->repo.repo;
 	git_index *idx = u->p->index;
 	git_commit *parent = NULL;
-	git_tree *tree = NULL;
-	git_oid tree_id, head;
+	git_oid head;
 	int rc;
 
 	if (git_reference_name_to_id(&head, repo, "HEAD") < 0)
@@ -560,8 +561,6 @@ static int make_commit(struct upgrade *u)
 	if ((rc = stage_changes(u, idx)) < 0)
 		return rc;
 	if (git_index_write(idx) < 0 ||
-	    git_index_write_tree(&tree_id, idx) < 0 ||
-	    git_tree_lookup(&tree, repo, &tree_id) < 0 ||
 	    git_commit_lookup(&parent, repo, &head) < 0) {
 		rc = graft_error_git(GRAFT_EFATAL, "cannot record the upgrade");
 		goto done;
@@ -573,16 +572,15 @@ static int make_commit(struct upgrade *u)
 	t.to_ref = u->plan->to_ref;
 	t.to_commit = git_oid_tostr(to, sizeof(to), &u->plan->to);
 	trailers_format_message(&msg, &t);
-	if (git_commit_create(&u->out->commit, repo, "HEAD", u->author,
-			      u->committer, NULL, msg.buf, tree, 1,
-			      (const git_commit **)&parent) < 0)
-		rc = graft_error_git(GRAFT_EFATAL, "cannot commit the upgrade");
-	else
+	req = (struct commit_request){ idx, parent, u->author, u->committer,
+				       msg.buf, "HEAD", &u->untracked };
+	if ((rc = commit_create(&u->out->commit, &u->commit, &req)) == 0)
 		u->out->committed = 1;
+	else
+		graft_error_prefix("cannot commit the upgrade");
 done:
 	strbuf_release(&msg);
 	git_commit_free(parent);
-	git_tree_free(tree);
 	return rc;
 }
 
@@ -667,6 +665,7 @@ static int upgrade_snapshotted(struct upgrade *u)
 		graft_error_clear();
 	}
 	bring_back_stash(u);
+	commit_post_hook(&u->commit, u->p->index, u->author);
 	return 0;
 }
 
@@ -689,6 +688,8 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 	if ((rc = guard_no_pending(&p->repo)) == 0 &&
 	    (rc = check_dep(&u)) == 0 &&
 	    (rc = ident_resolve(&u.author, &u.committer, p->repo.repo)) == 0 &&
+	    (rc = commit_setup(&u.commit, &p->repo, COMMIT_LIKE_COMMIT,
+			       &opts->commit, u.committer)) == 0 &&
 	    (rc = check_worktree(&u)) == 0 &&
 	    (rc = snapshot_check_sizes(&p->repo, &u.before, "upgrade")) == 0 &&
 	    (rc = interrupted()) == 0 &&
@@ -700,5 +701,6 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 	scan_release(&u.before);
 	git_signature_free(u.author);
 	git_signature_free(u.committer);
+	commit_setup_release(&u.commit);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include <git2.h>
 #include <jansson.h>
 
+#include "commit.h"
 #include "config.h"
 #include "deps.h"
 #include "project.h"
@@ -23,6 +24,7 @@ struct upgrade_opts {
 	int autostash;
 	int has_timeout;	/* --timeout given: */
 	unsigned timeout;	/* every command's limit instead of its own */
+	struct commit_options commit;	/* hooks and signing */
 };
 
 /* What an upgrade of one dependency would do. */

@@ -229,8 +229,10 @@ Test(completion, bash_options_are_the_binarys)
 	}
 	expect(app, "git graft upgrade --",
 	       "--all --to --dry-run --skip-migration --skip-verify "
-	       "--autostash --timeout --quiet --json");
-	expect(app, "git graft rollback --", "--list --json --quiet");
+	       "--autostash --timeout --no-verify --gpg-sign --no-gpg-sign "
+	       "--quiet --json");
+	expect(app, "git graft rollback --",
+	       "--list --json --quiet --gpg-sign --no-gpg-sign");
 	expect(app, "git graft changes --type ", "breaking feature fix security");
 	expect(app, "git graft show --field migration.",
 	       "migration.name migration.run migration.description "
