@@ -30,8 +30,8 @@ __git_graft_options ()
 	changes)	echo "--from --to --type --breaking --json" ;;
 	show)		echo "--json --field" ;;
 	upgrade)	echo "--all --to --dry-run --skip-migration --skip-verify
-				--autostash --timeout --no-verify --gpg-sign --no-gpg-sign
-				--quiet --json" ;;
+				--autostash --timeout --allow-downgrade --no-verify
+				--gpg-sign --no-gpg-sign --quiet --json" ;;
 	apply)		echo "--to --force --quiet" ;;
 	rollback)	echo "--list --json --quiet --gpg-sign --no-gpg-sign" ;;
 	log)		echo "--max-count --json" ;;

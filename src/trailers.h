@@ -29,9 +29,10 @@ struct graft_trailers {
 	char *from_ref, *from_commit;
 	char *to_ref, *to_commit;
 	char *reverts;		/* rollback only, else NULL */
+	int downgrade;		/* an upgrade whose subject says "downgrade" */
 };
 
-#define GRAFT_TRAILERS_INIT { GRAFT_ACTION_UPGRADE, NULL, NULL, NULL, NULL, NULL, NULL }
+#define GRAFT_TRAILERS_INIT { GRAFT_ACTION_UPGRADE, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /* "upgrade" or "rollback" */
 const char *graft_action_name(enum graft_action action);

@@ -111,6 +111,43 @@ static int check_unresolved(const struct upgrade_plan *plan)
 	return rc;
 }
 
+/*
+ * An upgrade goes forward: to a descendant of the locked commit, or at
+ * least across changes that say how. A move back would run no migration
+ * backwards and leave the code on the newer API.
+ */
+static int check_direction(struct upgrade_plan *plan,
+			   const struct upgrade_opts *opts)
+{
+	git_repository *repo = plan->dep.repo;
+	char from[8], to[8];
+	int back, forward, rc;
+
+	back = git_graph_descendant_of(repo, &plan->from, &plan->to);
+	forward = back == 0 ? git_graph_descendant_of(repo, &plan->to,
+						      &plan->from) : 0;
+	if (back < 0 || forward < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot compare %s and %s in %s",
+				       plan->from_ref, plan->to_ref, plan->name);
+	plan->downgrade = back || (!forward && !plan->changes.nr);
+	if (!plan->downgrade || opts->allow_downgrade)
+		return 0;
+	short_id(from, &plan->from);
+	short_id(to, &plan->to);
+	if (back)
+		rc = graft_error("%s (%s) is older than the locked %s (%s) of %s: that is a downgrade, not an upgrade",
+				 plan->to_ref, to, plan->from_ref, from, plan->name);
+	else
+		rc = graft_error("%s (%s) does not descend from the locked %s (%s) of %s, and no change lies in between: that is no upgrade",
+				 plan->to_ref, to, plan->from_ref, from, plan->name);
+	graft_error_hint("to undo an upgrade of %s, 'git graft rollback %s'",
+			 plan->name, plan->name);
+	graft_error_hint("to move %s there without running anything, 'git graft apply %s --to %s'",
+			 plan->name, plan->name, plan->to_ref);
+	graft_error_hint("to commit it as a downgrade anyway, pass --allow-downgrade");
+	return rc;
+}
+
 int upgrade_plan(struct upgrade_plan *plan, struct project *p,
 		 const char *name, const struct upgrade_opts *opts)
 {
@@ -143,9 +180,10 @@ int upgrade_plan(struct upgrade_plan *plan, struct project *p,
 				     plan->to_ref)) < 0 ||
 	    (rc = dep_changes_between(&plan->changes, &plan->dep,
 				      &plan->target_cfg, &plan->from,
-				      &plan->to)) < 0)
+				      &plan->to)) < 0 ||
+	    (rc = check_unresolved(plan)) < 0)
 		return rc;
-	return check_unresolved(plan);
+	return check_direction(plan, opts);
 }
 
 void upgrade_plan_release(struct upgrade_plan *plan)
@@ -167,7 +205,8 @@ static const struct graft_command *find_command(const struct upgrade_plan *plan,
 static const char *commit_subject(struct strbuf *sb, const struct upgrade_plan *plan)
 {
 	strbuf_reset(sb);
-	strbuf_addf(sb, "graft: upgrade %s %s -> %s", plan->name,
+	strbuf_addf(sb, "graft: %s %s %s -> %s",
+		    plan->downgrade ? "downgrade" : "upgrade", plan->name,
 		    plan->from_ref, plan->to_ref);
 	return sb->buf;
 }
@@ -571,6 +610,7 @@ static int make_commit(struct upgrade *u)
 	t.from_commit = git_oid_tostr(from, sizeof(from), &u->plan->from);
 	t.to_ref = u->plan->to_ref;
 	t.to_commit = git_oid_tostr(to, sizeof(to), &u->plan->to);
+	t.downgrade = u->plan->downgrade;
 	trailers_format_message(&msg, &t);
 	req = (struct commit_request){ idx, parent, u->author, u->committer,
 				       msg.buf, "HEAD", &u->untracked };

@@ -191,6 +191,8 @@ int cmd_upgrade(int argc, char **argv)
 			 "set uncommitted changes aside and bring them back after"),
 		OPT_UINT(0, "timeout", &c.timeout, "<seconds>",
 			 "the time limit of every command (0: none)"),
+		OPT_BOOL(0, "allow-downgrade", &c.opts.allow_downgrade,
+			 "go to an older commit of the dependency too"),
 		OPT_BOOL(0, "no-verify", &c.opts.commit.no_verify,
 			 "bypass the pre-commit and commit-msg hooks"),
 		OPT_OPTSTRING('S', "gpg-sign", &sign, "<key-id>",

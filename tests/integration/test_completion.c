@@ -229,8 +229,8 @@ Test(completion, bash_options_are_the_binarys)
 	}
 	expect(app, "git graft upgrade --",
 	       "--all --to --dry-run --skip-migration --skip-verify "
-	       "--autostash --timeout --no-verify --gpg-sign --no-gpg-sign "
-	       "--quiet --json");
+	       "--autostash --timeout --allow-downgrade --no-verify "
+	       "--gpg-sign --no-gpg-sign --quiet --json");
 	expect(app, "git graft rollback --",
 	       "--list --json --quiet --gpg-sign --no-gpg-sign");
 	expect(app, "git graft changes --type ", "breaking feature fix security");
