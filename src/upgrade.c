@@ -453,9 +453,15 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 	cmd.env = cmdenv_items(&env);
 	cmd.timeout = u->opts->has_timeout ? u->opts->timeout :
 		      (unsigned)c->timeout;
-	cmd.echo_fd = output_is_quiet() ? -1 : 2;
-	if (!output_is_quiet())
-		out_info("%s: running %s", u->plan->name, what.buf + strlen("the "));
+	/* with --json too: the JSON is on stdout, the commands' output on stderr */
+	cmd.echo_fd = u->opts->quiet ? -1 : 2;
+	if (!u->opts->quiet) {
+		strbuf_addf(&how, "%s: running %s\n", u->plan->name,
+			    what.buf + strlen("the "));
+		fflush(stdout);
+		out_sanitized(stderr, how.buf);
+		strbuf_reset(&how);
+	}
 	if ((rc = exec_shell(&cmd, &res)) < 0)
 		goto done;
 	/* what it left running would write over what is put back */
@@ -465,7 +471,9 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 		graft_error_prefix("%s", what.buf);
 	} else if (!exec_succeeded(&res)) {
 		exec_describe(&res, &cmd, &how);
-		add_tail(&how, res.tail);
+		/* what was shown as it came is not shown again */
+		if (cmd.echo_fd < 0)
+			add_tail(&how, res.tail);
 		rc = graft_error("%s %s", what.buf, how.buf);
 	}
 done:

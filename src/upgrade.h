@@ -24,6 +24,7 @@ struct upgrade_opts {
 	int autostash;
 	int has_timeout;	/* --timeout given: */
 	unsigned timeout;	/* every command's limit instead of its own */
+	int quiet;		/* --quiet: the commands' output is not shown */
 	int allow_downgrade;	/* to an ancestor of the locked commit, or aside */
 	struct commit_options commit;	/* hooks and signing */
 };

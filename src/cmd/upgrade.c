@@ -216,6 +216,7 @@ int cmd_upgrade(int argc, char **argv)
 		usage_error(upgrade_usage, options, "--to needs exactly one dependency");
 	c.opts.commit.gpg_sign = sign.given;
 	c.opts.commit.gpg_key = sign.value;
+	c.opts.quiet = quiet;
 	c.opts.has_timeout = c.timeout >= 0;
 	c.opts.timeout = c.opts.has_timeout ? (unsigned)c.timeout : 0;
 	output_set_quiet(quiet || c.json);
