@@ -56,7 +56,9 @@ static void make_gpg_key(void)
 /* The gpg-agent a test started must not outlive it. */
 static void stop_gpg_agent(void)
 {
-	sh(NULL, "gpgconf --kill gpg-agent");
+	struct cmd_result r = sh(NULL, "gpgconf --kill gpg-agent");
+
+	cmd_result_free(&r);
 }
 
 Test(commit, gpg_signs_upgrade_and_rollback_as_commit_gpgsign_says)
@@ -406,11 +408,12 @@ Test(commit, a_failing_hook_fails_the_rollback_and_changes_nothing)
 Test(commit, hooks_come_from_core_hooks_path)
 {
 	char *app = app_ok(), *dir = tmp_path("myhooks"), *log;
+	char *own = tmp_path("app/.git/hooks"), *rel = tmp_path("app/tools/hooks");
 	struct cmd_result r;
 
 	/* "~/" as git expands it; the repository's own hooks are not run */
 	write_hook(dir, "pre-commit", NULL);
-	write_hook(tmp_path("app/.git/hooks"), "post-commit", NULL);
+	write_hook(own, "post-commit", NULL);
 	sh_do(app, "git config core.hooksPath '~/myhooks'");
 	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
 	expect_ok(&r, "upgrade");
@@ -421,7 +424,7 @@ Test(commit, hooks_come_from_core_hooks_path)
 
 	/* a relative path is relative to the top of the work tree */
 	clear_hooks_log();
-	write_hook(tmp_path("app/tools/hooks"), "post-commit", NULL);
+	write_hook(rel, "post-commit", NULL);
 	sh_do(app, "git config core.hooksPath tools/hooks");
 	r = graft(app, "rollback", "kb", NULL);
 	expect_ok(&r, "rollback");
@@ -429,6 +432,8 @@ Test(commit, hooks_come_from_core_hooks_path)
 	assert_str_eq(log, "post-commit() index=app/.git/index editor=: author=A U Thor cwd=app\n",
 		      "the relative core.hooksPath");
 	free(log);
+	free(rel);
+	free(own);
 	free(dir);
 	free(app);
 }

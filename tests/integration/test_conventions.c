@@ -275,7 +275,9 @@ Test(conventions, log_is_paged_on_a_terminal_and_keeps_its_colour)
 	cr_assert(asprintf(&cmd, "GIT_PAGER=\"$HOME/pager\" '%s' log", graft_bin()) > 0);
 	r = on_terminal(app, cmd);
 	expect_ok(&r, "log");
-	env = read_file(tmp_path("pager-env"));
+	s = tmp_path("pager-env");
+	env = read_file(s);
+	free(s);
 	/* as git's: GIT_PAGER_IN_USE is for git-graft, not the pager */
 	assert_str_eq(env, "LESS=FRX LV=-c IN_USE=\n", "the pager's environment");
 	free(env);
