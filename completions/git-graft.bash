@@ -255,7 +255,7 @@ _git_graft ()
 			__gitcomp "always never auto" "" "${cur#--color=}"
 			;;
 		*,-*)
-			__gitcomp "--version --color= --no-color --help -C"
+			__gitcomp "--version --color= --no-color --paginate --no-pager --help -C"
 			;;
 		*,*:*)
 			__git_graft_complete_run

@@ -150,6 +150,8 @@ complete -c git-graft -n __fish_git_graft_needs_command -s C -x -a '(__fish_comp
 complete -c git-graft -s h -l help -d 'Show the usage, or the manual'
 complete -c git-graft -l color -x -a 'always never auto' -d 'Colour the output'
 complete -c git-graft -l no-color -d 'Do not colour the output'
+complete -c git-graft -n __fish_git_graft_needs_command -s p -l paginate -d 'Page the output on a terminal'
+complete -c git-graft -n __fish_git_graft_needs_command -s P -l no-pager -d 'Do not page the output'
 
 # the commands
 complete -c git-graft -n __fish_git_graft_needs_command -a init -d 'Write a commented graft.ini if there is none'

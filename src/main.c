@@ -120,6 +120,10 @@ static int handle_global_options(int argc, char **argv, int *exit_code)
 			print_main_usage(stdout);
 			*exit_code = 0;
 			return -1;
+		} else if (!strcmp(arg, "-p") || !strcmp(arg, "--paginate")) {
+			pager_set_option(1);
+		} else if (!strcmp(arg, "-P") || !strcmp(arg, "--no-pager")) {
+			pager_set_option(0);
 		} else if (!strcmp(arg, "--no-color")) {
 			output_set_color_option(COLOR_NEVER);
 			setup_default_color();

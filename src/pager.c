@@ -18,6 +18,13 @@
 
 /* Where stderr went before the pager took it, or -1. */
 static int saved_stderr = -1;
+/* -p (1), -P (0), or neither (-1) */
+static int page_option = -1;
+
+void pager_set_option(int page)
+{
+	page_option = page;
+}
 
 /* The repository's config if there is one, else the user's. */
 static git_config *read_config(void)
@@ -50,6 +57,8 @@ static char *choose_pager(git_config *cfg, const char *command, int by_default)
 	const char *env;
 	int wanted = by_default, b;
 
+	if (page_option == 0)
+		return NULL;
 	strbuf_addf(&key, "pager.graft.%s", command);
 	if (gitconfig_get_string(cfg, key.buf, &value) < 0)
 		graft_error_clear();
@@ -61,6 +70,8 @@ static char *choose_pager(git_config *cfg, const char *command, int by_default)
 	} else if (value) {
 		wanted = 1;
 	}
+	if (page_option == 1)
+		wanted = 1;
 	if (!wanted) {
 		free(value);
 		return NULL;

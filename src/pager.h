@@ -19,4 +19,10 @@
  */
 void pager_setup(const char *command, int by_default);
 
+/*
+ * git's -p (--paginate) and -P (--no-pager), given before the command:
+ * 1 pages any command on a terminal, 0 none; they win over the config.
+ */
+void pager_set_option(int page);
+
 #endif

@@ -155,7 +155,8 @@ Test(completion, bash_commands_after_git_graft)
 	free(out);
 	expect(app, "git graft up", "upgrade");
 	expect(app, "git graft re", "remove resolve");
-	expect(app, "git graft --", "--version --color= --no-color --help");
+	expect(app, "git graft --",
+	       "--version --color= --no-color --paginate --no-pager --help");
 	expect(app, "git graft --color=n", "never");
 	free(app);
 }

@@ -287,6 +287,17 @@ Test(conventions, log_is_paged_on_a_terminal_and_keeps_its_colour)
 	assert_contains(s, "\033[");
 	free(s);
 
+	/* -P turns it off for once, as git's --no-pager */
+	free(cmd);
+	cr_assert(asprintf(&cmd, "GIT_PAGER=\"$HOME/pager\" '%s' -P log", graft_bin()) > 0);
+	r = on_terminal(app, cmd);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_contains(r.out, "upgrade  kb v1.0.0 -> v2.0.0");
+	cr_assert_null(paged(), "paged with -P");
+	cmd_result_free(&r);
+	free(cmd);
+	cr_assert(asprintf(&cmd, "GIT_PAGER=\"$HOME/pager\" '%s' log", graft_bin()) > 0);
+
 	/* pager.graft.log=false turns it off; output goes to the terminal */
 	sh_do(app, "git config pager.graft.log false");
 	r = on_terminal(app, cmd);
@@ -305,6 +316,16 @@ Test(conventions, log_is_paged_on_a_terminal_and_keeps_its_colour)
 	s = paged();
 	cr_assert(s, "status was not paged");
 	assert_contains(s, "kb");
+	free(s);
+
+	/* -p pages a command that does not page by default */
+	sh_do(app, "git config pager.graft.status false");
+	free(cmd);
+	cr_assert(asprintf(&cmd, "'%s' -p status", graft_bin()) > 0);
+	r = on_terminal(app, cmd);
+	expect_ok(&r, "-p status");
+	s = paged();
+	cr_assert(s, "-p did not page");
 	free(s);
 
 	/* not on a terminal: no pager */
