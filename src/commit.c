@@ -10,7 +10,7 @@
 #include "strbuf.h"
 #include "trailers.h"
 
-/* ---- what configuration decides ---------------------------------------- */
+/* ---- what configuration decides --------------------------------------- */
 
 static int read_signing(struct commit_setup *s, git_config *cfg,
 			const struct commit_options *o,
@@ -101,7 +101,7 @@ void commit_setup_release(struct commit_setup *s)
 	*s = (struct commit_setup)COMMIT_SETUP_INIT;
 }
 
-/* ---- hooks ----------------------------------------------------------------- */
+/* ---- hooks ------------------------------------------------------------ */
 
 /* What every commit hook gets on top of the hooks' own environment. */
 static void hook_env(struct cmdenv *env, git_index *index,
@@ -157,7 +157,7 @@ static int run_pre_commit(const struct commit_setup *s,
 	return 0;
 }
 
-/* ---- the message ------------------------------------------------------- */
+/* ---- the message ------------------------------------------------------ */
 
 /* Trailing whitespace off; the length of what is left (0: a blank line). */
 static size_t trim_line(const char *line, size_t len)
@@ -269,7 +269,7 @@ static int final_message(struct strbuf *msg, const struct commit_setup *s,
 	return 0;
 }
 
-/* ---- the commit ------------------------------------------------------------ */
+/* ---- the commit ------------------------------------------------------- */
 
 /* The commit object: built, signed if asked, written. */
 static int write_commit(git_oid *out, const struct commit_setup *s,

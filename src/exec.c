@@ -707,8 +707,7 @@ void exec_result_release(struct exec_result *res)
 	res->tail = NULL;
 }
 
-
-/* ---- running a program directly ----------------------------------------- */
+/* ---- running a program directly --------------------------------------- */
 
 /*
  * name as execve takes it: itself when it holds a '/', else the first
@@ -928,7 +927,7 @@ done:
 	return rc;
 }
 
-/* ---- the pager ------------------------------------------------------------ */
+/* ---- the pager -------------------------------------------------------- */
 
 static pid_t pager_pid;
 
