@@ -30,9 +30,10 @@ __git_graft_options ()
 	changes)	echo "--from --to --type --breaking --json" ;;
 	show)		echo "--in --to --json --field" ;;
 	upgrade)	echo "--all --to --dry-run --skip-migration --skip-verify
-				--autostash --timeout --quiet --json" ;;
+				--autostash --timeout --allow-downgrade --no-verify
+				--gpg-sign --no-gpg-sign --quiet --json" ;;
 	apply)		echo "--to --force --quiet" ;;
-	rollback)	echo "--list --json --quiet" ;;
+	rollback)	echo "--list --json --quiet --gpg-sign --no-gpg-sign" ;;
 	log)		echo "--max-count --json" ;;
 	validate)	echo "--json" ;;
 	run)		echo "--verbose --json" ;;
@@ -265,7 +266,7 @@ _git_graft ()
 			__gitcomp "always never auto" "" "${cur#--color=}"
 			;;
 		*,-*)
-			__gitcomp "--version --color= --no-color --help -C"
+			__gitcomp "--version --color= --no-color --paginate --no-pager --help -C"
 			;;
 		*,*:*)
 			__git_graft_complete_run

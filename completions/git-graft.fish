@@ -153,6 +153,8 @@ complete -c git-graft -n __fish_git_graft_needs_command -s C -x -a '(__fish_comp
 complete -c git-graft -s h -l help -d 'Show the usage, or the manual'
 complete -c git-graft -l color -x -a 'always never auto' -d 'Colour the output'
 complete -c git-graft -l no-color -d 'Do not colour the output'
+complete -c git-graft -n __fish_git_graft_needs_command -s p -l paginate -d 'Page the output on a terminal'
+complete -c git-graft -n __fish_git_graft_needs_command -s P -l no-pager -d 'Do not page the output'
 
 # the commands
 complete -c git-graft -n __fish_git_graft_needs_command -a init -d 'Write a commented graft.ini if there is none'
@@ -211,6 +213,10 @@ complete -c git-graft -n '__fish_git_graft_using upgrade' -l skip-migration -d '
 complete -c git-graft -n '__fish_git_graft_using upgrade' -l skip-verify -d 'Do not run the verifications'
 complete -c git-graft -n '__fish_git_graft_using upgrade' -l autostash -d 'Put uncommitted changes aside, bring them back after'
 complete -c git-graft -n '__fish_git_graft_using upgrade' -l timeout -x -d 'Time limit of every command, in seconds'
+complete -c git-graft -n '__fish_git_graft_using upgrade' -l allow-downgrade -d 'Go to an older commit of the dependency too'
+complete -c git-graft -n '__fish_git_graft_using upgrade' -l no-verify -d 'Bypass the pre-commit and commit-msg hooks'
+complete -c git-graft -n '__fish_git_graft_using upgrade rollback' -s S -l gpg-sign -d 'Sign the commit (optionally with this key: --gpg-sign=<key-id>)'
+complete -c git-graft -n '__fish_git_graft_using upgrade rollback' -l no-gpg-sign -d 'Do not sign the commit'
 # rollback
 complete -c git-graft -n '__fish_git_graft_using rollback' -l list -d 'Show what can be rolled back'
 # log

@@ -102,7 +102,7 @@ void print_main_usage(FILE *out)
 {
 	size_t i;
 
-	fputs("usage: git graft [--version] [--no-color] [-C <path>] <command> [<args>]\n"
+	fputs("usage: git graft [--version] [--no-color] [-p | -P] [-C <path>] <command> [<args>]\n"
 	      "   or: git graft [-C <path>] <dependency>:<command> [<args>]\n"
 	      "\n"
 	      "Manage git dependencies under .graft/ and upgrade them atomically.\n"

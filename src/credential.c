@@ -1,16 +1,12 @@
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "credential.h"
 #include "error.h"
+#include "exec.h"
 #include "gitconfig.h"
 
 #ifndef GIT_EXEC_PATH_DEFAULT
@@ -54,21 +50,6 @@ int credential_parse(struct credential *c, const char *buf, size_t len)
 	return c->username && c->password ? 0 : 1;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * The shell command for one helper and action, as git builds it: "!cmd"
  * is a shell snippet, an absolute path is run as is, and a plain name is
@@ -89,71 +70,38 @@ static void helper_command(struct strbuf *cmd, const char *helper,
 
 /*
  * Run a shell command with input on its stdin and its stdout in answer
- * (NULL: discarded); stderr stays the user's, where helpers may prompt.
- * Returns its exit status, or -1.
+ * (NULL: discarded), with extra_env ("NAME=value", or NULL); stderr
+ * stays the user's, where helpers may prompt. git's exec path follows
+ * PATH, as git runs helpers, since git keeps its own there. Returns its
+ * exit status, or -1.
  */
 static int run_shell(const char *cmd, const char *input, size_t input_len,
-		     struct strbuf *answer)
+		     struct strbuf *answer, const char *extra_env)
 {
-	int in[2], out[2], status;
-	void (*old_pipe)(int);
-	char chunk[4096];
-	ssize_t n;
-	pid_t pid;
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	const char *exec_path = getenv("GIT_EXEC_PATH");
+	const char *path = getenv("PATH");
+	const char *env[3] = { NULL, extra_env, NULL };
+	struct exec_prog prog = EXEC_PROG_INIT;
+	struct exec_result res;
+	struct strbuf newpath = STRBUF_INIT, discarded = STRBUF_INIT;
+	int rc;
 
-	if (pipe(in) < 0)
-		return -1;
-	if (pipe(out) < 0) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		return -1;
-	}
-	if (!pid) {
-		const char *exec_path = getenv("GIT_EXEC_PATH");
-		const char *path = getenv("PATH");
-		struct strbuf newpath = STRBUF_INIT;
-
-		strbuf_addf(&newpath, "%s:%s", path ? path : "/usr/bin:/bin",
-			    exec_path && *exec_path ? exec_path : GIT_EXEC_PATH_DEFAULT);
-		setenv("PATH", newpath.buf, 1);
-		signal(SIGPIPE, SIG_DFL);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	/* a helper that exits without reading must not kill us */
-	old_pipe = signal(SIGPIPE, SIG_IGN);
-	write_all(in[1], input, input_len);
-	close(in[1]);
-	signal(SIGPIPE, old_pipe);
-	while ((n = read(out[0], chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (answer)
-			strbuf_add(answer, chunk, (size_t)n);
-	}
-	close(out[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	strbuf_addf(&newpath, "PATH=%s:%s", path ? path : "/usr/bin:/bin",
+		    exec_path && *exec_path ? exec_path : GIT_EXEC_PATH_DEFAULT);
+	env[0] = newpath.buf;
+	prog.argv = argv;
+	prog.env = env;
+	prog.input = input;
+	prog.input_len = input_len;
+	prog.out = answer ? answer : &discarded;
+	if ((rc = exec_prog(&prog, &res)) < 0)
+		graft_error_clear();
+	else
+		rc = res.exit_code;
+	strbuf_release(&newpath);
+	strbuf_release(&discarded);
+	return rc;
 }
 
 static int run_helper(const char *helper, const char *action,
@@ -164,7 +112,7 @@ static int run_helper(const char *helper, const char *action,
 
 	helper_command(&cmd, helper, action);
 	credential_format(&request, c);
-	rc = run_shell(cmd.buf, request.buf, request.len, answer);
+	rc = run_shell(cmd.buf, request.buf, request.len, answer, NULL);
 	memset(request.buf, 0, request.len);
 	strbuf_release(&request);
 	strbuf_release(&cmd);
@@ -231,15 +179,15 @@ static int read_helpers(struct credential *c, git_config *cfg)
 /* Ask an askpass program: its first line of output is the answer. */
 static int ask_program(char **out, const char *program, const char *prompt)
 {
-	struct strbuf cmd = STRBUF_INIT, answer = STRBUF_INIT;
+	struct strbuf cmd = STRBUF_INIT, answer = STRBUF_INIT, env = STRBUF_INIT;
 	char *nl;
 	int rc;
 
-	/* the prompt is passed as "$1", never pasted into the command */
+	/* the prompt is passed in the environment, never pasted into the command */
 	strbuf_addf(&cmd, "%s \"$GRAFT_ASKPASS_PROMPT\"", program);
-	setenv("GRAFT_ASKPASS_PROMPT", prompt, 1);
-	rc = run_shell(cmd.buf, "", 0, &answer);
-	unsetenv("GRAFT_ASKPASS_PROMPT");
+	strbuf_addf(&env, "GRAFT_ASKPASS_PROMPT=%s", prompt);
+	rc = run_shell(cmd.buf, "", 0, &answer, env.buf);
+	strbuf_release(&env);
 	strbuf_release(&cmd);
 	if (rc != 0) {
 		strbuf_release(&answer);

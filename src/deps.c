@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "names.h"
 #include "output.h"
 #include "paths.h"
+#include "protocol.h"
 #include "transfer.h"
 
 #define REMOTE_REFS "refs/remotes/" DEP_REMOTE "/"
@@ -363,6 +365,16 @@ static int check_local_source(const char *url, const char *source,
 	return rc;
 }
 
+/* A clone by the file transport, which copies and shows no progress. */
+static int is_local(const char *url)
+{
+	char *name = protocol_name(url);
+	int local = !strcmp(name, "file");
+
+	free(name);
+	return local;
+}
+
 int dep_clone(struct dep *d, const char *source)
 {
 	git_clone_options co = GIT_CLONE_OPTIONS_INIT;
@@ -387,6 +399,9 @@ int dep_clone(struct dep *d, const char *source)
 				 d->name, d->shown);
 		goto done;
 	}
+	if ((rc = transfer_begin(&t, d->owner->repo, url,
+				 &co.fetch_opts.callbacks)) < 0)
+		goto done;
 	d->created_deps_dir = !path_exists(deps_dir);
 	d->created_worktree = empty < 0;
 	d->created_repo = 1;
@@ -395,12 +410,19 @@ int dep_clone(struct dep *d, const char *source)
 	co.fetch_opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	co.repository_cb = create_repository;
 	co.repository_cb_payload = &target;
-	transfer_begin(&t, d->owner->repo, url, &co.fetch_opts.callbacks);
+	/* as git clone says it; a local clone has nothing more to show */
+	if (t.show_progress) {
+		fputs("Cloning into '", stderr);
+		out_sanitized(stderr, d->shown);
+		fputs("'...\n", stderr);
+	}
 	rc = git_clone(&d->repo, url, worktree, &co);
 	if ((rc = transfer_end(&t, rc, "cannot clone '%s'", source)) < 0 &&
 	    rc == GRAFT_EFAIL)
 		graft_error_hint("check the source, and that you can reach it ('git ls-remote %s')",
 				 url);
+	if (rc == 0 && t.show_progress && is_local(url))
+		fputs("done.\n", stderr);
 	/* libgit2 links them too, but not in the form git writes */
 	if (rc == 0)
 		rc = link_worktree(modules, worktree);
@@ -554,7 +576,8 @@ int dep_fetch(struct dep *d, const char *source)
 	}
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
 	fo.prune = GIT_FETCH_PRUNE;
-	transfer_begin(&t, d->owner->repo, url, &fo.callbacks);
+	if ((rc = transfer_begin(&t, d->owner->repo, url, &fo.callbacks)) < 0)
+		goto done;
 	rc = git_remote_fetch(remote, NULL, &fo, NULL);
 	if ((rc = transfer_end(&t, rc, "cannot fetch %s from '%s'", d->name,
 			       source)) < 0)
@@ -660,6 +683,42 @@ int dep_resolve(git_oid *out, struct dep *d, const char *ref)
 	git_oid_cpy(out, git_object_id(obj));
 	git_object_free(obj);
 	return 0;
+}
+
+int dep_resolve_rev(git_oid *out, char **name, struct dep *d, const char *rev)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_object *obj = NULL, *commit = NULL;
+	int rc = dep_resolve(out, d, rev);
+
+	if (name)
+		*name = NULL;
+	if (rc == 0 && name) {
+		git_oid_tostr(hex, sizeof(hex), out);
+		/* a short id may become ambiguous: the lock keeps the full one */
+		*name = xstrdup(is_abbreviated_oid(rev) &&
+				!strncasecmp(hex, rev, strlen(rev)) ? hex : rev);
+	}
+	if (rc <= 0)
+		return rc;
+	/* not a plain name: git's revision syntax, as git reads it */
+	if (git_revparse_single(&obj, d->repo, rev) < 0) {
+		git_error_clear();
+		return 1;
+	}
+	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+		git_error_clear();
+		rc = graft_error("'%s' in %s does not name a commit", rev, d->name);
+	} else {
+		graft_error_clear();
+		rc = 0;
+		git_oid_cpy(out, git_object_id(commit));
+		if (name)
+			*name = xstrdup(git_oid_tostr(hex, sizeof(hex), out));
+	}
+	git_object_free(commit);
+	git_object_free(obj);
+	return rc;
 }
 
 int dep_default_branch(char **out, struct dep *d)

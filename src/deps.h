@@ -107,6 +107,16 @@ int dep_fetch(struct dep *d, const char *source);
 int dep_resolve(git_oid *out, struct dep *d, const char *ref);
 
 /*
+ * rev in the dependency: a plain name as dep_resolve takes it, else git's
+ * revision syntax (v2.0.0^, main~2, v1.0.0^{commit}, main@{upstream}),
+ * read by libgit2 in the dependency's repository and peeled to a commit.
+ * *name (unless name is NULL) is what to record of it, in graft.lock and
+ * trailers: rev itself when it is a ref name, else the commit's full id.
+ * 1 when rev names nothing (with dep_resolve's message).
+ */
+int dep_resolve_rev(git_oid *out, char **name, struct dep *d, const char *rev);
+
+/*
  * The source's default branch ("main"), from refs/remotes/origin/HEAD as
  * the last clone or fetch saw it. 1 when unknown.
  */

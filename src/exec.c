@@ -182,6 +182,7 @@ struct spawn_req {
 	int out_fd, err_fd;	/* the child's stdout and stderr */
 	int tty_fd;		/* a terminal whose foreground the new group
 				 * takes, or -1 */
+	int same_group;		/* stay in git-graft's process group */
 };
 
 /* Put fd at target, clearing close-on-exec either way. */
@@ -217,7 +218,8 @@ static void child_exec(const struct spawn_req *req, int in_fd, int status_fd)
 	ssize_t n;
 	int sig;
 
-	setpgid(0, 0);
+	if (!req->same_group)
+		setpgid(0, 0);
 	/*
 	 * Every signal is still blocked, SIGTTOU too, so a process outside
 	 * the foreground may take it (POSIX tcsetpgrp). Before exec, so the
@@ -290,7 +292,8 @@ static int spawn(pid_t *pid_out, const struct spawn_req *req, const char *what)
 		return rc;
 	}
 	/* the child does it too; whichever runs first wins the race */
-	setpgid(pid, pid);
+	if (!req->same_group)
+		setpgid(pid, pid);
 	do
 		n = read(status_pipe[0], &failure, sizeof(failure));
 	while (n < 0 && errno == EINTR);
@@ -946,3 +949,266 @@ void exec_result_release(struct exec_result *res)
 	res->tail = NULL;
 }
 
+/* ---- running a program directly --------------------------------------- */
+
+/*
+ * name as execve takes it: itself when it holds a '/', else the first
+ * executable file of that name in a directory of PATH, as execvp finds
+ * it. NULL when there is none.
+ */
+static char *find_program(const char *name)
+{
+	const char *path = getenv("PATH"), *dir, *end;
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (dir = path; ; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		strbuf_reset(&sb);
+		/* an empty entry is the current directory */
+		if (end == dir)
+			strbuf_addch(&sb, '.');
+		else
+			strbuf_add(&sb, dir, (size_t)(end - dir));
+		strbuf_addf(&sb, "/%s", name);
+		if (access(sb.buf, X_OK) == 0 && stat(sb.buf, &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			return strbuf_detach(&sb);
+		if (!*end)
+			break;
+	}
+	strbuf_release(&sb);
+	return NULL;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* What exec_prog feeds the program and keeps of what it writes. */
+struct prog_io {
+	int in, out, err;	/* our ends of its pipes, -1 when closed */
+	const char *input;
+	size_t input_len, written;
+	struct strbuf *out_buf, *err_buf;
+};
+
+/* Read what fd holds now into sb; closes fd at its end. */
+static void read_available(int *fd, struct strbuf *sb)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	while (*fd >= 0) {
+		n = read(*fd, chunk, sizeof(chunk));
+		if (n > 0) {
+			strbuf_add(sb, chunk, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 || errno != EAGAIN)
+			close_fd(fd);
+		return;
+	}
+}
+
+/* Write what the pipe takes of the input; closes it once all is written. */
+static void write_available(struct prog_io *io)
+{
+	while (io->in >= 0 && io->written < io->input_len) {
+		ssize_t n = write(io->in, io->input + io->written,
+				  io->input_len - io->written);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		/* a program that stops reading gets no more */
+		if (n <= 0)
+			break;
+		io->written += (size_t)n;
+	}
+	close_fd(&io->in);
+}
+
+/*
+ * Feed and read the pipes until the program exits; what it wrote
+ * before that is read to the end, but a background process it left
+ * holding a pipe is not waited for.
+ */
+static int supervise_prog(pid_t pid, struct prog_io *io)
+{
+	int forwarded = 0, status = 0;
+
+	for (;;) {
+		struct pollfd fds[4];
+		nfds_t n = 0;
+		pid_t got;
+
+		fds[n++] = (struct pollfd){ wake_pipe[0], POLLIN, 0 };
+		if (io->in >= 0)
+			fds[n++] = (struct pollfd){ io->in, POLLOUT, 0 };
+		if (io->out >= 0)
+			fds[n++] = (struct pollfd){ io->out, POLLIN, 0 };
+		if (io->err >= 0)
+			fds[n++] = (struct pollfd){ io->err, POLLIN, 0 };
+		if (poll(fds, n, -1) < 0 && errno != EINTR)
+			break;
+		drain_wake_pipe();
+		/* it runs in our process group: only a kill(2) to us misses it */
+		if (caught_signal && !forwarded) {
+			kill(pid, caught_signal);
+			forwarded = 1;
+		}
+		write_available(io);
+		if (io->out >= 0)
+			read_available(&io->out, io->out_buf);
+		if (io->err >= 0)
+			read_available(&io->err, io->err_buf);
+		got = waitpid(pid, &status, WNOHANG);
+		if (got == pid || (got < 0 && errno != EINTR))
+			return status;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+static int make_pipe(int fds[2], int nonblocking_end)
+{
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return graft_error("cannot create a pipe: %s", strerror(errno));
+	fcntl(fds[nonblocking_end], F_SETFL,
+	      fcntl(fds[nonblocking_end], F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+int exec_prog(const struct exec_prog *p, struct exec_result *res)
+{
+	struct prog_io io = { -1, -1, -1, p->input, p->input_len, 0, p->out,
+			      p->err };
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int outer = !trap_depth, status, rc, sig;
+	struct sigaction sa, saved_chld, saved_pipe;
+	struct spawn_req req;
+	char *path = find_program(p->argv[0]), **argv = NULL, **envp = NULL;
+	size_t nargs = 0;
+	pid_t pid;
+
+	*res = (struct exec_result)EXEC_RESULT_INIT;
+	if (!path)
+		return graft_error("cannot run %s: %s", p->argv[0],
+				   strerror(ENOENT));
+	if ((rc = exec_trap_signals()) < 0)
+		goto done;
+	if ((p->input && (rc = make_pipe(in, 1)) < 0) ||
+	    (p->out && (rc = make_pipe(out, 0)) < 0) ||
+	    (p->err && (rc = make_pipe(err, 0)) < 0))
+		goto untrap;
+	while (p->argv[nargs])
+		nargs++;
+	argv = xcalloc(nargs + 1, sizeof(*argv));
+	memcpy(argv, p->argv, nargs * sizeof(*argv));
+	argv[0] = path;
+	envp = build_env(p->env);
+
+	/* SIGCHLD wakes the poll loop; a program that stops reading must not kill us */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, &saved_chld);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	sigaction(SIGPIPE, &sa, &saved_pipe);
+	req = (struct spawn_req){ argv, envp, p->cwd, in[0],
+				  p->out ? out[1] : p->out_fd,
+				  p->err ? err[1] : STDERR_FILENO, -1, 1 };
+	rc = spawn(&pid, &req, p->argv[0]);
+	close_fd(&in[0]);
+	close_fd(&out[1]);
+	close_fd(&err[1]);
+	io.in = in[1];
+	io.out = out[0];
+	io.err = err[0];
+	in[1] = out[0] = err[0] = -1;
+	if (rc == 0) {
+		status = supervise_prog(pid, &io);
+		record_status(res, status);
+		res->interrupted = caught_signal;
+	}
+	close_fd(&io.in);
+	close_fd(&io.out);
+	close_fd(&io.err);
+	sigaction(SIGCHLD, &saved_chld, NULL);
+	sigaction(SIGPIPE, &saved_pipe, NULL);
+untrap:
+	close_fd(&in[0]);
+	close_fd(&in[1]);
+	close_fd(&out[0]);
+	close_fd(&out[1]);
+	close_fd(&err[0]);
+	close_fd(&err[1]);
+	sig = caught_signal;
+	exec_untrap_signals();
+	/* nobody traps it above us: it does what it would have done */
+	if (outer && sig)
+		raise(sig);
+done:
+	free(argv);
+	free(envp);
+	free(path);
+	return rc;
+}
+
+/* ---- the pager -------------------------------------------------------- */
+
+static pid_t pager_pid;
+
+int exec_start_pager(int *fd, const char *command, const char *const *env)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)command, NULL };
+	char **envp = build_env(env);
+	struct spawn_req req;
+	int pipe_fds[2], rc;
+	pid_t pid;
+
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
+		free(envp);
+		return graft_error("cannot create a pipe: %s", strerror(errno));
+	}
+	req = (struct spawn_req){ argv, envp, NULL, pipe_fds[0], STDOUT_FILENO,
+				  STDERR_FILENO, -1, 1 };
+	rc = spawn(&pid, &req, "the pager");
+	close(pipe_fds[0]);
+	free(envp);
+	if (rc < 0) {
+		close(pipe_fds[1]);
+		return rc;
+	}
+	pager_pid = pid;
+	*fd = pipe_fds[1];
+	return 0;
+}
+
+pid_t exec_pager_pid(void)
+{
+	return pager_pid;
+}
+
+void exec_wait_pager(void)
+{
+	if (pager_pid <= 0)
+		return;
+	while (waitpid(pager_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	pager_pid = 0;
+}

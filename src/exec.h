@@ -8,7 +8,8 @@
 
 /*
  * Running other programs: the migration and verification commands of an
- * upgrade (DESIGN §4).
+ * upgrade (DESIGN §4); and, further down, programs run directly (hooks,
+ * signing programs, credential helpers) and the pager.
  *
  * A command runs as `/bin/sh -c <script> sh <args>...`, so arguments
  * reach the script as "$1"... and are never pasted into it. It runs in
@@ -109,6 +110,51 @@ void exec_describe(const struct exec_result *res, const struct exec_cmd *cmd,
 		   struct strbuf *sb);
 
 void exec_result_release(struct exec_result *res);
+
+/*
+ * A program run directly, as git runs hooks and signing programs: no
+ * shell; argv[0] is looked up on PATH unless it holds a '/'. It stays in
+ * git-graft's process group, so that it can use the terminal as git's
+ * own children do (ssh-keygen asks for a passphrase there), and gets
+ * stdin from input (or /dev/null), every signal at its default, and no
+ * file descriptor of git-graft's but 0-2.
+ */
+struct exec_prog {
+	const char *const *argv;	/* NULL-terminated */
+	const char *cwd;		/* NULL: the current directory */
+	const char *const *env;		/* as exec_cmd.env */
+	const char *input;		/* its stdin; NULL: /dev/null */
+	size_t input_len;
+	struct strbuf *out;		/* keeps its stdout; NULL: out_fd */
+	int out_fd;			/* its stdout when not kept */
+	struct strbuf *err;		/* keeps its stderr; NULL: stderr */
+};
+
+#define EXEC_PROG_INIT { NULL, NULL, NULL, NULL, 0, NULL, 1, NULL }
+
+/*
+ * Run p and wait for it. Returns 0 once it ran, whatever its outcome
+ * (res->exit_code and res->signal; res->tail stays NULL), or a negative
+ * error when it could not start ("cannot run gpg: No such file or
+ * directory"). What it writes to a kept stream is read until it exits.
+ * A signal git-graft traps (exec_trap_signals) that arrives meanwhile is
+ * passed to it and recorded in res->interrupted; unless signals are
+ * trapped around the call, it is raised again once it has ended.
+ */
+int exec_prog(const struct exec_prog *p, struct exec_result *res);
+
+/*
+ * The pager: `/bin/sh -c <command>` with env, in git-graft's process
+ * group (it reads keys from the terminal), its stdout and stderr
+ * git-graft's, its stdin the pipe whose other end is *fd. It runs until
+ * git-graft has written everything, so whatever ends the processes that
+ * a command left behind must spare exec_pager_pid().
+ */
+int exec_start_pager(int *fd, const char *command, const char *const *env);
+/* The pager's pid, or 0 when none runs. */
+pid_t exec_pager_pid(void);
+/* Wait until the pager has ended (once its input is closed). */
+void exec_wait_pager(void);
 
 /*
  * From here until exec_untrap_signals, SIGHUP, SIGINT, SIGQUIT and

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,4 +241,45 @@ int gitconfig_get_bool(git_config *cfg, const char *key, int *out)
 	free(value);
 	*out = b;
 	return 0;
+}
+
+/* "~/x" and "~user/x" as git's interpolate_path expands them; NULL: no such user. */
+static char *expand_user(const char *path)
+{
+	const char *rest = strchrnul(path + 1, '/'), *home;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (rest == path + 1) {
+		home = getenv("HOME");
+	} else {
+		char *user = xstrndup(path + 1, (size_t)(rest - path - 1));
+		const struct passwd *pw = getpwnam(user);
+
+		free(user);
+		home = pw ? pw->pw_dir : NULL;
+	}
+	if (!home)
+		return NULL;
+	strbuf_addf(&sb, "%s%s", home, rest);
+	return strbuf_detach(&sb);
+}
+
+int gitconfig_get_path(git_config *cfg, const char *key, char **out)
+{
+	char *value = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = gitconfig_get_string(cfg, key, &value)) < 0 || !value)
+		return rc;
+	if (value[0] != '~') {
+		*out = value;
+		return 0;
+	}
+	*out = expand_user(value);
+	if (!*out)
+		rc = graft_error("config '%s': cannot expand '%s': no such user",
+				 key, value);
+	free(value);
+	return rc;
 }

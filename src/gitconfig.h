@@ -18,6 +18,12 @@
  */
 int gitconfig_get_string(git_config *cfg, const char *key, char **out);
 
+/*
+ * A path, as git reads one (git_config_pathname): a leading "~/" or
+ * "~user/" is that home directory. *out is NULL when the key is not set.
+ */
+int gitconfig_get_path(git_config *cfg, const char *key, char **out);
+
 /* 0 and *out set when the key is set, 1 when it is not, <0 on error. */
 int gitconfig_get_bool(git_config *cfg, const char *key, int *out);
 

@@ -49,10 +49,12 @@ static char *without_crud(const char *s)
 	return strbuf_detach(&sb);
 }
 
+/* As git commit, which dies (128) with this advice. */
 static int unknown_identity(const char *what, const char *missing)
 {
-	int rc = graft_error("%s identity unknown: no %s is configured", what,
-			     missing);
+	int rc = graft_error_code(GRAFT_EFATAL,
+				  "%s identity unknown: no %s is configured",
+				  what, missing);
 
 	graft_error_hint("*** Please tell me who you are.\n"
 			 "\n"

@@ -26,8 +26,9 @@ enum ident_role {
 
 /*
  * The signature for role; cfg is the repository's config (NULL: only the
- * environment and `git -c` values). With no name or no email, fails with
- * git's "*** Please tell me who you are." advice as hints.
+ * environment and `git -c` values). With no name or no email, fails as
+ * git does, with GRAFT_EFATAL (exit 128) and git's "*** Please tell me
+ * who you are." advice as hints.
  */
 int ident_signature(git_signature **out, enum ident_role role,
 		    git_config *cfg);

@@ -17,6 +17,7 @@
 #include "gitconfig.h"
 #include "options.h"
 #include "output.h"
+#include "pager.h"
 
 #ifndef GRAFT_VERSION
 #define GRAFT_VERSION "unknown"
@@ -119,6 +120,10 @@ static int handle_global_options(int argc, char **argv, int *exit_code)
 			print_main_usage(stdout);
 			*exit_code = 0;
 			return -1;
+		} else if (!strcmp(arg, "-p") || !strcmp(arg, "--paginate")) {
+			pager_set_option(1);
+		} else if (!strcmp(arg, "-P") || !strcmp(arg, "--no-pager")) {
+			pager_set_option(0);
 		} else if (!strcmp(arg, "--no-color")) {
 			output_set_color_option(COLOR_NEVER);
 			setup_default_color();
@@ -189,8 +194,11 @@ int main(int argc, char **argv)
 		/* `git graft kb:test` is short for `git graft run kb:test` */
 		if (!cmd && strchr(argv[i], ':'))
 			cmd = command_find("run");
-		if (cmd)
+		if (cmd) {
+			/* `log` pages on a terminal, as `git log` does */
+			pager_setup(cmd->name, !strcmp(cmd->name, "log"));
 			exit_code = cmd->fn(argc - i, argv + i);
+		}
 		else
 			exit_code = unknown_command(argv[i]);
 	}

@@ -102,6 +102,26 @@ int is_full_hex_oid(const char *s)
 	return s[GIT_OID_HEXSZ] == '\0';
 }
 
+int rev_check(const char *rev, const char *what)
+{
+	size_t len = strlen(rev), i;
+
+	if (!len)
+		return graft_error("invalid %s: it is empty", what);
+	if (len > REF_MAX_LEN)
+		return name_fail(what, rev, "longer than 255 bytes");
+	if (rev[0] == '-')
+		return name_fail(what, rev, "it must not start with '-'");
+	for (i = 0; i < len; i++)
+		if ((unsigned char)rev[i] < 0x20 || rev[i] == 0x7f)
+			return name_fail(what, rev,
+					 "it contains a control character");
+	/* "a..b" is a range, and "a/../b" no name git accepts */
+	if (strstr(rev, ".."))
+		return name_fail(what, rev, "it must not contain '..'");
+	return 0;
+}
+
 int ref_check(const char *ref, const char *what)
 {
 	char full[REF_MAX_LEN + 32];

@@ -33,6 +33,14 @@ int env_name_check(const char *name, const char *what);
 int ref_check(const char *ref, const char *what);
 
 /*
+ * A revision as git reads it ("v2.0.0^", "main~2", "v1^{commit}",
+ * "main@{upstream}"), which the repository it names resolves: not
+ * empty, not starting with '-', no control character, no ".." (a range
+ * is not one commit), at most 255 bytes.
+ */
+int rev_check(const char *rev, const char *what);
+
+/*
  * Append s to out in quotes for a message, cut with "..." past 40 bytes
  * so a 10 KB name does not flood the terminal, and with every control
  * character, newline and tab included, shown as '?' so that it stays on

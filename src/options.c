@@ -10,6 +10,14 @@
 #include "output.h"
 #include "strbuf.h"
 
+/* What -h exits with: 129 as in git, 0 for `git graft help <command>`. */
+static int help_status = 129;
+
+void options_set_help_status(int status)
+{
+	help_status = status;
+}
+
 static void print_usage(FILE *out, const char *const *usage,
 			const struct option_spec *opts)
 {
@@ -35,8 +43,12 @@ static void print_usage(FILE *out, const char *const *usage,
 				    o->long_name ? ", " : "");
 		if (o->long_name)
 			strbuf_addf(&sb, "--%s%s", o->type == OPTION_BOOL &&
-				    !o->short_name ? "[no-]" : "", o->long_name);
-		if (o->argh)
+				    !o->short_name &&
+				    strncmp(o->long_name, "no-", 3) ? "[no-]" : "",
+				    o->long_name);
+		if (o->argh && o->type == OPTION_OPTSTRING)
+			strbuf_addf(&sb, "[=%s]", o->argh);
+		else if (o->argh)
 			strbuf_addf(&sb, " %s", o->argh);
 		if (sb.len < 26)
 			fprintf(out, "%-26s%s\n", sb.buf, o->help);
@@ -96,13 +108,23 @@ static const struct option_spec *find_long(const struct option_spec *opts,
 			return o;
 	if (len > 3 && !strncmp(name, "no-", 3)) {
 		for (o = opts; o && o->type != OPTION_END; o++)
-			if (o->type == OPTION_BOOL && o->long_name &&
+			if ((o->type == OPTION_BOOL ||
+			     o->type == OPTION_OPTSTRING) && o->long_name &&
 			    strlen(o->long_name) == len - 3 &&
 			    !strncmp(o->long_name, name + 3, len - 3)) {
 				*negated = 1;
 				return o;
 			}
 	}
+	/* --verify turns --no-verify off, as in git */
+	for (o = opts; o && o->type != OPTION_END; o++)
+		if (o->type == OPTION_BOOL && o->long_name &&
+		    !strncmp(o->long_name, "no-", 3) &&
+		    strlen(o->long_name) == len + 3 &&
+		    !strncmp(o->long_name + 3, name, len)) {
+			*negated = 1;
+			return o;
+		}
 	return NULL;
 }
 
@@ -159,7 +181,10 @@ static int common_option(const char *arg, const char *const *usage,
 				    arg + 8);
 		output_set_color_option(mode);
 	} else if (!strcmp(arg, "-h")) {
-		usage_with_options(usage, opts, 0);
+		/* as git's parse-options: the usage on stdout, and 129 */
+		print_usage(stdout, usage, opts);
+		fflush(stdout);
+		exit(help_status);
 	} else if (!strcmp(arg, "--help")) {
 		show_man_page(usage, opts);
 	} else {
@@ -187,6 +212,16 @@ static int parse_long(int argc, char **argv, int i,
 		*(int *)o->value = !negated;
 		return i;
 	}
+	if (o->type == OPTION_OPTSTRING) {
+		struct opt_optional *v = o->value;
+
+		if (eq && negated)
+			usage_error(usage, opts, "option '--no-%s' takes no value",
+				    o->long_name);
+		v->given = !negated;
+		v->value = eq ? eq + 1 : NULL;
+		return i;
+	}
 	if (eq) {
 		set_value(o, eq + 1, argv[i], usage, opts);
 		return i;
@@ -212,6 +247,12 @@ static int parse_short(int argc, char **argv, int i,
 		if (o->type == OPTION_BOOL) {
 			*(int *)o->value = 1;
 			continue;
+		}
+		if (o->type == OPTION_OPTSTRING) {
+			/* as git's -S[<key-id>]: the rest of the word, if any */
+			((struct opt_optional *)o->value)->given = 1;
+			((struct opt_optional *)o->value)->value = p[1] ? p + 1 : NULL;
+			return i;
 		}
 		if (p[1]) {
 			set_value(o, p + 1, spelled, usage, opts);

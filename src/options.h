@@ -3,7 +3,7 @@
 
 /*
  * Command-line options, declared as a table as git's parse-options does.
- * Every command also accepts -h (usage on stdout, exit 0), --help (the
+ * Every command also accepts -h (usage on stdout, exit 129), --help (the
  * man page), --color[=<when>] and --no-color. Usage errors print
  * "error: ..." and the usage on stderr and exit 129, as git does.
  */
@@ -13,7 +13,16 @@ enum option_type {
 	OPTION_BOOL,	/* int *: 1, or 0 with --no-<name> */
 	OPTION_STRING,	/* const char **: points into argv */
 	OPTION_UINT,	/* int *: a whole number >= 0 */
+	OPTION_OPTSTRING, /* struct opt_optional *: --x, --x=<v>, --no-x, -X[<v>] */
 };
+
+/* An option whose value may be left out, as git's -S[<key-id>]. */
+struct opt_optional {
+	int given;		/* 1: given, 0: --no-<name>, -1: not given */
+	const char *value;	/* --x=<value>; NULL when left out */
+};
+
+#define OPT_OPTIONAL_INIT { -1, NULL }
 
 struct option_spec {
 	enum option_type type;
@@ -27,6 +36,7 @@ struct option_spec {
 #define OPT_BOOL(s, l, v, h) { OPTION_BOOL, (s), (l), (v), NULL, (h) }
 #define OPT_STRING(s, l, v, a, h) { OPTION_STRING, (s), (l), (v), (a), (h) }
 #define OPT_UINT(s, l, v, a, h) { OPTION_UINT, (s), (l), (v), (a), (h) }
+#define OPT_OPTSTRING(s, l, v, a, h) { OPTION_OPTSTRING, (s), (l), (v), (a), (h) }
 #define OPT_END() { OPTION_END, 0, NULL, NULL, NULL, NULL }
 
 enum parse_options_flags {
@@ -54,6 +64,12 @@ void usage_with_options(const char *const *usage,
 void usage_error(const char *const *usage, const struct option_spec *opts,
 		 const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
+
+/*
+ * What -h exits with after the usage: 129, as git's commands do; `git
+ * graft help <command>`, which shows the same usage, sets 0.
+ */
+void options_set_help_status(int status);
 
 /* Replace the process with `man git-graft`; returns only if that failed. */
 void exec_man_page(void);

@@ -12,6 +12,8 @@
 #include "strbuf.h"
 
 static int color_option = COLOR_UNSET;
+static int color_mode = COLOR_NEVER;	/* as output_setup_color decided it */
+static int color_pager = 1;		/* color.pager */
 static int color_stdout;
 static int color_stderr;
 static int quiet;
@@ -66,6 +68,14 @@ static int config_color(git_config *cfg)
 	return COLOR_UNSET;
 }
 
+/* git's pager (pager.graft) or ours reads stdout: GIT_PAGER_IN_USE */
+static int stdout_paged(void)
+{
+	const char *v = getenv("GIT_PAGER_IN_USE");
+
+	return v && gitconfig_parse_bool(v) == 1 && color_pager;
+}
+
 static int stream_wants_color(int mode, int fd)
 {
 	const char *term;
@@ -77,7 +87,7 @@ static int stream_wants_color(int mode, int fd)
 	term = getenv("TERM");
 	if (term && !strcmp(term, "dumb"))
 		return 0;
-	return isatty(fd);
+	return isatty(fd) || (fd == STDOUT_FILENO && stdout_paged());
 }
 
 void output_setup_color(git_config *cfg)
@@ -97,6 +107,9 @@ void output_setup_color(git_config *cfg)
 		else
 			mode = COLOR_AUTO;
 	}
+	if (cfg && gitconfig_get_bool(cfg, "color.pager", &color_pager) < 0)
+		graft_error_clear();
+	color_mode = mode;
 	color_stdout = stream_wants_color(mode, STDOUT_FILENO);
 	color_stderr = stream_wants_color(mode, STDERR_FILENO);
 
@@ -110,6 +123,11 @@ void output_setup_color(git_config *cfg)
 		    !enabled)
 			hints_muted = 1;
 	}
+}
+
+void output_pager_started(void)
+{
+	color_stdout = stream_wants_color(color_mode, STDOUT_FILENO);
 }
 
 int output_use_color(FILE *stream)

@@ -39,10 +39,14 @@ int color_mode_parse(const char *s);
 void output_set_color_option(int mode);
 /*
  * Decide colour from the command line, color.graft, color.ui, NO_COLOR,
- * TERM=dumb and whether each stream is a terminal. cfg may be NULL (outside
- * a repository the user's global config is read instead).
+ * TERM=dumb and whether each stream is a terminal, or for stdout a pager
+ * (GIT_PAGER_IN_USE, as git's pager.graft or ours sets it, unless
+ * color.pager is false). cfg may be NULL (outside a repository the
+ * user's global config is read instead).
  */
 void output_setup_color(git_config *cfg);
+/* Decide again for stdout, which a pager now reads. */
+void output_pager_started(void);
 int output_use_color(FILE *stream);
 /* The escape sequence for slot on stream, or "" without colour. */
 const char *color(FILE *stream, enum color_slot slot);

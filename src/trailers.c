@@ -157,7 +157,8 @@ void trailers_format_message(struct strbuf *out, const struct graft_trailers *t)
 {
 	size_t i;
 
-	strbuf_addf(out, "graft: %s %s %s -> %s\n\n", graft_action_name(t->action),
+	strbuf_addf(out, "graft: %s %s %s -> %s\n\n",
+		    t->downgrade ? "downgrade" : graft_action_name(t->action),
 		    t->dependency, t->from_ref, t->to_ref);
 	strbuf_addf(out, "Graft-Dependency: %s\n", t->dependency);
 	strbuf_addf(out, "Graft-Action: %s\n", graft_action_name(t->action));

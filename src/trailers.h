@@ -49,10 +49,10 @@ struct graft_trailers {
 	char *reverts;		/* rollback only, else NULL */
 	struct graft_skipped *skipped;	/* upgrade only */
 	size_t skipped_nr, skipped_alloc;
+	int downgrade;		/* an upgrade whose subject says "downgrade" */
 };
 
-#define GRAFT_TRAILERS_INIT { GRAFT_ACTION_UPGRADE, NULL, NULL, NULL, NULL, \
-			      NULL, NULL, NULL, 0, 0 }
+#define GRAFT_TRAILERS_INIT { .action = GRAFT_ACTION_UPGRADE }
 
 /* "upgrade" or "rollback" */
 const char *graft_action_name(enum graft_action action);

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "output.h"
+#include "protocol.h"
 #include "strbuf.h"
 #include "transfer.h"
 
@@ -160,16 +161,22 @@ static int on_credentials(git_credential **out, const char *url,
 	return GIT_PASSTHROUGH;
 }
 
-void transfer_begin(struct transfer *t, git_repository *repo, const char *url,
-		    git_remote_callbacks *callbacks)
+int transfer_begin(struct transfer *t, git_repository *repo, const char *url,
+		   git_remote_callbacks *callbacks)
 {
 	struct sigaction sa;
+	int rc;
 
 	memset(t, 0, sizeof(*t));
 	t->url = url;
 	if (repo && git_repository_config(&t->config, repo) < 0) {
 		git_error_clear();
 		t->config = NULL;
+	}
+	if ((rc = protocol_check(url, t->config)) < 0) {
+		git_config_free(t->config);
+		t->config = NULL;
+		return rc;
 	}
 	t->show_progress = isatty(STDERR_FILENO) && !output_is_quiet();
 	t->last_percent = 101;
@@ -185,6 +192,7 @@ void transfer_begin(struct transfer *t, git_repository *repo, const char *url,
 	/* no SA_RESTART: a blocked network read returns and libgit2 stops */
 	sigaction(SIGINT, &sa, &t->old_int);
 	sigaction(SIGTERM, &sa, &t->old_term);
+	return 0;
 }
 
 int transfer_end(struct transfer *t, int git_rc, const char *context, ...)

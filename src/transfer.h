@@ -10,6 +10,8 @@
 /*
  * What a clone or fetch needs around libgit2's transfer:
  *
+ *  - git's protocol rules (protocol.h): a transport they refuse is
+ *    refused before anything starts;
  *  - progress on stderr, as git shows it, when stderr is a terminal and
  *    --quiet was not given; nothing otherwise;
  *  - credentials: ssh-agent for ssh (libgit2 checks the host key against
@@ -21,7 +23,8 @@
  *    exit 130 or 143.
  *
  *	struct transfer t;
- *	transfer_begin(&t, url, &fetch_opts.callbacks);
+ *	if ((rc = transfer_begin(&t, repo, url, &fetch_opts.callbacks)) < 0)
+ *		return rc;
  *	rc = git_clone(...);
  *	rc = transfer_end(&t, rc, "cannot clone '%s'", url);
  */
@@ -40,10 +43,12 @@ struct transfer {
 
 /*
  * Fill callbacks for a transfer from url and catch SIGINT/SIGTERM.
- * Credential helpers are read from repo's config (the superproject's).
+ * Credential helpers and protocol rules are read from repo's config (the
+ * superproject's). When the protocol rules refuse url, that is the error
+ * and nothing is set up (no transfer_end then).
  */
-void transfer_begin(struct transfer *t, git_repository *repo, const char *url,
-		    git_remote_callbacks *callbacks);
+int transfer_begin(struct transfer *t, git_repository *repo, const char *url,
+		   git_remote_callbacks *callbacks);
 
 /*
  * Restore the signal handlers and finish the progress display. git_rc is

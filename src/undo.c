@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "commit.h"
 #include "deps.h"
 #include "error.h"
 #include "guard.h"
@@ -34,6 +35,7 @@ struct undo {
 	git_oid dep_target;
 	struct scan scan;
 	git_signature *author, *committer;
+	struct commit_setup commit;	/* hooks, signing */
 	struct snapshot snap;
 	struct undo_result *out;
 };
@@ -396,14 +398,15 @@ done:
 static int make_commit(struct undo *u)
 {
 	struct strbuf msg = STRBUF_INIT;
-	int rc = 0;
+	struct commit_request req;
+	int rc;
 
 	trailers_format_message(&msg, &u->out->t);
 	/* fails if HEAD moved meanwhile: the parent must be where it is */
-	if (git_commit_create(&u->out->commit, u->p->repo.repo, "HEAD",
-			      u->author, u->committer, NULL, msg.buf, u->tree,
-			      1, (const git_commit **)&u->head) < 0)
-		rc = graft_error_git(GRAFT_EFAIL, "cannot commit the rollback");
+	req = (struct commit_request){ u->p->index, u->head, u->author,
+				       u->committer, msg.buf, "HEAD", NULL };
+	if ((rc = commit_create(&u->out->commit, &u->commit, &req)) < 0)
+		graft_error_prefix("cannot commit the rollback");
 	strbuf_release(&msg);
 	return rc;
 }
@@ -446,12 +449,14 @@ static int carry_out(struct undo *u)
 			    u->name, graft_error_message());
 		graft_error_clear();
 	}
+	commit_post_hook(&u->commit, u->p->index, u->author);
 done:
 	signals_release(&held);
 	return rc;
 }
 
-int undo_run(struct undo_result *out, struct project *p, const char *name)
+int undo_run(struct undo_result *out, struct project *p, const char *name,
+	     const struct commit_options *opts)
 {
 	struct undo u;
 	int rc;
@@ -470,7 +475,9 @@ int undo_run(struct undo_result *out, struct project *p, const char *name)
 	    (rc = snapshot_check_sizes(&p->repo, &u.scan, "rollback")) == 0 &&
 	    (rc = check_paths(&u)) == 0 &&
 	    (rc = check_dep(&u)) == 0 &&
-	    (rc = ident_resolve(&u.author, &u.committer, p->repo.repo)) == 0) {
+	    (rc = ident_resolve(&u.author, &u.committer, p->repo.repo)) == 0 &&
+	    (rc = commit_setup(&u.commit, &p->repo, COMMIT_LIKE_REVERT, opts,
+			       u.committer)) == 0) {
 		fill_trailers(&u);
 		rc = carry_out(&u);
 	}
@@ -486,6 +493,7 @@ int undo_run(struct undo_result *out, struct project *p, const char *name)
 	scan_release(&u.scan);
 	git_signature_free(u.author);
 	git_signature_free(u.committer);
+	commit_setup_release(&u.commit);
 	snapshot_release(&u.snap);
 	return rc;
 }

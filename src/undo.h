@@ -3,6 +3,7 @@
 
 #include <git2.h>
 
+#include "commit.h"
 #include "project.h"
 #include "trailers.h"
 
@@ -31,8 +32,12 @@ struct undo_result {
 
 #define UNDO_RESULT_INIT { {{0}}, {{0}}, GRAFT_TRAILERS_INIT }
 
-/* p is open with PROJECT_MUTATE. */
-int undo_run(struct undo_result *out, struct project *p, const char *name);
+/*
+ * p is open with PROJECT_MUTATE. The commit is made as commit.h makes
+ * one like `git revert`'s, with opts' signing.
+ */
+int undo_run(struct undo_result *out, struct project *p, const char *name,
+	     const struct commit_options *opts);
 void undo_result_release(struct undo_result *res);
 
 #endif

@@ -43,18 +43,25 @@
 /* Dirty paths an error lists before it says "and N more". */
 #define DIRTY_PATHS_SHOWN 10
 
+/* The target, from fetched data, fetching once if it is not known. */
 static int resolve_target(struct upgrade_plan *plan)
 {
-	int rc = dep_resolve(&plan->to, &plan->dep, plan->to_ref);
+	char *name = NULL;
+	int rc = dep_resolve_rev(&plan->to, &name, &plan->dep, plan->to_ref);
 
-	if (rc != 1)
-		return rc;
-	graft_error_clear();
-	if ((rc = dep_fetch(&plan->dep, plan->decl->source)) < 0)
-		return rc;
-	if ((rc = dep_resolve(&plan->to, &plan->dep, plan->to_ref)) == 1)
-		graft_error_hint("'git graft fetch %s' brings what the source has; 'git graft changes %s' lists its changes",
-				 plan->name, plan->name);
+	if (rc == 1) {
+		graft_error_clear();
+		if ((rc = dep_fetch(&plan->dep, plan->decl->source)) < 0)
+			return rc;
+		if ((rc = dep_resolve_rev(&plan->to, &name, &plan->dep,
+					  plan->to_ref)) == 1)
+			graft_error_hint("'git graft fetch %s' brings what the source has; 'git graft changes %s' lists its changes",
+					 plan->name, plan->name);
+	}
+	if (rc == 0) {
+		free(plan->to_ref);
+		plan->to_ref = name;
+	}
 	return rc == 1 ? GRAFT_EFAIL : rc;
 }
 
@@ -106,6 +113,43 @@ static int check_unresolved(const struct upgrade_plan *plan)
 	return rc;
 }
 
+/*
+ * An upgrade goes forward: to a descendant of the locked commit, or at
+ * least across changes that say how. A move back would run no migration
+ * backwards and leave the code on the newer API.
+ */
+static int check_direction(struct upgrade_plan *plan,
+			   const struct upgrade_opts *opts)
+{
+	git_repository *repo = plan->dep.repo;
+	char from[8], to[8];
+	int back, forward, rc;
+
+	back = git_graph_descendant_of(repo, &plan->from, &plan->to);
+	forward = back == 0 ? git_graph_descendant_of(repo, &plan->to,
+						      &plan->from) : 0;
+	if (back < 0 || forward < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot compare %s and %s in %s",
+				       plan->from_ref, plan->to_ref, plan->name);
+	plan->downgrade = back || (!forward && !plan->changes.nr);
+	if (!plan->downgrade || opts->allow_downgrade)
+		return 0;
+	short_id(from, &plan->from);
+	short_id(to, &plan->to);
+	if (back)
+		rc = graft_error("%s (%s) is older than the locked %s (%s) of %s: that is a downgrade, not an upgrade",
+				 plan->to_ref, to, plan->from_ref, from, plan->name);
+	else
+		rc = graft_error("%s (%s) does not descend from the locked %s (%s) of %s, and no change lies in between: that is no upgrade",
+				 plan->to_ref, to, plan->from_ref, from, plan->name);
+	graft_error_hint("to undo an upgrade of %s, 'git graft rollback %s'",
+			 plan->name, plan->name);
+	graft_error_hint("to move %s there without running anything, 'git graft apply %s --to %s'",
+			 plan->name, plan->name, plan->to_ref);
+	graft_error_hint("to commit it as a downgrade anyway, pass --allow-downgrade");
+	return rc;
+}
+
 int upgrade_plan(struct upgrade_plan *plan, struct project *p,
 		 const char *name, const struct upgrade_opts *opts)
 {
@@ -113,7 +157,7 @@ int upgrade_plan(struct upgrade_plan *plan, struct project *p,
 
 	plan->name = name;
 	if ((rc = name_check(name, "dependency name")) < 0 ||
-	    (opts->to && (rc = ref_check(opts->to, "--to")) < 0) ||
+	    (opts->to && (rc = rev_check(opts->to, "--to")) < 0) ||
 	    (rc = project_declared(&plan->decl, p, name)) < 0 ||
 	    (rc = project_read_dep(&plan->dep, p, name)) < 0 ||
 	    (rc = read_locked(plan, p)) < 0)
@@ -138,9 +182,10 @@ int upgrade_plan(struct upgrade_plan *plan, struct project *p,
 				     plan->to_ref)) < 0 ||
 	    (rc = dep_changes_between(&plan->changes, &plan->dep,
 				      &plan->target_cfg, &plan->from,
-				      &plan->to)) < 0)
+				      &plan->to)) < 0 ||
+	    (rc = check_unresolved(plan)) < 0)
 		return rc;
-	return check_unresolved(plan);
+	return check_direction(plan, opts);
 }
 
 void upgrade_plan_release(struct upgrade_plan *plan)
@@ -162,7 +207,8 @@ static const struct graft_command *find_command(const struct upgrade_plan *plan,
 static const char *commit_subject(struct strbuf *sb, const struct upgrade_plan *plan)
 {
 	strbuf_reset(sb);
-	strbuf_addf(sb, "graft: upgrade %s %s -> %s", plan->name,
+	strbuf_addf(sb, "graft: %s %s %s -> %s",
+		    plan->downgrade ? "downgrade" : "upgrade", plan->name,
 		    plan->from_ref, plan->to_ref);
 	return sb->buf;
 }
@@ -242,6 +288,7 @@ struct upgrade {
 	const struct upgrade_opts *opts;
 	struct upgrade_outcome *out;
 	git_signature *author, *committer;
+	struct commit_setup commit;	/* hooks, signing */
 	struct scan before;
 	struct prior_files prior;	/* untracked and ignored before */
 	struct snapshot snap;
@@ -409,11 +456,17 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 	cmd.env = cmdenv_items(&env);
 	cmd.timeout = u->opts->has_timeout ? u->opts->timeout :
 		      (unsigned)c->timeout;
-	cmd.echo_fd = output_is_quiet() ? -1 : 2;
 	/* what it left running would write over what is put back, or commit */
 	cmd.contain = 1;
-	if (!output_is_quiet())
-		out_info("%s: running %s", u->plan->name, what.buf + strlen("the "));
+	/* with --json too: the JSON is on stdout, the commands' output on stderr */
+	cmd.echo_fd = u->opts->quiet ? -1 : 2;
+	if (!u->opts->quiet) {
+		strbuf_addf(&how, "%s: running %s\n", u->plan->name,
+			    what.buf + strlen("the "));
+		fflush(stdout);
+		out_sanitized(stderr, how.buf);
+		strbuf_reset(&how);
+	}
 	if ((rc = exec_shell(&cmd, &res)) < 0)
 		goto done;
 	if (res.interrupted) {
@@ -421,7 +474,9 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 		graft_error_prefix("%s", what.buf);
 	} else if (!exec_succeeded(&res)) {
 		exec_describe(&res, &cmd, &how);
-		add_tail(&how, res.tail);
+		/* what was shown as it came is not shown again */
+		if (cmd.echo_fd < 0)
+			add_tail(&how, res.tail);
 		rc = graft_error("%s %s", what.buf, how.buf);
 	}
 done:
@@ -524,22 +579,39 @@ static int stage_changes(struct upgrade *u, git_index *idx)
 	return rc;
 }
 
+/*
+ * HEAD moved while the commands ran: by one of them, or by someone
+ * working in the repository meanwhile. The commit it moved to stays
+ * reachable from the attempt that keeps what the upgrade left.
+ */
+static int head_moved(struct upgrade *u, const git_oid *head)
+{
+	char hex[8];
+	int rc;
+
+	rc = graft_error("HEAD moved during the upgrade, to %s: a command, or someone working here meanwhile, made a commit or checked out another",
+			 short_id(hex, head));
+	graft_error_hint("the upgrade must be one commit on top of where it started; %s%s keeps the commit HEAD moved to",
+			 ATTEMPT_REF_PREFIX, u->plan->name);
+	return rc;
+}
+
 static int make_commit(struct upgrade *u)
 {
 	struct graft_trailers t = GRAFT_TRAILERS_INIT;
+	struct commit_request req;
 	struct strbuf msg = STRBUF_INIT;
 	char from[GIT_OID_HEXSZ + 1], to[GIT_OID_HEXSZ + 1];
 	git_repository *repo = u->p->repo.repo;
 	git_index *idx = u->p->index;
 	git_commit *parent = NULL;
-	git_tree *tree = NULL;
-	git_oid tree_id, head;
+	git_oid head;
 	int rc;
 
 	if (git_reference_name_to_id(&head, repo, "HEAD") < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD");
 	if (!git_oid_equal(&head, &u->snap.head))
-		return graft_error("a command moved HEAD (it made a commit, or checked out another): the upgrade must be one commit on top of where it started");
+		return head_moved(u, &head);
 	/* what the commands did to the index file, if anything */
 	if (git_index_read(idx, 0) < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
@@ -547,8 +619,6 @@ static int make_commit(struct upgrade *u)
 	if ((rc = stage_changes(u, idx)) < 0)
 		return rc;
 	if (git_index_write(idx) < 0 ||
-	    git_index_write_tree(&tree_id, idx) < 0 ||
-	    git_tree_lookup(&tree, repo, &tree_id) < 0 ||
 	    git_commit_lookup(&parent, repo, &head) < 0) {
 		rc = graft_error_git(GRAFT_EFATAL, "cannot record the upgrade");
 		goto done;
@@ -561,17 +631,17 @@ static int make_commit(struct upgrade *u)
 	t.to_commit = git_oid_tostr(to, sizeof(to), &u->plan->to);
 	t.skipped = u->skipped;
 	t.skipped_nr = u->skipped_nr;
+	t.downgrade = u->plan->downgrade;
 	trailers_format_message(&msg, &t);
-	if (git_commit_create(&u->out->commit, repo, "HEAD", u->author,
-			      u->committer, NULL, msg.buf, tree, 1,
-			      (const git_commit **)&parent) < 0)
-		rc = graft_error_git(GRAFT_EFATAL, "cannot commit the upgrade");
-	else
+	req = (struct commit_request){ idx, parent, u->author, u->committer,
+				       msg.buf, "HEAD", &u->prior.paths };
+	if ((rc = commit_create(&u->out->commit, &u->commit, &req)) == 0)
 		u->out->committed = 1;
+	else
+		graft_error_prefix("cannot commit the upgrade");
 done:
 	strbuf_release(&msg);
 	git_commit_free(parent);
-	git_tree_free(tree);
 	return rc;
 }
 
@@ -656,6 +726,7 @@ static int upgrade_snapshotted(struct upgrade *u)
 		graft_error_clear();
 	}
 	bring_back_stash(u);
+	commit_post_hook(&u->commit, u->p->index, u->author);
 	return 0;
 }
 
@@ -678,6 +749,8 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 	if ((rc = guard_no_pending(&p->repo)) == 0 &&
 	    (rc = check_dep(&u)) == 0 &&
 	    (rc = ident_resolve(&u.author, &u.committer, p->repo.repo)) == 0 &&
+	    (rc = commit_setup(&u.commit, &p->repo, COMMIT_LIKE_COMMIT,
+			       &opts->commit, u.committer)) == 0 &&
 	    (rc = check_worktree(&u)) == 0 &&
 	    (rc = snapshot_check_sizes(&p->repo, &u.before, "upgrade")) == 0 &&
 	    (rc = interrupted()) == 0 &&
@@ -690,5 +763,6 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 	scan_release(&u.before);
 	git_signature_free(u.author);
 	git_signature_free(u.committer);
+	commit_setup_release(&u.commit);
 	return rc;
 }

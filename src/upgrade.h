@@ -4,6 +4,7 @@
 #include <git2.h>
 #include <jansson.h>
 
+#include "commit.h"
 #include "config.h"
 #include "deps.h"
 #include "project.h"
@@ -23,6 +24,9 @@ struct upgrade_opts {
 	int autostash;
 	int has_timeout;	/* --timeout given: */
 	unsigned timeout;	/* every command's limit instead of its own */
+	int quiet;		/* --quiet: the commands' output is not shown */
+	int allow_downgrade;	/* to an ancestor of the locked commit, or aside */
+	struct commit_options commit;	/* hooks and signing */
 };
 
 /* What an upgrade of one dependency would do. */
@@ -33,19 +37,25 @@ struct upgrade_plan {
 	char *from_ref, *to_ref;
 	git_oid from, to;
 	int up_to_date;			/* from == to: nothing to do */
+	int downgrade;			/* to is no step forward (see upgrade_plan) */
 	struct graft_config target_cfg;	/* graft.ini at the target */
 	struct dep_change_list changes;	/* in from..to, oldest first */
 };
 
 #define UPGRADE_PLAN_INIT { NULL, NULL, DEP_INIT, NULL, NULL, {{0}}, {{0}}, \
-			    0, GRAFT_CONFIG_INIT, DEP_CHANGE_LIST_INIT }
+			    0, 0, GRAFT_CONFIG_INIT, DEP_CHANGE_LIST_INIT }
 
 /*
  * Plan the upgrade of name in p: it must be declared, locked and cloned;
  * the target is opts->to or the newest known commit of the ref it
- * tracks, fetched only when unknown. Every change in the range must
- * resolve: one whose ref names no commit is an error, since whether it
- * lies in the range cannot be told. Changes nothing.
+ * tracks, fetched only when unknown; opts->to may use git's revision
+ * syntax (v2.0.0^, main~2), and is then recorded as the commit's full
+ * id. Every change in the range must resolve: one whose ref names no
+ * commit is an error, since whether it lies in the range cannot be told.
+ * A target that is no step forward is refused unless
+ * opts->allow_downgrade: an ancestor of the locked commit, or one that
+ * does not descend from it with no change in between (no migration
+ * runs backwards). Changes nothing.
  */
 int upgrade_plan(struct upgrade_plan *plan, struct project *p,
 		 const char *name, const struct upgrade_opts *opts);

@@ -17,6 +17,7 @@ static const char *const apply_usage[] = {
 
 struct apply {
 	const char *name, *to;
+	char *ref;		/* what graft.lock records of to */
 	int force;
 	struct project p;
 	const struct graft_dependency *decl;
@@ -28,14 +29,14 @@ struct apply {
 /* The target, from fetched data, fetching once if it is not known. */
 static int resolve_target(struct apply *a)
 {
-	int rc = dep_resolve(&a->target, &a->dep, a->to);
+	int rc = dep_resolve_rev(&a->target, &a->ref, &a->dep, a->to);
 
 	if (rc != 1)
 		return rc;
 	graft_error_clear();
 	if ((rc = dep_fetch(&a->dep, a->decl->source)) < 0)
 		return rc;
-	rc = dep_resolve(&a->target, &a->dep, a->to);
+	rc = dep_resolve_rev(&a->target, &a->ref, &a->dep, a->to);
 	return rc == 1 ? GRAFT_EFAIL : rc;
 }
 
@@ -47,7 +48,7 @@ static int record(struct apply *a)
 
 	git_oid_tostr(hex, sizeof(hex), &a->target);
 	iso8601_now(now, sizeof(now));
-	if ((rc = lock_set(&a->p.lock, a->name, a->decl->source, a->to, hex,
+	if ((rc = lock_set(&a->p.lock, a->name, a->decl->source, a->ref, hex,
 			   now)) < 0 ||
 	    (rc = project_plan_lock(&a->p)) < 0 ||
 	    (rc = file_edits_apply(&a->p.edits)) < 0)
@@ -91,9 +92,9 @@ static void warn_skipped(struct apply *a, const struct lock_entry *old)
 	if (with_commands) {
 		out_warning("%zu change%s between %s and %s declare%s a migration or verification; none was run",
 			    with_commands, with_commands == 1 ? "" : "s",
-			    old->ref, a->to, with_commands == 1 ? "s" : "");
+			    old->ref, a->ref, with_commands == 1 ? "s" : "");
 		out_hint("'git graft changes %s --from %s --to %s' lists them",
-			 a->name, old->ref, a->to);
+			 a->name, old->ref, a->ref);
 	}
 	dep_change_list_release(&changes);
 	diag_list_release(&diags);
@@ -125,10 +126,11 @@ static int run_apply(struct apply *a)
 	int attached, rc;
 
 	if ((rc = name_check(a->name, "dependency name")) < 0 ||
-	    (rc = ref_check(a->to, "--to")) < 0 ||
+	    (rc = rev_check(a->to, "--to")) < 0 ||
 	    (rc = project_open(&a->p, PROJECT_MUTATE)) < 0 ||
 	    (rc = project_declared(&a->decl, &a->p, a->name)) < 0 ||
-	    (rc = project_checkout_dep(&a->dep, &a->p, a->name, &attached)) < 0)
+	    (rc = project_checkout_dep(&a->dep, &a->p, a->name,
+					     &attached)) < 0)
 		return rc;
 	if (!a->dep.submodule) {
 		rc = graft_error("%s is not registered in .gitmodules", a->dep.shown);
@@ -151,10 +153,10 @@ static int run_apply(struct apply *a)
 
 		git_oid_fromstr(&was, old.commit);
 		project_say("%s: %s (%s) -> %s (%s)", a->name, old.ref,
-			    short_id(from, &was), a->to, short_id(to, &a->target));
+			    short_id(from, &was), a->ref, short_id(to, &a->target));
 		warn_skipped(a, &old);
 	} else if (rc == 0) {
-		project_say("%s: locked at %s (%s)", a->name, a->to,
+		project_say("%s: locked at %s (%s)", a->name, a->ref,
 			    short_id(to, &a->target));
 	}
 	free(old.ref);
@@ -167,8 +169,8 @@ int cmd_apply(int argc, char **argv)
 	struct apply a;
 	int quiet = 0, rc;
 	const struct option_spec options[] = {
-		OPT_STRING(0, "to", &a.to, "<ref>",
-			   "the branch, tag or commit to move it to"),
+		OPT_STRING(0, "to", &a.to, "<rev>",
+			   "the branch, tag, commit or revision to move it to"),
 		OPT_BOOL('f', "force", &a.force,
 			 "discard uncommitted changes in the dependency"),
 		OPT_BOOL('q', "quiet", &quiet, "print nothing but errors"),
@@ -188,5 +190,6 @@ int cmd_apply(int argc, char **argv)
 	rc = run_apply(&a);
 	dep_release(&a.dep);
 	project_close(&a.p);
+	free(a.ref);
 	return graft_error_report(rc);
 }

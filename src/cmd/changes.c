@@ -53,7 +53,7 @@ struct changes {
 static int resolve_given(struct range_end *end, struct dep *d,
 			 const char *ref, const char *option)
 {
-	int rc = dep_resolve(&end->id, d, ref);
+	int rc = dep_resolve_rev(&end->id, NULL, d, ref);
 
 	if (rc == 1)
 		rc = GRAFT_EFAIL;
@@ -281,8 +281,8 @@ static int run_changes(struct changes *c)
 	int rc;
 
 	if ((rc = name_check(c->opt.name, "dependency name")) < 0 ||
-	    (c->opt.from && (rc = ref_check(c->opt.from, "--from")) < 0) ||
-	    (c->opt.to && (rc = ref_check(c->opt.to, "--to")) < 0) ||
+	    (c->opt.from && (rc = rev_check(c->opt.from, "--from")) < 0) ||
+	    (c->opt.to && (rc = rev_check(c->opt.to, "--to")) < 0) ||
 	    (rc = project_open(&c->p, 0)) < 0 ||
 	    (rc = guard_warn_pending(&c->p.repo)) < 0 ||
 	    (rc = project_read_dep(&c->dep, &c->p, c->opt.name)) < 0 ||
@@ -305,10 +305,10 @@ int cmd_changes(int argc, char **argv)
 	struct changes c;
 	int rc;
 	const struct option_spec options[] = {
-		OPT_STRING(0, "from", &c.opt.from, "<ref>",
-			   "start after <ref> (default: the locked commit)"),
-		OPT_STRING(0, "to", &c.opt.to, "<ref>",
-			   "end at <ref> (default: the tracked ref)"),
+		OPT_STRING(0, "from", &c.opt.from, "<rev>",
+			   "start after <rev> (default: the locked commit)"),
+		OPT_STRING(0, "to", &c.opt.to, "<rev>",
+			   "end at <rev> (default: the tracked ref)"),
 		OPT_STRING(0, "type", &c.opt.type, "<type>",
 			   "only changes of this type"),
 		OPT_BOOL(0, "breaking", &c.opt.breaking,

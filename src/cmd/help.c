@@ -40,5 +40,6 @@ int cmd_help(int argc, char **argv)
 	sub_argv[0] = (char *)cmd->name;
 	sub_argv[1] = (char *)"-h";
 	sub_argv[2] = NULL;
+	options_set_help_status(0);
 	return cmd->fn(2, sub_argv);
 }

@@ -28,7 +28,7 @@
 #include "undo.h"
 
 static const char *const rollback_usage[] = {
-	"git graft rollback [-q] [<name>]",
+	"git graft rollback [-q] [-S[<key-id>] | --no-gpg-sign] [<name>]",
 	"git graft rollback --list [--json] [<name>]",
 	NULL,
 };
@@ -76,7 +76,8 @@ static int rollback_pending(const struct graft_repo *r, const char *dep)
 }
 
 /* Undo the newest committed upgrade of name. */
-static int rollback_committed(const char *name)
+static int rollback_committed(const char *name,
+			      const struct commit_options *opts)
 {
 	struct project p;
 	struct undo_result res = UNDO_RESULT_INIT;
@@ -86,7 +87,7 @@ static int rollback_committed(const char *name)
 
 	project_init(&p);
 	if ((rc = project_open(&p, PROJECT_MUTATE)) == 0 &&
-	    (rc = undo_run(&res, &p, name)) == 0) {
+	    (rc = undo_run(&res, &p, name, opts)) == 0) {
 		git_oid_fromstr(&from, res.t.from_commit);
 		git_oid_fromstr(&to, res.t.to_commit);
 		project_say("%s: %s (%s) -> %s (%s), reverting %s, committed as %s",
@@ -99,7 +100,7 @@ static int rollback_committed(const char *name)
 	return rc;
 }
 
-static int run_rollback(const char *name)
+static int run_rollback(const char *name, const struct commit_options *opts)
 {
 	struct graft_repo r = GRAFT_REPO_INIT;
 	struct oplock lock = OPLOCK_INIT;
@@ -127,7 +128,7 @@ done:
 	repo_close(&r);
 	/* the project takes the lock again, with the checks of any change */
 	if (rc == 0 && !dep && name)
-		rc = rollback_committed(name);
+		rc = rollback_committed(name, opts);
 	return rc;
 }
 
@@ -321,10 +322,14 @@ done:
 int cmd_rollback(int argc, char **argv)
 {
 	int quiet = 0, list = 0, json = 0;
+	struct opt_optional sign = OPT_OPTIONAL_INIT;
+	struct commit_options commit = COMMIT_OPTIONS_INIT;
 	const struct option_spec options[] = {
 		OPT_BOOL(0, "list", &list, "show what can be rolled back"),
 		OPT_BOOL(0, "json", &json, "with --list: print it as JSON"),
 		OPT_BOOL('q', "quiet", &quiet, "print nothing but errors"),
+		OPT_OPTSTRING('S', "gpg-sign", &sign, "<key-id>",
+			      "sign the rollback's commit (or not: --no-gpg-sign)"),
 		OPT_END(),
 	};
 	const char *name;
@@ -336,7 +341,9 @@ int cmd_rollback(int argc, char **argv)
 		usage_error(rollback_usage, options, "--json goes with --list");
 	output_set_quiet(quiet);
 	name = argc ? argv[0] : NULL;
+	commit.gpg_sign = sign.given;
+	commit.gpg_key = sign.value;
 	if (list)
 		return graft_error_report(list_rollbacks(name, json));
-	return graft_error_report(run_rollback(name));
+	return graft_error_report(run_rollback(name, &commit));
 }

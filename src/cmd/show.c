@@ -129,7 +129,7 @@ static int parse_spec(struct show *s, const struct option_spec *options)
 	s->name = xstrndup(s->arg, (size_t)(at - s->arg));
 	s->ref = at + 1;
 	if ((rc = name_check(s->name, "dependency name")) < 0 ||
-	    (rc = ref_check(s->ref, "ref")) < 0)
+	    (rc = rev_check(s->ref, "ref")) < 0)
 		graft_error_hint("write it as <name>@<ref>, as in kb@v2.0.0");
 	return rc;
 }
@@ -196,7 +196,7 @@ static void hint_latest(struct show *s)
 
 static int resolve_ref(struct show *s)
 {
-	int rc = dep_resolve(&s->commit, &s->dep, s->ref);
+	int rc = dep_resolve_rev(&s->commit, NULL, &s->dep, s->ref);
 
 	if (rc == 1) {
 		hint_latest(s);

@@ -176,11 +176,12 @@ static int run_upgrade(struct upgrade_cmd *c)
 int cmd_upgrade(int argc, char **argv)
 {
 	struct upgrade_cmd c;
+	struct opt_optional sign = OPT_OPTIONAL_INIT;
 	int quiet = 0, rc;
 	const struct option_spec options[] = {
 		OPT_BOOL(0, "all", &c.all, "upgrade every declared dependency"),
-		OPT_STRING(0, "to", &c.opts.to, "<ref>",
-			   "the branch, tag or commit to upgrade to"),
+		OPT_STRING(0, "to", &c.opts.to, "<rev>",
+			   "the branch, tag, commit or revision to upgrade to"),
 		OPT_BOOL('n', "dry-run", &c.dry_run, "show the plan, change nothing"),
 		OPT_BOOL(0, "skip-migration", &c.opts.skip_migration,
 			 "do not run the migrations"),
@@ -190,12 +191,19 @@ int cmd_upgrade(int argc, char **argv)
 			 "set uncommitted changes aside and bring them back after"),
 		OPT_UINT(0, "timeout", &c.timeout, "<seconds>",
 			 "the time limit of every command (0: none)"),
+		OPT_BOOL(0, "allow-downgrade", &c.opts.allow_downgrade,
+			 "go to an older commit of the dependency too"),
+		OPT_BOOL(0, "no-verify", &c.opts.commit.no_verify,
+			 "bypass the pre-commit and commit-msg hooks"),
+		OPT_OPTSTRING('S', "gpg-sign", &sign, "<key-id>",
+			      "sign the commit (or not: --no-gpg-sign)"),
 		OPT_BOOL('q', "quiet", &quiet, "print nothing but errors"),
 		OPT_BOOL(0, "json", &c.json, "print the results (or plans) as JSON"),
 		OPT_END(),
 	};
 
 	memset(&c, 0, sizeof(c));
+	c.opts.commit = (struct commit_options)COMMIT_OPTIONS_INIT;
 	c.timeout = -1;
 	project_init(&c.p);
 	argc = parse_options(argc, argv, options, upgrade_usage, 0);
@@ -206,6 +214,9 @@ int cmd_upgrade(int argc, char **argv)
 			    "upgrade needs the name of a dependency, or --all");
 	if (c.opts.to && (c.all || argc > 1))
 		usage_error(upgrade_usage, options, "--to needs exactly one dependency");
+	c.opts.commit.gpg_sign = sign.given;
+	c.opts.commit.gpg_key = sign.value;
+	c.opts.quiet = quiet;
 	c.opts.has_timeout = c.timeout >= 0;
 	c.opts.timeout = c.opts.has_timeout ? (unsigned)c.timeout : 0;
 	output_set_quiet(quiet || c.json);

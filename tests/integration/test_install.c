@@ -53,7 +53,7 @@ Test(install, man_page_documents_every_command)
 	{
 		static const char *const sections[] = {
 			"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "COMMANDS",
-			"FILES", "EXIT STATUS", "ENVIRONMENT", "CONFIGURATION",
+			"FILES", "EXIT STATUS", "ENVIRONMENT", "CONFIGURATION", "HOOKS",
 			"SAFETY", "EXAMPLES", "BUGS", "SEE ALSO", NULL,
 		};
 		const char *const *s;

@@ -729,7 +729,7 @@ Test(show, bad_name_at_ref_syntax)
 	assert_contains(r.err, "error: --json and --field cannot be used together");
 	cmd_result_free(&r);
 	r = graft(app, "show", "-h", NULL);
-	cr_assert_eq(r.status, 0);
+	cr_assert_eq(r.status, 129);
 	assert_contains(r.out, "usage: git graft show");
 	assert_contains(r.out, "migration.<key> and verify.<key>");
 	cmd_result_free(&r);

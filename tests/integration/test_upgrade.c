@@ -91,15 +91,24 @@ Test(upgrade, failed_verification_puts_everything_back)
 			     VERIFY_FAIL);
 	char *before = full_state(app), *after, *made;
 	struct cmd_result r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+	const char *p;
 
 	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
 	assert_contains(r.err, "verification 'check' of kb v2.0.0 exited with status 3");
-	assert_contains(r.err, "    new is not there");
+	/* its output was shown as it came, and is not repeated */
+	p = strstr(r.err, "new is not there\n");
+	cr_assert(p && !strstr(p + 1, "new is not there"), "%s", r.err);
 	assert_contains(r.err, "everything is back as it was");
 	after = full_state(app);
 	assert_str_eq(before, after, "state");
 	made = tmp_path("app/made.txt");
 	cr_assert(!file_exists(made));
+	cmd_result_free(&r);
+
+	/* with --quiet nothing was shown: the error quotes its last lines */
+	r = graft(app, "upgrade", "-q", "kb", "--to", "v2.0.0", NULL);
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	assert_contains(r.err, "its last lines of output:\n    checking src/a.txt\n    new is not there");
 	free(made);
 	free(after);
 	free(before);
@@ -438,7 +447,9 @@ Test(upgrade, checks_before_anything_changes)
 
 	before = full_state(app);
 	r = graft_env(app, no_ident, args);
-	cr_assert_eq(r.status, 1, "%s", r.err);
+	/* as git commit: fatal, 128 */
+	cr_assert_eq(r.status, 128, "%s", r.err);
+	assert_contains(r.err, "fatal: author identity unknown");
 	assert_contains(r.err, "Please tell me who you are");
 	cmd_result_free(&r);
 

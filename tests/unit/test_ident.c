@@ -142,7 +142,7 @@ Test(ident, missing_identity_asks_who_you_are, .init = harness_setup,
 
 	open_repo(&r);
 	clear_identity_env();
-	cr_assert_eq(ident_resolve(NULL, NULL, r.repo), GRAFT_EFAIL);
+	cr_assert_eq(ident_resolve(NULL, NULL, r.repo), GRAFT_EFATAL);
 	cr_assert_str_eq(graft_error_message(),
 			 "author identity unknown: no email address is configured");
 	cr_assert(strstr(graft_error_hints(), "*** Please tell me who you are.\n"));
@@ -154,12 +154,12 @@ Test(ident, missing_identity_asks_who_you_are, .init = harness_setup,
 	graft_error_clear();
 
 	sh_do(NULL, "git config user.email me@example.com");
-	cr_assert_eq(ident_signature(&sig, IDENT_COMMITTER, NULL), GRAFT_EFAIL);
+	cr_assert_eq(ident_signature(&sig, IDENT_COMMITTER, NULL), GRAFT_EFATAL);
 	cr_assert_null(sig);
 	cr_assert_str_eq(graft_error_message(),
 			 "committer identity unknown: no email address is configured");
 	graft_error_clear();
-	cr_assert_eq(ident_resolve(NULL, NULL, r.repo), GRAFT_EFAIL);
+	cr_assert_eq(ident_resolve(NULL, NULL, r.repo), GRAFT_EFATAL);
 	cr_assert_str_eq(graft_error_message(),
 			 "author identity unknown: no name is configured");
 	graft_error_clear();
