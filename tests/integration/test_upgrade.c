@@ -423,7 +423,7 @@ Test(upgrade, all_after_a_failure_keeps_its_lock_entry)
 	struct cmd_result r = graft(app, "upgrade", "--all", NULL);
 
 	cr_assert_eq(r.status, 1, "%s", r.err);
-	assert_contains(r.err, "moved HEAD");
+	assert_contains(r.err, "HEAD moved during the upgrade");
 	assert_contains(r.err, "1 of 2 upgrades failed");
 	s = sh_ok(app, "git log -1 --format=%%s && git show HEAD:graft.lock | "
 		  "awk '/\"bad\"/ { s = 1 } s && $1 == \"commit\" { print $3; exit }'");
@@ -518,7 +518,7 @@ Test(upgrade, undoes_a_migration_that_attacks_git)
 	char *app = make_app("echo x > .git/graft-was-here && rm .git/index && "
 			     "git commit -q --allow-empty -m sneaky\n", "exit 0\n");
 
-	upgrade_fails_unchanged(app, 1, "moved HEAD", NULL);
+	upgrade_fails_unchanged(app, 1, "HEAD moved during the upgrade", NULL);
 	free(app);
 }
 
