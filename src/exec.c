@@ -620,6 +620,9 @@ static void finish_group(struct run_state *st)
 
 /* ---- containment ------------------------------------------------------ */
 
+/* The pager, if one runs: the one child of git-graft a sweep spares. */
+static pid_t pager_pid;
+
 /* A process's parent and state letter, from /proc/<pid>/stat. */
 static int read_stat(long pid, long *ppid, char *state)
 {
@@ -754,7 +757,7 @@ static size_t signal_children(int sig, struct pid_set *sent)
 		id = strtol(e->d_name, &end, 10);
 		if (*end || id <= 0 || read_stat(id, &ppid, &state) < 0 ||
 		    ppid != view.self || state == 'Z' ||
-		    !(pid = local_pid(&view, id)))
+		    !(pid = local_pid(&view, id)) || pid == pager_pid)
 			continue;
 		if (sig == SIGTERM && pid_set_has(sent, pid)) {
 			n += kill(pid, 0) == 0;
@@ -806,6 +809,8 @@ static void end_descendants(struct run_state *st, long long kill_at)
 		if (signal_children(sig, &sent))
 			give_up_at = (now > kill_at ? now : kill_at) +
 				     SWEEP_GIVE_UP_MS;
+		else if (pager_pid > 0 && kill(pager_pid, 0) == 0)
+			break;	/* the pager is all that is left */
 		else if (now >= give_up_at) {
 			st->res->left_running = 1;
 			break;
@@ -1171,7 +1176,6 @@ done:
 
 /* ---- the pager -------------------------------------------------------- */
 
-static pid_t pager_pid;
 
 int exec_start_pager(int *fd, const char *command, const char *const *env)
 {

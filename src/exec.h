@@ -29,8 +29,9 @@
  * git-graft has gets SIGTERM, then SIGKILL after kill_grace_ms, and is
  * reaped, down to the last descendant. That is the contract: git-graft
  * cannot tell its own children from the command's, so a contained
- * command may only be run while git-graft has no other child process;
- * none is left when it returns. A process the command asks someone
+ * command may only be run while git-graft has no other child process
+ * but the pager (exec_start_pager), which is spared; no other is left
+ * when it returns. A process the command asks someone
  * else to start (a service manager, a build server it only talks to) is
  * no descendant and is not stopped.
  *

@@ -351,6 +351,34 @@ Test(conventions, log_is_paged_on_a_terminal_and_keeps_its_colour)
 	free(app);
 }
 
+/*
+ * An upgrade through the pager: the end of each command's leftovers
+ * spares it, and it gets everything the upgrade printed.
+ */
+Test(conventions, an_upgrade_paged_keeps_its_pager)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *pager = tmp_path("pager");
+	char *cmd, *s;
+	struct cmd_result r;
+
+	write_file(pager, FAKE_PAGER);
+	sh_do(NULL, "chmod +x pager");
+	cr_assert(asprintf(&cmd, "GIT_PAGER=\"$HOME/pager\" '%s' -p upgrade kb --to v2.0.0",
+			   graft_bin()) > 0);
+	r = on_terminal(app, cmd);
+	expect_ok(&r, "upgrade");
+	s = paged();
+	cr_assert(s, "the upgrade was not paged");
+	assert_contains(s, "kb: v1.0.0");
+	free(s);
+	s = sh_ok(app, "git log -1 --format=%%s");
+	assert_str_eq("graft: upgrade kb v1.0.0 -> v2.0.0", s, "committed");
+	free(s);
+	free(cmd);
+	free(pager);
+	free(app);
+}
+
 Test(conventions, a_clone_from_a_local_path_shows_progress_on_a_terminal)
 {
 	char *app = make_repo("app"), *kb = make_dep_repo("kb"), *cmd;
