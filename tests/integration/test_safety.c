@@ -487,3 +487,74 @@ Test(safety, a_symlink_swapped_in_during_a_restore_leads_nowhere)
 	cmd_result_free(&r);
 	free(app);
 }
+
+/* ---- failed attempts are kept ----------------------------------------- */
+
+/*
+ * A migration that waits for the test: meanwhile the user edits a file,
+ * creates one and commits in another terminal; then it fails.
+ */
+#define WAITING_MIGRATION \
+	"touch \"$HOME/migrating\"; i=0; while ! test -e \"$HOME/go-on\" && " \
+	"test $i -lt 2000; do sleep 0.05; i=$((i + 1)); done; " \
+	"echo migrated > src/a.txt\n"
+
+static struct cmd_result upgrade_while(const char *app, const char *meanwhile)
+{
+	char *q = shq(graft_bin());
+	struct cmd_result r = sh(app, "%s upgrade kb --to v2.0.0 2>\"$HOME/err\" & "
+				 "i=0; while ! test -e \"$HOME/migrating\" && test $i -lt 2000; do "
+				 "sleep 0.05; i=$((i + 1)); done; %s; touch \"$HOME/go-on\"; "
+				 "wait $!; s=$?; cat \"$HOME/err\" >&2; exit $s", q, meanwhile);
+
+	free(q);
+	return r;
+}
+
+Test(safety, edits_made_while_the_commands_run_are_kept)
+{
+	char *app = make_app(WAITING_MIGRATION, VERIFY_FAIL);
+	char *before = full_state(app), *after, *s;
+	struct cmd_result r = upgrade_while(app, "echo 'my edit' >> src/a.txt && "
+					    "echo mine > user.txt");
+
+	cr_assert_eq(r.status, 1, "%.3000s", r.err);
+	assert_contains(r.err, "refs/graft/attempts/kb");
+	assert_contains(r.err, "git diff ");
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	/* both are in the attempt, as the commands and the user left them */
+	s = sh_ok(app, "git show refs/graft/attempts/kb:src/a.txt; "
+		  "git show refs/graft/attempts/kb:user.txt; "
+		  "git log -1 --format=%%s refs/graft/attempts/kb");
+	assert_str_eq("migrated\nmine\ngraft: attempt at upgrading kb v1.0.0 -> v2.0.0", s,
+		      "the attempt");
+	free(s);
+	/* the command the message gives shows what the attempt changed */
+	s = sh_ok(app, "git diff --stat $(git rev-parse refs/graft/attempts/kb^5) "
+		  "refs/graft/attempts/kb -- src user.txt | tail -1");
+	assert_contains(s, "2 files changed");
+	free(s);
+	free(before);
+	free(after);
+	cmd_result_free(&r);
+	free(app);
+}
+
+Test(safety, a_commit_made_meanwhile_stays_reachable)
+{
+	char *app = make_app(WAITING_MIGRATION, "exit 0\n");
+	char *s, *made;
+	struct cmd_result r = upgrade_while(app, "echo x > other.txt && git add other.txt && "
+					    "git commit -qm 'my own work'");
+
+	cr_assert_eq(r.status, 1, "%.3000s", r.err);
+	assert_contains(r.err, "HEAD moved during the upgrade");
+	made = sh_ok(app, "git rev-parse refs/graft/attempts/kb^1");
+	s = sh_ok(app, "git log -1 --format=%%s %s", made);
+	assert_str_eq("my own work", s, "kept from the attempt");
+	free(s);
+	free(made);
+	cmd_result_free(&r);
+	free(app);
+}
