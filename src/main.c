@@ -203,10 +203,17 @@ int main(int argc, char **argv)
 			exit_code = unknown_command(argv[i]);
 	}
 
-	if (fflush(stdout) == EOF && output_write_failed(errno) && !exit_code) {
-		fprintf(stderr, "fatal: cannot write output: %s\n",
-			strerror(errno));
-		exit_code = 128;
+	if (fflush(stdout) == EOF && errno != EPIPE) {
+		int err = errno;
+
+		if (!output_write_failed(err))
+			fprintf(stderr, "warning: cannot write output: %s\n",
+				strerror(err));
+		else if (!exit_code) {
+			fprintf(stderr, "fatal: cannot write output: %s\n",
+				strerror(err));
+			exit_code = 128;
+		}
 	}
 	graft_error_clear();
 	gitconfig_reset();

@@ -144,14 +144,18 @@ const char *color(FILE *stream, enum color_slot slot)
 	return output_use_color(stream) ? color_codes[slot] : "";
 }
 
+/* The repository is being changed: see output_survive_closed_pipe. */
+static int changing_repository;
+
 void output_survive_closed_pipe(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	changing_repository = 1;
 }
 
 int output_write_failed(int err)
 {
-	return err != EPIPE;
+	return err != EPIPE && !changing_repository;
 }
 
 void output_set_quiet(int q)

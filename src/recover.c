@@ -166,7 +166,8 @@ int recover_after_failure(const struct graft_repo *r,
 		graft_error_hint("everything is back as it was before the %s of %s",
 				 what, snap->dep);
 		recover_hint_attempt(snap);
-		return rc;
+		/* however it failed, nothing changed: 1, or the signal's */
+		return graft_code_signal(rc) ? rc : GRAFT_EFAIL;
 	}
 	strbuf_addf(&msg, "%s\nand putting the repository back failed: %s",
 		    saved.message ? saved.message : "it failed",

@@ -27,9 +27,10 @@ int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
 
 /*
  * After an operation that took snap failed with rc (its message set):
- * recover_snapshot, then rc again with the failure's message and a hint
- * that everything is back as it was before the <what> ("upgrade",
- * "rollback") of snap->dep. If going back fails too: GRAFT_EROLLBACK,
+ * recover_snapshot, then the failure's message with a hint that
+ * everything is back as it was before the <what> ("upgrade",
+ * "rollback") of snap->dep, and GRAFT_EFAIL (or rc, for a signal):
+ * whatever the cause, nothing changed. If going back fails too: GRAFT_EROLLBACK,
  * with both messages and a hint that the snapshot is kept for `git graft
  * rollback`. index, when not NULL, is the repository's index in memory,
  * which the restore reads too: it is read again from its file first,
