@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "guard.h"
+#include "lockfiles.h"
 #include "oplock.h"
 #include "output.h"
 #include "recover.h"
@@ -156,7 +157,8 @@ int guard_mutation(struct oplock *lock, const struct graft_repo *r)
 
 	if ((rc = oplock_acquire(lock, r)) < 0)
 		return rc;
-	if ((rc = recover_stale(r)) < 0 || (rc = guard_no_pending(r)) < 0 ||
+	if ((rc = lockfiles_clear_stale(r)) < 0 ||
+	    (rc = recover_stale(r)) < 0 || (rc = guard_no_pending(r)) < 0 ||
 	    (rc = repo_check_state(r)) < 0) {
 		oplock_release(lock);
 		return rc;

@@ -54,8 +54,9 @@ int guard_no_pending(const struct graft_repo *r);
 int guard_none_running(const struct graft_repo *r);
 
 /*
- * oplock_acquire, then recover_stale (the leftover ref of a committed
- * upgrade is no interrupted one), guard_no_pending and repo_check_state. On failure
+ * oplock_acquire, then lockfiles_clear_stale, recover_stale (the
+ * leftover ref of a committed upgrade is no interrupted one),
+ * guard_no_pending and repo_check_state. On failure
  * the lock is released again.
  */
 int guard_mutation(struct oplock *lock, const struct graft_repo *r);

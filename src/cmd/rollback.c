@@ -16,6 +16,7 @@
 #include "cmd/cmds.h"
 #include "error.h"
 #include "guard.h"
+#include "lockfiles.h"
 #include "history.h"
 #include "names.h"
 #include "oplock.h"
@@ -113,6 +114,7 @@ static int run_rollback(const char *name, const struct commit_options *opts)
 	    (rc = repo_open(&r, REPO_NEED_WORKTREE)) < 0 ||
 	    (rc = guard_none_running(&r)) < 0 ||
 	    (rc = oplock_acquire(&lock, &r)) < 0 ||
+	    (rc = lockfiles_clear_stale(&r)) < 0 ||
 	    (rc = pending_snapshots(&pending, &r)) < 0 ||
 	    (rc = pick_pending(&dep, &pending, name)) < 0)
 		goto done;

@@ -192,3 +192,41 @@ Test(stress, untracked_file_over_the_limit_is_refused)
 	free(before);
 	free(app);
 }
+
+/*
+ * Locks a killed git-graft left: removed by the next command, with a
+ * warning; one a live process holds stays, and the command fails on it.
+ */
+Test(stress, stale_locks_are_removed_held_ones_kept)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *s;
+	struct cmd_result r;
+
+	sh_do(app, "mkdir -p .git/refs/graft/snapshots && "
+	      "for f in .git/index.lock .git/refs/heads/main.lock "
+	      ".git/refs/graft/snapshots/kb.lock .git/modules/kb/index.lock "
+	      ".git/modules/kb/HEAD.lock; do : > $f; touch -d '1 minute ago' $f; done");
+	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", NULL);
+	cr_assert_eq(r.status, 0, "%.3000s", r.err);
+	assert_contains(r.err, "index.lock', a lock nothing holds");
+	assert_contains(r.err, "refs/graft/snapshots/kb.lock', a lock nothing holds");
+	assert_contains(r.err, "modules/kb/HEAD.lock', a lock nothing holds");
+	cmd_result_free(&r);
+	s = sh_ok(app, "find .git -name '*.lock' | wc -l");
+	assert_str_eq("0", s, "locks left");
+	free(s);
+
+	/* a git that holds the index lock is left alone */
+	s = sh_ok(app, "%s rollback kb >/dev/null 2>&1 || echo rollback failed; "
+		  "(exec 3>.git/index.lock; touch -d '1 minute ago' .git/index.lock; "
+		  "touch held; while test -e held; do sleep 0.05; done) & "
+		  "while ! test -e held; do sleep 0.05; done; "
+		  "%s upgrade kb --to v2.0.0 >/dev/null 2>err; echo $?; "
+		  "test -e .git/index.lock && echo kept; rm held; wait; "
+		  "rm -f .git/index.lock; grep -c 'a lock nothing holds' err; rm err",
+		  graft_bin(), graft_bin());
+	cr_assert(!strncmp(s, "1\nkept\n0", 8) || !strncmp(s, "128\nkept\n0", 10),
+		  "%s", s);
+	free(s);
+	free(app);
+}
