@@ -12,6 +12,7 @@
 #include "output.h"
 #include "paths.h"
 #include "project.h"
+#include "snapshot.h"
 
 static const char *const status_usage[] = {
 	"git graft status [--json] [--fetch] [<name>]",
@@ -32,6 +33,8 @@ struct dep_status {
 	size_t ahead;		/* commits from locked to latest */
 	int changes_known;
 	size_t changes;		/* declared changes from locked to latest */
+	int has_attempt;	/* refs/graft/attempts/<name> keeps one */
+	git_oid attempt;
 	char **warnings, **hints;
 	size_t warnings_nr, warnings_alloc, hints_nr, hints_alloc;
 };
@@ -168,6 +171,16 @@ static void check_source(struct dep_status *s, const struct dep *d)
 	free(url);
 }
 
+/* The failed attempt at upgrading it that git-graft keeps, if any. */
+static void find_attempt(struct dep_status *s, const struct project *p)
+{
+	char *ref = snapshot_attempt_ref_name(s->name);
+
+	s->has_attempt = git_reference_name_to_id(&s->attempt, p->repo.repo, ref) == 0;
+	git_error_clear();
+	free(ref);
+}
+
 static int inspect(struct dep_status *s, struct project *p, int fetch)
 {
 	struct dep d = DEP_INIT;
@@ -200,6 +213,7 @@ static int inspect(struct dep_status *s, struct project *p, int fetch)
 	}
 	rc = 0;
 	check_integrity(s, d.shown);
+	find_attempt(s, p);
 done:
 	dep_release(&d);
 	return rc;
@@ -229,6 +243,9 @@ static void print_human(const struct dep_status *s)
 			    s->ahead == 1 ? "" : "s");
 	else if (s->has_latest)
 		project_say("  %s is at %s", s->ref, short_id(id, &s->latest));
+	if (s->has_attempt)
+		project_say("  a failed attempt at upgrading it is kept: %s%s (%s)",
+			    ATTEMPT_REF_PREFIX, s->name, short_id(id, &s->attempt));
 	for (i = 0; i < s->warnings_nr; i++) {
 		out_warning("%s", s->warnings[i]);
 		if (s->hints[i])
@@ -292,6 +309,8 @@ static json_t *to_json(const struct dep_status *s, const char *path)
 							&s->locked_id)));
 	for (i = 0; i < s->warnings_nr; i++)
 		json_array_append_new(warnings, json_text(s->warnings[i]));
+	json_object_set_new(o, "attempt", s->has_attempt ?
+			    json_commit(&s->attempt) : json_null());
 	json_object_set_new(o, "warnings", warnings);
 	return o;
 }

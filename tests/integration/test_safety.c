@@ -535,6 +535,11 @@ Test(safety, edits_made_while_the_commands_run_are_kept)
 		  "refs/graft/attempts/kb -- src user.txt | tail -1");
 	assert_contains(s, "2 files changed");
 	free(s);
+	/* status tells there is one */
+	cmd_result_free(&r);
+	r = graft(app, "status", NULL);
+	cr_assert_eq(r.status, 0, "%.3000s", r.err);
+	assert_contains(r.out, "a failed attempt at upgrading it is kept: refs/graft/attempts/kb");
 	free(before);
 	free(after);
 	cmd_result_free(&r);
@@ -555,6 +560,30 @@ Test(safety, a_commit_made_meanwhile_stays_reachable)
 	assert_str_eq("my own work", s, "kept from the attempt");
 	free(s);
 	free(made);
+	cmd_result_free(&r);
+	free(app);
+}
+
+/* Killed right after the attempt was kept: rollback finishes the job. */
+Test(safety, a_crash_after_keeping_the_attempt_is_rolled_back)
+{
+	char *app = make_app(MIGRATE_OK "echo more > notes.txt\n", VERIFY_FAIL);
+	const char *env[] = { "GRAFT_TEST_CRASH_AT=after-attempt", NULL };
+	const char *args[] = { "upgrade", "kb", "--to", "v2.0.0", NULL };
+	char *before = full_state(app), *after;
+	struct cmd_result r = graft_env(app, env, args);
+
+	cr_assert_eq(r.status, 137, "%.3000s", r.err);
+	cmd_result_free(&r);
+	r = graft(app, "rollback", NULL);
+	cr_assert_eq(r.status, 0, "%.3000s", r.err);
+	after = full_state(app);
+	assert_str_eq(before, after, "state");
+	free(after);
+	after = sh_ok(app, "git reflog show refs/graft/attempts/kb | wc -l");
+	assert_str_eq("2", after, "one attempt kept by each of the two");
+	free(before);
+	free(after);
 	cmd_result_free(&r);
 	free(app);
 }
