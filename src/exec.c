@@ -544,20 +544,23 @@ static void supervise(struct run_state *st)
 	int status;
 
 	for (;;) {
-		struct pollfd fds[2] = {
-			{ wake_pipe[0], POLLIN, 0 }, { st->out, POLLIN, 0 },
+		struct pollfd fds[3] = {
+			{ wake_pipe[0], POLLIN, 0 }, { st->cmd->side_fd, POLLIN, 0 },
+			{ st->out, POLLIN, 0 },
 		};
 		pid_t got;
 
-		if (poll(fds, st->out >= 0 ? 2 : 1, poll_timeout(st)) < 0 &&
+		if (poll(fds, st->out >= 0 ? 3 : 2, poll_timeout(st)) < 0 &&
 		    errno != EINTR)
 			break;
 		drain_wake_pipe();
+		if (st->cmd->side_fd >= 0 && (fds[1].revents & POLLIN))
+			st->cmd->side_read(st->cmd->side_payload);
 		if (caught_signal && !res->interrupted) {
 			res->interrupted = caught_signal;
 			terminate_group(st, caught_signal);
 		}
-		if (st->out >= 0 && (fds[1].revents & (POLLIN | POLLHUP)) &&
+		if (st->out >= 0 && (fds[2].revents & (POLLIN | POLLHUP)) &&
 		    read_output(st) == 0)
 			close_output(st);
 		got = waitpid(st->pid, &status, wait_flags);

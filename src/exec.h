@@ -57,12 +57,21 @@ struct exec_cmd {
 	int echo_fd;			/* live copy of the output; -1: none */
 	int interactive;		/* see above; no echo, no tail */
 	int contain;			/* see above; not with interactive */
+	/*
+	 * While it runs, side_read(side_payload) is called whenever
+	 * side_fd is readable (a file watcher's events, read as they come
+	 * so that its queue does not overflow); -1: none.
+	 */
+	int side_fd;
+	void (*side_read)(void *payload);
+	void *side_payload;
 };
 
 #define EXEC_DEFAULT_GRACE_MS 2000
 #define EXEC_DEFAULT_TAIL_LINES 20
-#define EXEC_CMD_INIT { NULL, NULL, NULL, NULL, 0, EXEC_DEFAULT_GRACE_MS, \
-			EXEC_DEFAULT_TAIL_LINES, 2, 0, 0 }
+#define EXEC_CMD_INIT { .kill_grace_ms = EXEC_DEFAULT_GRACE_MS, \
+			.tail_lines = EXEC_DEFAULT_TAIL_LINES, .echo_fd = 2, \
+			.side_fd = -1 }
 
 struct exec_result {
 	int exit_code;		/* exit status, or -1 when killed by a signal */

@@ -3,6 +3,7 @@
 
 #include "alloc.h"
 #include "pathlist.h"
+#include "strbuf.h"
 
 void path_list_add(struct path_list *l, const char *path)
 {
@@ -44,4 +45,20 @@ void path_list_release(struct path_list *l)
 		free(l->items[i]);
 	free(l->items);
 	memset(l, 0, sizeof(*l));
+}
+
+int path_list_covers(const struct path_list *l, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *slash;
+	int yes;
+
+	strbuf_addstr(&sb, path);
+	yes = path_list_has(l, sb.buf);
+	while (!yes && (slash = strrchr(sb.buf, '/'))) {
+		strbuf_setlen(&sb, (size_t)(slash - sb.buf));
+		yes = path_list_has(l, sb.buf);
+	}
+	strbuf_release(&sb);
+	return yes;
 }

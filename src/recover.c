@@ -91,7 +91,8 @@ static int attempt_signature(git_signature **out, const struct graft_repo *r,
 }
 
 /* What is there now, kept under refs/graft/attempts/<dep>. */
-static int keep_attempt(const struct graft_repo *r, const struct snapshot *snap)
+static int keep_attempt(const struct graft_repo *r, const struct snapshot *snap,
+			const struct path_list *changed)
 {
 	struct snapshot_spec spec;
 	struct snapshot attempt = SNAPSHOT_INIT;
@@ -110,7 +111,8 @@ static int keep_attempt(const struct graft_repo *r, const struct snapshot *snap)
 	spec.sig = sig;
 	spec.dep_path = dep_path = dep_checkout_path(snap->dep);
 	spec.kind = SNAPSHOT_ATTEMPT;
-	spec.before = snap->commit;
+	spec.before = snap;
+	spec.changed = changed;
 	rc = snapshot_create(&attempt, r, &spec, NULL);
 	if (rc < 0)
 		graft_error_prefix("cannot keep what the %s of %s left before putting it back",
@@ -122,14 +124,18 @@ static int keep_attempt(const struct graft_repo *r, const struct snapshot *snap)
 }
 
 int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
+		     const struct path_list *changed,
 		     struct snapshot_restore_stats *stats)
 {
 	int rc;
 
-	if ((rc = keep_attempt(r, snap)) < 0)
+	/* a snapshot of the first format cannot carry the rest over */
+	if (snap->format < 2)
+		changed = NULL;
+	if ((rc = keep_attempt(r, snap, changed)) < 0)
 		return rc;
 	recover_crash_point("after-attempt");
-	if ((rc = snapshot_restore(r, snap, stats)) < 0 ||
+	if ((rc = snapshot_restore(r, snap, changed, stats)) < 0 ||
 	    (rc = restore_dep(r, snap)) < 0 ||
 	    (rc = autostash_drop_for(r, snap)) < 0)
 		return rc;
@@ -148,7 +154,8 @@ void recover_hint_attempt(const struct snapshot *snap)
 
 int recover_after_failure(const struct graft_repo *r,
 			  const struct snapshot *snap, int rc,
-			  const char *what, git_index *index)
+			  const char *what, git_index *index,
+			  const struct path_list *changed)
 {
 	struct graft_error_saved saved;
 	struct strbuf msg = STRBUF_INIT;
@@ -161,7 +168,7 @@ int recover_after_failure(const struct graft_repo *r,
 	 */
 	if (index && git_index_read(index, 1) < 0)
 		git_error_clear();
-	if (recover_snapshot(r, snap, NULL) == 0) {
+	if (recover_snapshot(r, snap, changed, NULL) == 0) {
 		graft_error_restore(&saved);
 		graft_error_hint("everything is back as it was before the %s of %s",
 				 what, snap->dep);
@@ -200,7 +207,7 @@ int recover_pending(const struct graft_repo *r, const char *dep,
 		return rc;
 	if ((rc = snapshot_is_committed(committed, r, &snap)) == 0)
 		rc = *committed ? snapshot_delete_ref(r, &snap) :
-			recover_snapshot(r, &snap, NULL);
+			recover_snapshot(r, &snap, NULL, NULL);
 	snapshot_release(&snap);
 	return rc;
 }

@@ -20,9 +20,11 @@
  * nested repositories, .graft/<dep> among them), the upgrade's autostash
  * entry dropped (the snapshot holds those changes), and last the ref is
  * deleted. Until that last step the ref stays, so a failure here can be
- * retried. stats may be NULL.
+ * retried. changed, when not NULL, is what a watch saw change since the
+ * snapshot's scan (snapshot_restore). stats may be NULL.
  */
 int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
+		     const struct path_list *changed,
 		     struct snapshot_restore_stats *stats);
 
 /*
@@ -38,7 +40,8 @@ int recover_snapshot(const struct graft_repo *r, const struct snapshot *snap,
  */
 int recover_after_failure(const struct graft_repo *r,
 			  const struct snapshot *snap, int rc,
-			  const char *what, git_index *index);
+			  const char *what, git_index *index,
+			  const struct path_list *changed);
 
 /*
  * The message that tells where the attempt at upgrading dep is kept and

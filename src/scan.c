@@ -24,6 +24,7 @@
 #include "scan.h"
 #include "strbuf.h"
 #include "treediff.h"
+#include "watch.h"
 
 #define MODE_GITLINK 0160000
 #define MODE_SYMLINK 0120000
@@ -193,6 +194,9 @@ struct scan_ctx {
 	int workdir_fd;
 	unsigned flags;		/* enum scan_flags */
 	mode_t umask;
+	struct watch *watch;	/* told of each directory walked, or NULL */
+	const struct path_list *only;	/* scan_worktree_paths: what to look at */
+	unsigned char *relevant;	/* ...: by entry, at or below one of them */
 	struct scan *out;
 };
 
@@ -323,6 +327,7 @@ static int scan_ctx_init(struct scan_ctx *c, struct scan *out,
 
 static void scan_ctx_release(struct scan_ctx *c)
 {
+	free(c->relevant);
 	if (c->workdir_fd >= 0)
 		close(c->workdir_fd);
 	free(c->entries);
@@ -435,6 +440,7 @@ done:
 enum stat_state {
 	STAT_SKIPPED,		/* a gitlink; assume-unchanged, skip-worktree
 				 * unless the scan wants their details */
+	STAT_UNLOOKED,		/* not one of the paths to look at: as it was */
 	STAT_REMOVED,		/* gone, or below something not a directory */
 	STAT_DIRECTORY,		/* a directory: removed unless a repository */
 	STAT_FOUND,		/* there (all a conflict or intent-to-add needs) */
@@ -627,8 +633,12 @@ static void *stat_worker_run(void *arg)
 	struct stat_worker *w = arg;
 	size_t i;
 
-	for (i = w->lo; i < w->hi; i++)
-		stat_entry(w, w->c->entries[i], &w->results[i]);
+	for (i = w->lo; i < w->hi; i++) {
+		if (w->c->relevant && !w->c->relevant[i])
+			w->results[i].state = STAT_UNLOOKED;
+		else
+			stat_entry(w, w->c->entries[i], &w->results[i]);
+	}
 	return NULL;
 }
 
@@ -769,7 +779,7 @@ static int worktree_status(struct scan_ctx *c, const git_index_entry *e,
 
 	*status = '.';
 	*mode = e->mode;
-	if (res->state == STAT_SKIPPED)
+	if (res->state == STAT_SKIPPED || res->state == STAT_UNLOOKED)
 		return 0;
 	if ((rc = file_mode_of(c, e, res, mode)) < 0)
 		return rc;
@@ -859,6 +869,8 @@ static void note_entry_details(struct scan_ctx *c, const git_index_entry *e,
 {
 	struct scan_item *it;
 
+	if (res->state == STAT_UNLOOKED)
+		return;
 	if (is_gitlink(e->mode)) {
 		if (holds_git(c, e->path))
 			add_item(c->out, e->path, SCAN_NESTED, MODE_GITLINK);
@@ -887,6 +899,9 @@ static int report_entry(struct scan_ctx *c, const git_index_entry *e,
 	char status = '.';
 	int rc;
 
+	/* scan_worktree_paths: not one of the paths to look at */
+	if (res->state == STAT_UNLOOKED)
+		return 0;
 	if (c->flags & SCAN_DETAILS) {
 		if (res->state == STAT_ERROR)
 			return graft_error("cannot read '%s': %s", e->path,
@@ -894,7 +909,7 @@ static int report_entry(struct scan_ctx *c, const git_index_entry *e,
 		note_entry_details(c, e, res);
 	}
 	/* git's view of a flagged entry: unchanged, whatever is on disk */
-	if (!is_flagged(e) &&
+	if (!is_flagged(e) && res->state != STAT_UNLOOKED &&
 	    (rc = worktree_status(c, e, res, &status, &worktree_mode)) < 0)
 		return rc;
 	/* git shows an intent-to-add entry's mode only once its file is gone */
@@ -905,6 +920,13 @@ static int report_entry(struct scan_ctx *c, const git_index_entry *e,
 	add_tracked(c->out, e->path, staged ? staged->status : '.', status,
 		    index_mode, status == '.' ? index_mode : worktree_mode);
 	return 0;
+}
+
+/* A path the index no longer has (a staged deletion), if it is looked at. */
+static void add_staged_removal(struct scan_ctx *c, const struct staged_change *s)
+{
+	if (!c->only || path_list_covers(c->only, s->path))
+		add_tracked(c->out, s->path, s->status, '.', 0, 0);
 }
 
 /*
@@ -933,8 +955,7 @@ static int scan_tracked(struct scan_ctx *c, const struct stat_result *res,
 			if (cmp == 0)
 				s = &staged->items[next];
 			else
-				add_tracked(c->out, staged->items[next].path,
-					    staged->items[next].status, '.', 0, 0);
+				add_staged_removal(c, &staged->items[next]);
 		}
 		if (end - i > 1 || GIT_INDEX_ENTRY_STAGE(e))
 			rc = report_conflict(c, res, i, end);
@@ -943,8 +964,7 @@ static int scan_tracked(struct scan_ctx *c, const struct stat_result *res,
 		i = end;
 	}
 	for (; next < staged->nr && rc == 0; next++)
-		add_tracked(c->out, staged->items[next].path,
-			    staged->items[next].status, '.', 0, 0);
+		add_staged_removal(c, &staged->items[next]);
 	return rc;
 }
 
@@ -1133,18 +1153,18 @@ static int note_ignored(struct scan_ctx *c, struct strbuf *path, int dir_fd,
  */
 static int untracked_dir(struct scan_ctx *c, struct strbuf *path,
 			 struct dir_frame *parent, int dir_fd,
-			 const struct dirent *de)
+			 const char *name, unsigned long ino)
 {
 	struct dir_frame frame = { parent, path->len, 0 };
 	int rc, ignored, fd;
 
 	if ((rc = dir_ignored(c, path, parent)) != 0)
-		return rc < 0 ? rc : note_ignored(c, path, dir_fd, de->d_name);
+		return rc < 0 ? rc : note_ignored(c, path, dir_fd, name);
 	if ((rc = is_ignored(c, path->buf, &ignored)) < 0)
 		return rc;
 	if (ignored)
-		return note_ignored(c, path, dir_fd, de->d_name);
-	fd = open_dir_at(dir_fd, de->d_name);
+		return note_ignored(c, path, dir_fd, name);
+	fd = open_dir_at(dir_fd, name);
 	if (fd < 0) {
 		/* gone, or replaced by a file, since its parent was read */
 		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
@@ -1154,10 +1174,10 @@ static int untracked_dir(struct scan_ctx *c, struct strbuf *path,
 	}
 	if (holds_repository(c, fd, path->buf)) {
 		close(fd);
-		add_untracked(c->out, path->buf, (unsigned long)de->d_ino);
+		add_untracked(c->out, path->buf, ino);
 		if (c->flags & SCAN_DETAILS)
 			add_item(c->out, path->buf, SCAN_NESTED, S_IFDIR)->ino =
-				(unsigned long)de->d_ino;
+				ino;
 		return 0;
 	}
 	return walk_dir(c, path, &frame, 0, 0, fd);
@@ -1165,24 +1185,24 @@ static int untracked_dir(struct scan_ctx *c, struct strbuf *path,
 
 static int untracked_file(struct scan_ctx *c, struct strbuf *path,
 			  struct dir_frame *parent, int dir_fd,
-			  const struct dirent *de, unsigned char type)
+			  const char *name, unsigned long ino, unsigned char type)
 {
 	struct stat st;
 	int rc, ignored;
 
 	if ((rc = dir_ignored(c, path, parent)) != 0)
-		return rc < 0 ? rc : note_ignored(c, path, dir_fd, de->d_name);
+		return rc < 0 ? rc : note_ignored(c, path, dir_fd, name);
 	if ((rc = is_ignored(c, path->buf, &ignored)) < 0)
 		return rc;
 	if (ignored) {
-		if ((c->flags & SCAN_DETAILS) && is_rules_file(de->d_name))
+		if ((c->flags & SCAN_DETAILS) && is_rules_file(name))
 			add_item(c->out, path->buf, SCAN_HIDDEN_RULES, 0);
-		return note_ignored(c, path, dir_fd, de->d_name);
+		return note_ignored(c, path, dir_fd, name);
 	}
 	if (type == DT_REG || type == DT_LNK)
-		add_untracked(c->out, path->buf, (unsigned long)de->d_ino);
+		add_untracked(c->out, path->buf, ino);
 	else if ((c->flags & SCAN_DETAILS) &&
-		 fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		 fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		add_item(c->out, path->buf, SCAN_SPECIAL, st.st_mode);
 	return 0;
 }
@@ -1217,7 +1237,8 @@ static int walk_entry(struct scan_ctx *c, struct strbuf *path,
 	int exact = pos < hi && !strcmp(c->entries[pos]->path, path->buf), fd;
 
 	if (type != DT_DIR)
-		return exact ? 0 : untracked_file(c, path, frame, dir_fd, de, type);
+		return exact ? 0 : untracked_file(c, path, frame, dir_fd, de->d_name,
+						  (unsigned long)de->d_ino, type);
 	/* a submodule's checkout is not looked into */
 	if (exact && is_gitlink(c->entries[pos]->mode))
 		return 0;
@@ -1227,7 +1248,8 @@ static int walk_entry(struct scan_ctx *c, struct strbuf *path,
 	end = lower_bound(c, below, hi, path->buf);
 	path->buf[path->len - 1] = '/';
 	if (below == end)
-		return untracked_dir(c, path, frame, dir_fd, de);
+		return untracked_dir(c, path, frame, dir_fd, de->d_name,
+				     (unsigned long)de->d_ino);
 	fd = open_dir_at(dir_fd, de->d_name);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
@@ -1271,6 +1293,8 @@ static int walk_dir(struct scan_ctx *c, struct strbuf *path,
 		return graft_error("cannot read the directory '%s': %s",
 				   len ? path->buf : ".", strerror(errno));
 	}
+	if (c->watch)
+		watch_add(c->watch, fd, path->buf);
 	has_stat = (c->flags & SCAN_DETAILS) && len && fstat(fd, &st) == 0;
 	if (has_stat && !default_perms(c, st.st_mode))
 		note_dir_item(c, path, SCAN_PERMS, st.st_mode);
@@ -1312,6 +1336,234 @@ static int scan_untracked(struct scan_ctx *c)
 	return rc;
 }
 
+/* ---- looking at some paths only -------------------------------------- */
+
+/*
+ * Which index entries lie at or below the paths to look at, or are a
+ * directory above one (a file that became a directory): relevant[i].
+ */
+static void mark_relevant(struct scan_ctx *c)
+{
+	struct strbuf key = STRBUF_INIT;
+	size_t i, pos, end;
+
+	c->relevant = xcalloc(c->nr ? c->nr : 1, 1);
+	for (i = 0; i < c->only->nr; i++) {
+		const char *path = c->only->items[i];
+		char *slash;
+
+		strbuf_reset(&key);
+		strbuf_addstr(&key, path);
+		for (pos = lower_bound(c, 0, c->nr, key.buf);
+		     pos < c->nr && !strcmp(c->entries[pos]->path, key.buf); pos++)
+			c->relevant[pos] = 1;
+		strbuf_addch(&key, '/');
+		pos = lower_bound(c, 0, c->nr, key.buf);
+		key.buf[key.len - 1] = '0';	/* the first name after "path/" */
+		end = lower_bound(c, pos, c->nr, key.buf);
+		while (pos < end)
+			c->relevant[pos++] = 1;
+		strbuf_setlen(&key, key.len - 1);
+		while ((slash = strrchr(key.buf, '/'))) {
+			strbuf_setlen(&key, (size_t)(slash - key.buf));
+			for (pos = lower_bound(c, 0, c->nr, key.buf);
+			     pos < c->nr && !strcmp(c->entries[pos]->path, key.buf); pos++)
+				c->relevant[pos] = 1;
+		}
+	}
+	strbuf_release(&key);
+}
+
+static int is_entry(struct scan_ctx *c, const char *path, int gitlink_only)
+{
+	size_t pos = lower_bound(c, 0, c->nr, path);
+
+	return pos < c->nr && !strcmp(c->entries[pos]->path, path) &&
+	       (!gitlink_only || is_gitlink(c->entries[pos]->mode));
+}
+
+/* The directory of a path to look at, kept open for the next path. */
+struct parent_dir {
+	struct strbuf path;	/* "" or "dir/" */
+	int fd;			/* -1: the path cannot matter (see open_parent) */
+	int lost_one;		/* a path in it went: it may be empty now */
+};
+
+/*
+ * A directory that a path went from may be empty now, as the full walk
+ * would find it: said as it would say it.
+ */
+static int note_if_empty(struct scan_ctx *c, struct parent_dir *p)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int fd, empty = 1;
+
+	if (!(c->flags & SCAN_DETAILS) || !p->lost_one || p->fd < 0 || !p->path.len)
+		return 0;
+	p->lost_one = 0;
+	if ((fd = open_dir_at(p->fd, ".")) < 0 || fstat(fd, &st) < 0 ||
+	    !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (empty && (de = readdir(dir)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(dir);
+	if (empty)
+		note_dir_item(c, &p->path, SCAN_EMPTY_DIR, st.st_mode);
+	return 0;
+}
+
+/*
+ * Open the directory dir ("a/b/") one component at a time without
+ * following a symlink, asking on the way what the full walk would have
+ * known: whether it is there, a submodule's checkout, a nested
+ * repository, or ignored. Any of those makes p->fd -1: nothing below it
+ * is the scan's.
+ */
+static int open_parent(struct scan_ctx *c, struct parent_dir *p, const char *dir,
+		       size_t len)
+{
+	struct strbuf sub = STRBUF_INIT;
+	size_t at = 0;
+	int rc = 0, ignored;
+
+	note_if_empty(c, p);
+	if (p->fd >= 0 && p->fd != c->workdir_fd)
+		close(p->fd);
+	strbuf_reset(&p->path);
+	strbuf_add(&p->path, dir, len);
+	p->fd = c->workdir_fd;
+	while (at < len && rc == 0) {
+		const char *slash = memchr(dir + at, '/', len - at);
+		int next;
+
+		strbuf_reset(&sub);
+		strbuf_add(&sub, dir + at, (size_t)(slash - (dir + at)));
+		next = open_dir_at(p->fd, sub.buf);
+		if (p->fd != c->workdir_fd)
+			close(p->fd);
+		p->fd = next;
+		at = (size_t)(slash - dir) + 1;
+		strbuf_reset(&sub);
+		strbuf_add(&sub, dir, at);
+		if (next < 0) {
+			if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+				rc = graft_error("cannot read the directory '%s': %s",
+						 sub.buf, strerror(errno));
+			break;
+		}
+		sub.buf[at - 1] = '\0';
+		ignored = is_entry(c, sub.buf, 1);
+		sub.buf[at - 1] = '/';
+		if (!ignored && (rc = is_ignored(c, sub.buf, &ignored)) < 0)
+			break;
+		if (ignored || holds_repository(c, p->fd, sub.buf)) {
+			close(p->fd);
+			p->fd = -1;
+			break;
+		}
+	}
+	strbuf_release(&sub);
+	return rc;
+}
+
+static unsigned char type_of(unsigned mode)
+{
+	return S_ISDIR(mode) ? DT_DIR : S_ISREG(mode) ? DT_REG :
+	       S_ISLNK(mode) ? DT_LNK : DT_UNKNOWN;
+}
+
+/* What the walk would have found at path, in the open directory p. */
+static int look_at(struct scan_ctx *c, struct parent_dir *p, const char *path,
+		   struct strbuf *walked)
+{
+	struct dir_frame parent = { NULL, p->path.len, 0 };
+	const char *name = path + p->path.len;
+	struct strbuf sb = STRBUF_INIT;
+	size_t below, end;
+	struct stat st;
+	int rc = 0, fd;
+
+	if (fstatat(p->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return graft_error("cannot read '%s': %s", path, strerror(errno));
+		p->lost_one = 1;
+		return 0;
+	}
+	strbuf_addstr(&sb, path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (!is_entry(c, path, 0))
+			rc = untracked_file(c, &sb, &parent, p->fd, name,
+					    (unsigned long)st.st_ino,
+					    type_of(st.st_mode));
+		goto done;
+	}
+	if (is_entry(c, path, 1))
+		goto done;
+	strbuf_addch(&sb, '/');
+	strbuf_reset(walked);
+	strbuf_add(walked, sb.buf, sb.len);
+	below = lower_bound(c, 0, c->nr, sb.buf);
+	sb.buf[sb.len - 1] = '0';	/* the first name after "dir/" */
+	end = lower_bound(c, below, c->nr, sb.buf);
+	sb.buf[sb.len - 1] = '/';
+	if (below == end) {
+		rc = untracked_dir(c, &sb, &parent, p->fd, name,
+				   (unsigned long)st.st_ino);
+	} else if ((fd = open_dir_at(p->fd, name)) >= 0) {
+		struct dir_frame tracked = { &parent, sb.len, -1 };
+
+		rc = walk_dir(c, &sb, &tracked, below, end, fd);
+	} else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
+		rc = graft_error("cannot read the directory '%s': %s", path,
+				 strerror(errno));
+	}
+done:
+	strbuf_release(&sb);
+	return rc;
+}
+
+/*
+ * The untracked part of scan_worktree_paths: each path to look at, as
+ * the full walk would have found it, and everything below one that is a
+ * directory.
+ */
+static int scan_paths_untracked(struct scan_ctx *c)
+{
+	struct parent_dir p = { STRBUF_INIT, -1, 0 };
+	struct strbuf walked = STRBUF_INIT;
+	size_t i;
+	int rc = 0, opened = 0;
+
+	for (i = 0; i < c->only->nr && rc == 0; i++) {
+		const char *path = c->only->items[i], *slash = strrchr(path, '/');
+		size_t len = slash ? (size_t)(slash - path) + 1 : 0;
+
+		/* below a directory looked at whole already */
+		if (walked.len && !strncmp(path, walked.buf, walked.len))
+			continue;
+		/* paths come sorted: those of one directory in a run */
+		if (!opened || p.path.len != len || strncmp(p.path.buf, path, len)) {
+			if ((rc = open_parent(c, &p, path, len)) < 0)
+				break;
+			opened = 1;
+		}
+		if (p.fd >= 0)
+			rc = look_at(c, &p, path, &walked);
+	}
+	if (rc == 0)
+		note_if_empty(c, &p);
+	if (p.fd >= 0 && p.fd != c->workdir_fd)
+		close(p.fd);
+	strbuf_release(&p.path);
+	strbuf_release(&walked);
+	return rc;
+}
+
 /* ---- putting it together ---------------------------------------------- */
 
 /* By path; a path both removed from the index and untracked: that order. */
@@ -1330,7 +1582,7 @@ static int scan_files(struct scan_ctx *c, const struct staged_list *staged)
 	int rc;
 
 	stat_start(&pass, c);
-	rc = scan_untracked(c);
+	rc = c->only ? scan_paths_untracked(c) : scan_untracked(c);
 	stat_finish(&pass);
 	if (rc == 0)
 		rc = scan_tracked(c, pass.results, staged);
@@ -1346,7 +1598,9 @@ static int item_by_path(const void *a, const void *b)
 	return cmp ? cmp : (int)x->kind - (int)y->kind;
 }
 
-int scan_worktree(struct scan *out, const struct graft_repo *r, unsigned flags)
+static int scan_run(struct scan *out, const struct graft_repo *r,
+		    unsigned flags, struct watch *watch,
+		    const struct path_list *only)
 {
 	struct staged_list staged = { NULL, 0, 0 };
 	struct scan_ctx c;
@@ -1355,22 +1609,44 @@ int scan_worktree(struct scan *out, const struct graft_repo *r, unsigned flags)
 	*out = (struct scan)SCAN_INIT;
 	if (!r->workdir)
 		return graft_error("there is no work tree to scan");
-	if ((rc = scan_ctx_init(&c, out, r, flags)) < 0 ||
-	    (rc = staged_changes(&c, &staged)) < 0 ||
-	    (rc = scan_files(&c, &staged)) < 0) {
-		graft_error_prefix("cannot read the state of the work tree");
-		goto done;
-	}
+	if ((rc = scan_ctx_init(&c, out, r, flags)) < 0)
+		goto fail;
+	c.watch = watch;
+	if ((c.only = only))
+		mark_relevant(&c);
+	if ((rc = staged_changes(&c, &staged)) < 0 ||
+	    (rc = scan_files(&c, &staged)) < 0)
+		goto fail;
 	if (out->nr > 1)
 		qsort(out->entries, out->nr, sizeof(*out->entries), by_path);
 	if (out->items_nr > 1)
 		qsort(out->items, out->items_nr, sizeof(*out->items), item_by_path);
+	goto done;
+fail:
+	graft_error_prefix("cannot read the state of the work tree");
 done:
 	staged_release(&staged);
 	scan_ctx_release(&c);
 	if (rc < 0)
 		scan_release(out);
 	return rc;
+}
+
+int scan_worktree(struct scan *out, const struct graft_repo *r, unsigned flags)
+{
+	return scan_run(out, r, flags, NULL, NULL);
+}
+
+int scan_worktree_watched(struct scan *out, const struct graft_repo *r,
+			  unsigned flags, struct watch *watch)
+{
+	return scan_run(out, r, flags, watch, NULL);
+}
+
+int scan_worktree_paths(struct scan *out, const struct graft_repo *r,
+			unsigned flags, const struct path_list *paths)
+{
+	return scan_run(out, r, flags, NULL, paths);
 }
 
 void scan_release(struct scan *s)

@@ -5,6 +5,7 @@
 
 #include <git2.h>
 
+#include "pathlist.h"
 #include "repo.h"
 
 /*
@@ -130,6 +131,27 @@ enum scan_flags {
  * flags: enum scan_flags.
  */
 int scan_worktree(struct scan *out, const struct graft_repo *r, unsigned flags);
+
+struct watch;
+/*
+ * scan_worktree, adding each directory it reads to watch (watch.h) before
+ * it reads it: from then on what changes in the tree is watched.
+ */
+int scan_worktree_watched(struct scan *out, const struct graft_repo *r,
+			  unsigned flags, struct watch *watch);
+
+/*
+ * What scan_worktree would report of paths (sorted, relative, a
+ * directory without a trailing '/') and of everything below those that
+ * are directories, and nothing of the rest, which is taken to be as it
+ * was: neither its staged nor its unstaged changes are reported, nor
+ * (with SCAN_DETAILS) its items: permission bits, flagged entries,
+ * empty directories. For the paths a
+ * watch (watch.h) says changed, this is what a full scan would say they
+ * are, at a cost in proportion to them.
+ */
+int scan_worktree_paths(struct scan *out, const struct graft_repo *r,
+			unsigned flags, const struct path_list *paths);
 void scan_release(struct scan *s);
 
 static inline int scan_entry_untracked(const struct scan_entry *e)

@@ -20,6 +20,7 @@
 #include "snapshot.h"
 #include "strbuf.h"
 #include "treebuild.h"
+#include "treediff.h"
 #include "worktree.h"
 
 /*
@@ -70,6 +71,7 @@ struct create_ctx {
 	const char *path;		/* in the top work tree: "" or "dir/" */
 	int depth;
 	int keep_ignored;		/* the dependency's checkout: list them */
+	const struct path_list *read;	/* an attempt's scan looked at these only */
 	int filemode;			/* core.filemode */
 	struct worktree wt;
 	struct tree_updates worktree;	/* I -> W */
@@ -119,6 +121,42 @@ static void note_perms(struct create_ctx *c, const char *path,
 	    (st->st_mode & 07777) != worktree_default_perms(&c->wt, 0,
 							   st->st_mode & S_IXUSR))
 		meta_add(&c->records, META_PERMS, path)->mode = st->st_mode;
+}
+
+struct carry_over {
+	struct create_ctx *c;
+	const struct path_list *read;	/* what the scan looked at */
+};
+
+static int carry_path(const char *path, const git_tree_entry *old,
+		      const git_tree_entry *new, void *payload)
+{
+	struct carry_over *co = payload;
+	struct tree_update *u;
+
+	(void)old;
+	if (path_list_covers(co->read, path))
+		return 0;
+	u = tree_updates_add(&co->c->worktree, path,
+			     new ? git_tree_entry_filemode(new) : 0);
+	if (new)
+		u->id = *git_tree_entry_id(new);
+	u->stored = 1;
+	return 0;
+}
+
+/*
+ * An attempt that read only what changed (read): elsewhere the work tree
+ * is as the snapshot found it, dirty and untracked files too, so what W
+ * held beyond the index there is carried over.
+ */
+static int carry_over_unchanged(struct create_ctx *c, const struct path_list *read)
+{
+	const struct snapshot *before = c->spec->before;
+	struct carry_over co = { c, read };
+
+	return treediff_oid(c->repo, &before->index_tree, &before->worktree_tree,
+			    carry_path, &co);
 }
 
 /* The files of the scan that W must hold as they are on disk. */
@@ -380,7 +418,7 @@ static int store_blobs(struct create_ctx *c, struct objsink *sink, int large)
 	for (i = 0; i < c->worktree.nr; i++) {
 		struct tree_update *u = &c->worktree.items[i];
 
-		if (!u->mode || (u->size > PACK_MAX_BLOB_SIZE) != large)
+		if (!u->mode || u->stored || (u->size > PACK_MAX_BLOB_SIZE) != large)
 			continue;
 		if (top + strlen(u->path) >= PATH_MAX) {
 			if ((rc = store_long_path(c, u)) < 0)
@@ -460,8 +498,8 @@ static int store_raw_blobs(struct create_ctx *c, struct objsink *sink)
 	for (i = 0; i < c->worktree.nr && rc == 0; i++) {
 		const struct tree_update *u = &c->worktree.items[i];
 
-		if (u->mode == GIT_FILEMODE_BLOB ||
-		    u->mode == GIT_FILEMODE_BLOB_EXECUTABLE)
+		if (!u->stored && (u->mode == GIT_FILEMODE_BLOB ||
+				   u->mode == GIT_FILEMODE_BLOB_EXECUTABLE))
 			rc = store_raw(c, sink, u);
 	}
 	return rc;
@@ -625,7 +663,7 @@ static int make_commits(struct snapshot *snap, struct create_ctx *c,
 	for (i = 0; i < 3; i++)
 		parents[n++] = sides[i];
 	if (!c->depth && c->spec->kind == SNAPSHOT_ATTEMPT) {
-		if (git_commit_lookup(&before, c->repo, &c->spec->before) < 0) {
+		if (git_commit_lookup(&before, c->repo, &c->spec->before->commit) < 0) {
 			rc = graft_error_git(GRAFT_EFATAL, "cannot read the snapshot");
 			goto done;
 		}
@@ -732,6 +770,36 @@ static int fill_identity(struct snapshot *snap, const struct create_ctx *c)
 	return 0;
 }
 
+/* Whether a nested repository's snapshot was planned for path already. */
+static int planned_nested(const struct create_ctx *c, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < c->records.nr; i++)
+		if (c->records.items[i].kind == META_NESTED &&
+		    !strcmp(c->records.items[i].path, path))
+			return 1;
+	return 0;
+}
+
+/*
+ * What an attempt's scan did not look at is as the snapshot had it, but
+ * the dependency's checkout, which the upgrade moved: kept each time.
+ */
+static int plan_unread(struct create_ctx *c)
+{
+	struct scan_item dep;
+	int rc;
+
+	if ((rc = carry_over_unchanged(c, c->read)) < 0 || !c->spec->dep_path ||
+	    planned_nested(c, c->spec->dep_path))
+		return rc;
+	memset(&dep, 0, sizeof(dep));
+	dep.path = (char *)c->spec->dep_path;
+	dep.kind = SCAN_NESTED;
+	return plan_nested(c, &dep);
+}
+
 static int create_repository(struct snapshot *out, struct create_ctx *c)
 {
 	int attempt = c->spec->kind == SNAPSHOT_ATTEMPT, rc;
@@ -752,7 +820,8 @@ static int create_repository(struct snapshot *out, struct create_ctx *c)
 	if ((rc = gitconfig_get_bool(cfg, "core.filemode", &c->filemode)) < 0 ||
 	    (rc = (attempt ? scan_index_tree_resolved :
 		   scan_index_tree)(&out->index_tree, c->r)) < 0 ||
-	    (rc = plan_files(c)) < 0 || (rc = plan_items(c)) < 0)
+	    (rc = plan_files(c)) < 0 || (rc = plan_items(c)) < 0 ||
+	    (c->read && (rc = plan_unread(c)) < 0))
 		goto done;
 	rc = write_objects(out, c);
 done:
@@ -852,9 +921,36 @@ static int refuse_existing(const struct graft_repo *r, const char *refname,
 	return rc;
 }
 
+static int note_path(const char *path, const git_tree_entry *old,
+		     const git_tree_entry *new, void *payload)
+{
+	(void)old;
+	(void)new;
+	path_list_add(payload, path);
+	return 0;
+}
+
+/* What an attempt reads: what changed, and where the index changed. */
+static int attempt_paths(struct path_list *out, const struct graft_repo *r,
+			 const struct snapshot_spec *spec)
+{
+	git_oid cur;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < spec->changed->nr; i++)
+		path_list_add(out, spec->changed->items[i]);
+	if ((rc = scan_index_tree_resolved(&cur, r)) == 0 &&
+	    (rc = treediff_oid(r->repo, &spec->before->index_tree, &cur,
+			       note_path, out)) == 0)
+		path_list_sort(out);
+	return rc;
+}
+
 int snapshot_create(struct snapshot *out, const struct graft_repo *r,
 		    const struct snapshot_spec *spec, const struct scan *scan)
 {
+	struct path_list read = PATH_LIST_INIT;
 	struct scan own_scan = SCAN_INIT;
 	struct create_ctx c;
 	char *refname = spec->kind == SNAPSHOT_ATTEMPT ?
@@ -870,7 +966,12 @@ int snapshot_create(struct snapshot *out, const struct graft_repo *r,
 	if (spec->kind == SNAPSHOT_BEFORE &&
 	    (rc = refuse_existing(r, refname, spec->dep)) < 0)
 		goto done;
-	if (!scan) {
+	if (!scan && spec->changed) {
+		if ((rc = attempt_paths(&read, r, spec)) < 0 ||
+		    (rc = scan_worktree_paths(&own_scan, r, SCAN_DETAILS, &read)) < 0)
+			goto done;
+		scan = &own_scan;
+	} else if (!scan) {
 		if ((rc = scan_worktree(&own_scan, r, SCAN_DETAILS)) < 0)
 			goto done;
 		scan = &own_scan;
@@ -881,6 +982,7 @@ int snapshot_create(struct snapshot *out, const struct graft_repo *r,
 	c.spec = spec;
 	c.scan = scan;
 	c.path = "";
+	c.read = spec->changed ? &read : NULL;
 	if ((rc = create_repository(out, &c)) < 0)
 		goto done;
 	if (spec->kind == SNAPSHOT_BEFORE && git_oid_is_zero(&out->head)) {
@@ -892,6 +994,7 @@ done:
 	if (rc < 0)
 		snapshot_release(out);
 	scan_release(&own_scan);
+	path_list_release(&read);
 	free(refname);
 	return rc;
 }

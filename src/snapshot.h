@@ -7,6 +7,7 @@
 #include <git2.h>
 
 #include "repo.h"
+#include "pathlist.h"
 #include "scan.h"
 #include "snapshot_meta.h"
 
@@ -85,7 +86,14 @@ struct snapshot_spec {
 	const char *dep_path;		/* the dependency's checkout (".graft/<dep>"),
 					 * whose ignored files are listed too */
 	enum snapshot_kind kind;
-	git_oid before;			/* SNAPSHOT_ATTEMPT: the snapshot's W */
+	/* SNAPSHOT_ATTEMPT: the snapshot it was taken after */
+	const struct snapshot *before;
+	/*
+	 * SNAPSHOT_ATTEMPT: what a watch (watch.h) saw change since the
+	 * snapshot's scan, or NULL. Then only those paths (and those whose
+	 * index entry changed) are read; the rest is as the snapshot had it.
+	 */
+	const struct path_list *changed;
 };
 
 struct snapshot {
@@ -181,12 +189,15 @@ struct snapshot_restore_stats {
  * Every write stays beneath the work tree and never follows a symlink
  * (worktree.h). Only paths that differ are touched: cost is a scan and
  * the index's tree, plus what the upgrade changed and what was dirty or
- * untracked at snapshot time. Files are replaced by rename, never
+ * untracked at snapshot time. changed, when not NULL, is what a watch
+ * (watch.h) saw change in the work tree since the snapshot's scan: then
+ * only those paths, and those whose index entry changed, are scanned. Files are replaced by rename, never
  * half-written, and what was written is made durable before this
  * returns. It can be run again after a crash: the ref is the caller's to
  * delete (snapshot_delete_ref) once this succeeded. stats may be NULL.
  */
 int snapshot_restore(const struct graft_repo *r, const struct snapshot *snap,
+		     const struct path_list *changed,
 		     struct snapshot_restore_stats *stats);
 
 /*

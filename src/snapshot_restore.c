@@ -58,6 +58,7 @@ struct restore_ctx {
 	const char *path;		/* in the top work tree: "" or "dir/" */
 	int depth;
 	int keep_ignored;		/* the dependency's checkout */
+	const struct path_list *only;	/* what a watch says changed, or NULL */
 	struct snapshot_restore_stats *stats;
 	struct meta_list records;
 	git_tree *worktree;		/* W's tree */
@@ -344,44 +345,39 @@ done:
 	return rc;
 }
 
-/* Whether the flagged entries of the index are those of the snapshot. */
-static int same_flags(const struct restore_ctx *c, const struct scan *scan)
+static int is_ita(const git_index_entry *e)
 {
-	size_t i, n = 0;
-
-	if (c->snap->format < 2)
-		return 1;
-	for (i = 0; i < scan->items_nr; i++) {
-		const struct scan_item *it = &scan->items[i];
-		const struct meta_record *m;
-
-		if (it->kind != SCAN_FLAGGED)
-			continue;
-		n++;
-		m = meta_find(&c->records, META_FLAGGED, it->path);
-		if (!m || m->flags != it->flags)
-			return 0;
-	}
-	for (i = 0; i < c->records.nr; i++)
-		if (c->records.items[i].kind == META_FLAGGED)
-			n--;
-	return n == 0;
+	return (e->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD) != 0;
 }
 
-static int same_ita(const struct restore_ctx *c, const struct scan *scan)
+/*
+ * Whether the index's intent-to-add entries and its skip-worktree and
+ * assume-unchanged flags are those of the snapshot (a format 1 snapshot
+ * kept no flags: any will do).
+ */
+static int same_marks(const struct restore_ctx *c, git_index *idx)
 {
-	size_t i, n = 0;
+	size_t i, n = git_index_entrycount(idx), ita = 0, flagged = 0;
 
-	for (i = 0; i < scan->nr; i++) {
-		const struct scan_entry *e = &scan->entries[i];
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(idx, i);
+		const struct meta_record *m;
 
-		if (scan_entry_untracked(e) || e->unstaged != 'A')
-			continue;
-		if (n >= c->ita.nr || strcmp(c->ita.items[n], e->path))
+		if (is_ita(e) && (ita >= c->ita.nr || strcmp(c->ita.items[ita++], e->path)))
 			return 0;
-		n++;
+		if (c->snap->format < 2 || !entry_flags(e))
+			continue;
+		m = meta_find(&c->records, META_FLAGGED, e->path);
+		if (!m || m->flags != entry_flags(e))
+			return 0;
+		flagged++;
 	}
-	return n == c->ita.nr;
+	if (ita != c->ita.nr)
+		return 0;
+	for (i = 0; c->snap->format >= 2 && i < c->records.nr; i++)
+		if (c->records.items[i].kind == META_FLAGGED)
+			flagged--;
+	return c->snap->format < 2 || flagged == 0;
 }
 
 /* The index entries to change: removals first, so that a file can replace a directory. */
@@ -460,10 +456,10 @@ static int apply_index_deltas(git_index *idx, const struct index_deltas *l)
  * The index differs from I (entries whose tree is cur_tree) or in its
  * intent-to-add entries: change just those entries and write it.
  */
-static int fix_index(struct restore_ctx *c, const git_oid *cur_tree,
-		     const struct scan *scan)
+static int fix_index(struct restore_ctx *c, const git_oid *cur_tree)
 {
 	struct index_deltas deltas = { .items = NULL };
+	struct path_list ita = PATH_LIST_INIT;
 	git_index *idx = NULL;
 	size_t i;
 	int rc = 0;
@@ -471,14 +467,14 @@ static int fix_index(struct restore_ctx *c, const git_oid *cur_tree,
 	if (git_repository_index(&idx, c->repo) < 0 || git_index_read(idx, 1) < 0)
 		return graft_error_git(GRAFT_EFAIL, "cannot read the index");
 	/* intent-to-add entries first: I may hold a real entry at one */
-	for (i = 0; i < scan->nr && rc == 0; i++) {
-		const struct scan_entry *e = &scan->entries[i];
-
-		if (!scan_entry_untracked(e) && e->unstaged == 'A' &&
-		    git_index_remove(idx, e->path, 0) < 0)
+	for (i = 0; i < git_index_entrycount(idx); i++)
+		if (is_ita(git_index_get_byindex(idx, i)))
+			path_list_add(&ita, git_index_get_byindex(idx, i)->path);
+	for (i = 0; i < ita.nr && rc == 0; i++)
+		if (git_index_remove(idx, ita.items[i], 0) < 0)
 			rc = graft_error_git(GRAFT_EFAIL, "cannot restore '%s' in the index",
-					     e->path);
-	}
+					     ita.items[i]);
+	path_list_release(&ita);
 	if (rc < 0 ||
 	    (rc = treediff_oid(c->repo, cur_tree, &c->snap->index_tree,
 			       note_index_delta, &deltas)) < 0 ||
@@ -1297,29 +1293,66 @@ done:
 	return rc;
 }
 
+/*
+ * The scan to restore from: of everything, or, when a watch told what
+ * changed, of those paths and of those whose index entry changed.
+ */
+static int scan_for_restore(struct restore_ctx *c, const git_oid *cur_tree,
+			    struct scan *scan)
+{
+	struct path_list paths = PATH_LIST_INIT;
+	size_t i;
+	int rc;
+
+	if (!c->only)
+		return scan_worktree(scan, c->r, scan_flags(c));
+	for (i = 0; i < c->only->nr; i++)
+		path_list_add(&paths, c->only->items[i]);
+	if ((rc = treediff_oid(c->repo, cur_tree, &c->snap->index_tree,
+			       note_changed_path, &paths)) == 0) {
+		path_list_sort(&paths);
+		rc = scan_worktree_paths(scan, c->r, scan_flags(c), &paths);
+	}
+	path_list_release(&paths);
+	return rc;
+}
+
+static int read_index(git_index **out, struct restore_ctx *c)
+{
+	if (git_repository_index(out, c->repo) < 0 || git_index_read(*out, 0) < 0)
+		return graft_error_git(GRAFT_EFAIL, "cannot read the index");
+	return 0;
+}
+
 static int restore_repository(struct restore_ctx *c)
 {
 	struct path_list changed = PATH_LIST_INIT;
 	struct scan scan = SCAN_INIT;
+	git_index *idx = NULL;
 	git_oid cur_tree;
-	int rc, rebuilt, rules_changed = 0;
+	int rc, rebuilt, rules_changed = 0, same;
 
 	if ((rc = load_snapshot(c)) < 0 ||
 	    (rc = restore_head_and_index(c, &cur_tree, &rebuilt)) < 0 ||
-	    (rc = scan_worktree(&scan, c->r, scan_flags(c))) < 0 ||
+	    (rc = scan_for_restore(c, &cur_tree, &scan)) < 0 ||
 	    (rc = changed_paths(c, &cur_tree, &scan, &changed)) < 0 ||
 	    (rc = restore_rules(c, &changed, &scan, &rules_changed)) < 0)
 		goto done;
 	if (rules_changed) {
-		/* what is ignored and how files read: as the snapshot had it */
+		/*
+		 * What is ignored and how files read: as the snapshot had it,
+		 * for every untracked file, wherever it is.
+		 */
 		git_attr_cache_flush(c->repo);
 		scan_release(&scan);
 		if ((rc = scan_worktree(&scan, c->r, scan_flags(c))) < 0)
 			goto done;
 	}
-	if (!rebuilt && (!git_oid_equal(&cur_tree, &c->snap->index_tree) ||
-			 !same_ita(c, &scan) || !same_flags(c, &scan)) &&
-	    (rc = fix_index(c, &cur_tree, &scan)) < 0)
+	if ((rc = read_index(&idx, c)) < 0)
+		goto done;
+	same = git_oid_equal(&cur_tree, &c->snap->index_tree) && same_marks(c, idx);
+	git_index_free(idx);
+	if (!rebuilt && !same && (rc = fix_index(c, &cur_tree)) < 0)
 		goto done;
 	if ((rc = restore_files(c, &cur_tree, &scan)) < 0 ||
 	    (rc = restore_nested_all(c)) < 0)
@@ -1335,12 +1368,13 @@ done:
 }
 
 int snapshot_restore(const struct graft_repo *r, const struct snapshot *snap,
+		     const struct path_list *changed,
 		     struct snapshot_restore_stats *stats)
 {
 	struct snapshot_restore_stats own_stats;
 	struct graft_repo fresh = GRAFT_REPO_INIT;
 	struct restore_ctx c;
-	int rc, changed;
+	int rc, config_changed;
 
 	if (!r->workdir)
 		return graft_error("cannot restore a snapshot in a bare repository");
@@ -1348,13 +1382,15 @@ int snapshot_restore(const struct graft_repo *r, const struct snapshot *snap,
 	c.stats = stats ? stats : &own_stats;
 	memset(c.stats, 0, sizeof(*c.stats));
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	if ((rc = restore_gitdir_files(r, snap, &changed)) < 0 ||
+	/* the fresh handle reads them whether they changed or not */
+	if ((rc = restore_gitdir_files(r, snap, &config_changed)) < 0 ||
 	    (rc = repo_reopen(&fresh, r)) < 0)
 		goto done;
 	c.r = &fresh;
 	c.repo = fresh.repo;
 	c.snap = snap;
 	c.path = "";
+	c.only = changed;
 	rc = restore_repository(&c);
 done:
 	if (rc < 0)

@@ -20,6 +20,7 @@ struct tree_update {
 	git_oid id;
 	git_filemode_t mode;	/* 0: remove the path */
 	off_t size;		/* the caller's: of the file to store */
+	int stored;		/* the caller's: id is an object already */
 };
 
 struct tree_updates {

@@ -419,7 +419,7 @@ static int make_commit(struct undo *u)
 static int go_back(struct undo *u, int rc)
 {
 	return recover_after_failure(&u->p->repo, &u->snap, rc, "rollback",
-				     u->p->index);
+				     u->p->index, NULL);
 }
 
 /*

@@ -39,6 +39,7 @@
 #include "trailers.h"
 #include "upgrade.h"
 #include "upgrade_stage.h"
+#include "watch.h"
 
 /* Dirty paths an error lists before it says "and N more". */
 #define DIRTY_PATHS_SHOWN 10
@@ -291,6 +292,15 @@ struct upgrade {
 	struct commit_setup commit;	/* hooks, signing */
 	struct scan before;
 	struct prior_files prior;	/* untracked and ignored before */
+	/*
+	 * What changes in the work tree from the scan before the snapshot
+	 * on: the restore or the commit looks at that instead of scanning
+	 * everything again (NULL changed: the watch was lost, scan all).
+	 */
+	struct watch watch;
+	struct path_list changes;
+	const struct path_list *changed;
+	int watch_done;
 	struct snapshot snap;
 	int dirty;		/* tracked changes: autostash them */
 	int stashed;
@@ -300,6 +310,22 @@ struct upgrade {
 	struct graft_skipped *skipped;
 	size_t skipped_nr, skipped_alloc;
 };
+
+static void read_watch(void *payload)
+{
+	watch_read(payload);
+}
+
+/* What changed since the scan before the snapshot, once the commands ran. */
+static const struct path_list *finish_watch(struct upgrade *u)
+{
+	if (!u->watch_done) {
+		u->watch_done = 1;
+		if (watch_finish(&u->watch, &u->changes) == 0)
+			u->changed = &u->changes;
+	}
+	return u->changed;
+}
 
 static int interrupted(void)
 {
@@ -354,7 +380,9 @@ static int check_worktree(struct upgrade *u)
 	size_t i, shown = 0;
 	int rc;
 
-	if ((rc = scan_worktree(&u->before, &u->p->repo, SCAN_DETAILS)) < 0)
+	watch_open(&u->watch);
+	if ((rc = scan_worktree_watched(&u->before, &u->p->repo, SCAN_DETAILS,
+					&u->watch)) < 0)
 		return rc;
 	prior_files_from_scan(&u->prior, s);
 
@@ -458,6 +486,10 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 		      (unsigned)c->timeout;
 	/* what it left running would write over what is put back, or commit */
 	cmd.contain = 1;
+	/* its changes are read as they come: the watch's queue is bounded */
+	cmd.side_fd = watch_fd(&u->watch);
+	cmd.side_read = read_watch;
+	cmd.side_payload = &u->watch;
 	/* with --json too: the JSON is on stdout, the commands' output on stderr */
 	cmd.echo_fd = u->opts->quiet ? -1 : 2;
 	if (!u->opts->quiet) {
@@ -573,6 +605,7 @@ static int stage_changes(struct upgrade *u, git_index *idx)
 	s.snap = &u->snap;
 	s.prior = &u->prior;
 	s.dep_path = u->plan->dep.path;
+	s.changed = finish_watch(u);
 	if ((rc = upgrade_stage_changes(&s)) == 0 &&
 	    (rc = dep_stage_gitlink(idx, &u->plan->dep, &u->plan->to)) == 0)
 		rc = stage_path(idx, &u->p->repo, LOCK_FILE);
@@ -684,7 +717,8 @@ static int go_back(struct upgrade *u, int rc)
 	int reload;
 
 	rc = recover_after_failure(&u->p->repo, &u->snap, rc, "upgrade",
-				   u->index_touched ? u->p->index : NULL);
+				   u->index_touched ? u->p->index : NULL,
+				   finish_watch(u));
 	graft_error_save(&saved);
 	if ((reload = project_reload_lock(u->p)) < 0)
 		out_error("%s", graft_error_message());
@@ -740,6 +774,7 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 	if (plan->up_to_date)
 		return 0;
 	memset(&u, 0, sizeof(u));
+	u.watch = (struct watch)WATCH_INIT;
 	u.p = p;
 	u.plan = plan;
 	u.opts = opts;
@@ -759,6 +794,8 @@ int upgrade_run(struct upgrade_outcome *out, struct project *p,
 	exec_untrap_signals();
 	snapshot_release(&u.snap);
 	prior_files_release(&u.prior);
+	watch_close(&u.watch);
+	path_list_release(&u.changes);
 	free(u.skipped);
 	scan_release(&u.before);
 	git_signature_free(u.author);

@@ -3,10 +3,12 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "fileio.h"
 #include "output.h"
 #include "pathlist.h"
 #include "scan.h"
 #include "snapshot_meta.h"
+#include "treediff.h"
 #include "strbuf.h"
 #include "upgrade_stage.h"
 #include "worktree.h"
@@ -19,6 +21,7 @@ struct stage_ctx {
 	struct path_list flagged;	/* flagged before or now */
 	git_tree *w, *i;		/* the snapshot's work tree and index */
 	struct worktree wt;
+	struct path_list read;		/* with a watch: what the scan read */
 };
 
 static int is_below(const char *path, const char *dir)
@@ -102,8 +105,11 @@ static int check_flagged(struct stage_ctx *c)
 	size_t i;
 	int rc = 0;
 
+	/* with a watch, those it saw unchanged are: no need to hash them */
 	for (i = 0; i < c->records.nr; i++)
-		if (c->records.items[i].kind == META_FLAGGED)
+		if (c->records.items[i].kind == META_FLAGGED &&
+		    (!c->read.nr ||
+		     path_list_covers(&c->read, c->records.items[i].path)))
 			path_list_add(&c->flagged, c->records.items[i].path);
 	for (i = 0; i < c->after.items_nr; i++)
 		if (c->after.items[i].kind == SCAN_FLAGGED)
@@ -204,6 +210,96 @@ static int keep_flags(struct stage_ctx *c)
 	return rc;
 }
 
+static int note_read(const char *path, const git_tree_entry *old,
+		     const git_tree_entry *new, void *payload)
+{
+	(void)old;
+	(void)new;
+	path_list_add(payload, path);
+	return 0;
+}
+
+static int is_rules_file(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+
+	return !strcmp(name, ".gitignore") || !strcmp(name, ".gitattributes");
+}
+
+/* Whether the git directory's config, exclude or attributes changed. */
+static int gitdir_files_changed(struct stage_ctx *c, int *changed)
+{
+	struct strbuf path = STRBUF_INIT, name = STRBUF_INIT, cur = STRBUF_INIT;
+	git_buf kept = GIT_BUF_INIT;
+	size_t i;
+	int rc = 0, missing, cur_missing;
+
+	*changed = 0;
+	for (i = 0; snapshot_gitdir_files[i] && !*changed && rc == 0; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s", c->s->r->commondir, snapshot_gitdir_files[i]);
+		strbuf_reset(&name);
+		strbuf_addf(&name, SNAPSHOT_GITDIR_PREFIX "%s", snapshot_gitdir_files[i]);
+		if ((rc = snapshot_meta_blob(&kept, &missing, c->s->r, c->s->snap,
+					     name.buf)) < 0 ||
+		    (rc = file_read(path.buf, &cur, &cur_missing)) < 0)
+			break;
+		*changed = missing != cur_missing ||
+			   (!missing && (cur.len != kept.size ||
+					 memcmp(cur.buf, kept.ptr, cur.len)));
+	}
+	strbuf_release(&path);
+	strbuf_release(&name);
+	strbuf_release(&cur);
+	git_buf_dispose(&kept);
+	return rc;
+}
+
+/*
+ * Whether what the watch saw is enough: not when the commands changed an
+ * ignore or attributes file, since what they created in a directory that
+ * was ignored (and so not watched) may be untracked now.
+ */
+static int watch_enough(struct stage_ctx *c, int *enough)
+{
+	size_t i;
+	int changed, rc;
+
+	*enough = 0;
+	for (i = 0; i < c->s->changed->nr; i++)
+		if (is_rules_file(c->s->changed->items[i]))
+			return 0;
+	if ((rc = gitdir_files_changed(c, &changed)) < 0)
+		return rc;
+	*enough = !changed;
+	return 0;
+}
+
+/*
+ * What the commands changed: with a watch, what it saw and what changed
+ * in the index since the snapshot; else all of the work tree.
+ */
+static int scan_after(struct stage_ctx *c)
+{
+	const struct upgrade_stage *s = c->s;
+	git_oid cur;
+	size_t i;
+	int rc, enough = 0;
+
+	if (s->changed && (rc = watch_enough(c, &enough)) < 0)
+		return rc;
+	if (!enough)
+		return scan_worktree(&c->after, s->r, SCAN_DETAILS);
+	for (i = 0; i < s->changed->nr; i++)
+		path_list_add(&c->read, s->changed->items[i]);
+	if ((rc = scan_index_tree_resolved(&cur, s->r)) < 0 ||
+	    (rc = treediff_oid(c->repo, &s->snap->index_tree, &cur, note_read,
+			       &c->read)) < 0)
+		return rc;
+	path_list_sort(&c->read);
+	return scan_worktree_paths(&c->after, s->r, SCAN_DETAILS, &c->read);
+}
+
 static int stage_ctx_init(struct stage_ctx *c, const struct upgrade_stage *s)
 {
 	int rc;
@@ -212,7 +308,7 @@ static int stage_ctx_init(struct stage_ctx *c, const struct upgrade_stage *s)
 	c->s = s;
 	c->repo = s->r->repo;
 	if ((rc = worktree_open(&c->wt, s->r->workdir)) < 0 ||
-	    (rc = scan_worktree(&c->after, s->r, SCAN_DETAILS)) < 0 ||
+	    (rc = scan_after(c)) < 0 ||
 	    (rc = snapshot_read_meta(&c->records, s->r, s->snap)) < 0)
 		return rc;
 	if (git_tree_lookup(&c->w, c->repo, &s->snap->worktree_tree) < 0 ||
@@ -224,6 +320,7 @@ static int stage_ctx_init(struct stage_ctx *c, const struct upgrade_stage *s)
 static void stage_ctx_release(struct stage_ctx *c)
 {
 	scan_release(&c->after);
+	path_list_release(&c->read);
 	meta_release(&c->records);
 	path_list_release(&c->flagged);
 	git_tree_free(c->w);

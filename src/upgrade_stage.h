@@ -29,6 +29,11 @@ struct upgrade_stage {
 	const struct snapshot *snap;
 	const struct prior_files *prior;
 	const char *dep_path;
+	/*
+	 * What a watch saw change since the snapshot's scan (then only that
+	 * and what changed in the index is looked at), or NULL: everything.
+	 */
+	const struct path_list *changed;
 };
 
 int upgrade_stage_changes(const struct upgrade_stage *s);

@@ -20,6 +20,7 @@
 #include "lib/fixtures_deps.h"
 #include "lib/fixtures_upgrade.h"
 #include "lib/harness.h"
+#include "strbuf.h"
 
 TestSuite(safety, .init = harness_setup, .fini = harness_teardown);
 
@@ -586,4 +587,63 @@ Test(safety, a_crash_after_keeping_the_attempt_is_rolled_back)
 	free(after);
 	cmd_result_free(&r);
 	free(app);
+}
+
+/* ---- the watched fast path -------------------------------------------- */
+
+/*
+ * A migration of random changes (seeded): whatever it did, the failed
+ * upgrade, which looks only at what a watch saw change, puts everything
+ * back exactly. The same ops as tests/unit/test_watch.c's.
+ */
+static char *random_migration(unsigned seed)
+{
+	static const char *const ops[] = {
+		"f=$(find . -path ./.git -prune -o -path ./.graft -prune -o -path ./build -prune -o -type f -print | sort | sed -n ${PICK}p); "
+		"test -n \"$f\" && echo edit >> \"$f\"",
+		"f=$(find . -path ./.git -prune -o -path ./.graft -prune -o -path ./build -prune -o -type f -print | sort | sed -n ${PICK}p); "
+		"test -n \"$f\" && rm -f \"$f\"",
+		"f=$(find . -path ./.git -prune -o -path ./.graft -prune -o -path ./build -prune -o -type f -print | sort | sed -n ${PICK}p); "
+		"test -n \"$f\" && chmod 600 \"$f\"",
+		"d=$(find . -path ./.git -prune -o -path ./.graft -prune -o -path ./build -prune -o -type d -print | sort | sed -n ${PICK}p); "
+		"test -n \"$d\" && mkdir -p \"$d/made$K/deeper\" && echo x > \"$d/made$K/deeper/f\"",
+		"d=$(find . -path ./.git -prune -o -path ./.graft -prune -o -path ./build -prune -o -type d -print | sort | sed -n ${PICK}p); "
+		"test -n \"$d\" && ln -sf ../somewhere \"$d/link$K\"",
+		"d=$(find . -path ./.git -prune -o -path ./.graft -prune -o -path ./build -prune -o -type d -print | sort | sed -n ${PICK}p); "
+		"test -n \"$d\" && mkdir -p \"$d/empty$K\"",
+		"d=$(find . -path ./.git -prune -o -path ./.graft -prune -o -path ./build -prune -o -mindepth 1 -type d -print | sort | sed -n ${PICK}p); "
+		"test -n \"$d\" && rm -rf \"$d\"",
+		"d=$(find . -path ./.git -prune -o -path ./.graft -prune -o -path ./build -prune -o -mindepth 1 -type d -print | sort | sed -n ${PICK}p); "
+		"test -n \"$d\" && mv \"$d\" \"$d.moved$K\"",
+		"f=$(find . -path ./.git -prune -o -path ./.graft -prune -o -path ./build -prune -o -type f -print | sort | sed -n ${PICK}p); "
+		"test -n \"$f\" && rm \"$f\" && mkdir \"$f\" && echo in > \"$f/in$K\"",
+		"f=$(git ls-files | grep -v '^.graft' | sed -n ${PICK}p); test -n \"$f\" && git rm -q --cached \"$f\"",
+	};
+	struct strbuf sb = STRBUF_INIT;
+	int k;
+
+	for (k = 0; k < 30; k++)
+		strbuf_addf(&sb, "PICK=%d K=%d; %s || true\n", 1 + rand_r(&seed) % 30, k,
+			    ops[rand_r(&seed) % (int)(sizeof(ops) / sizeof(*ops))]);
+	return strbuf_detach(&sb);
+}
+
+Test(safety, random_changes_are_undone_from_what_the_watch_saw)
+{
+	unsigned seed;
+
+	for (seed = 1; seed <= 4; seed++) {
+		char *script = random_migration(seed), *name, *app;
+
+		name = tmp_path("app");
+		sh_do(NULL, "rm -rf app kb");
+		app = make_app(script, VERIFY_FAIL);
+		sh_do(app, "mkdir -p a/b c && echo 1 > a/b/one && echo 2 > c/two && "
+		      "echo 3 > a/three && git add -A && git commit -qm more && "
+		      "echo u > a/untracked");
+		fails_and_restores(app, "true");
+		free(name);
+		free(app);
+		free(script);
+	}
 }

@@ -61,7 +61,7 @@ static void take_ok(struct fixture *f, const char *dep)
 
 static void restore_ok(struct fixture *f, struct snapshot_restore_stats *stats)
 {
-	cr_assert_eq(snapshot_restore(&f->r, &f->snap, stats), 0,
+	cr_assert_eq(snapshot_restore(&f->r, &f->snap, NULL, stats), 0,
 		     "restore: %s", graft_error_message());
 }
 

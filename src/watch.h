@@ -1,0 +1,60 @@
+#ifndef GRAFT_WATCH_H
+#define GRAFT_WATCH_H
+
+#include <stddef.h>
+
+#include "pathlist.h"
+
+/*
+ * What changes in a work tree while an upgrade's commands run, told by
+ * inotify(7), so that the restore and the commit look at those paths
+ * instead of scanning the whole tree a second time.
+ *
+ * The scan that precedes the snapshot adds a watch on each directory as
+ * it opens it, before it reads it (scan_worktree_watched): from then on
+ * nothing that changes in a directory the scan saw goes unnoticed, and
+ * what changed before is what the scan reads. Ignored directories are
+ * not watched (nothing in them is restored), nor repositories nested in
+ * the tree: they are watched each with their own watch.
+ *
+ * The watch only ever says "look here": a path an event names, or a
+ * directory created or moved in, which is then looked at whole. Any
+ * doubt gives up on it (watch_lost): the queue overflowed, a watch could
+ * not be added (the inotify limits), a watched directory went away or
+ * moved. The caller then scans everything, as without a watch.
+ */
+struct watch {
+	int fd;			/* the inotify instance; -1 when lost */
+	char **dirs;		/* by watch descriptor: "" or "dir/" */
+	size_t dirs_alloc;
+	struct path_list changed;
+	const char *lost;	/* why it gave up, or NULL */
+};
+
+#define WATCH_INIT { .fd = -1 }
+
+/* Start watching; on failure the watch is lost, not an error. */
+void watch_open(struct watch *w);
+
+/* Watch the directory dir ("" or "dir/"), open as fd. */
+void watch_add(struct watch *w, int fd, const char *dir);
+
+/* The descriptor to poll for events while commands run, or -1. */
+int watch_fd(const struct watch *w);
+
+/* Read what events are queued, without waiting. */
+void watch_read(struct watch *w);
+
+/* Whether it gave up: then everything must be looked at. */
+int watch_lost(const struct watch *w);
+
+/*
+ * Read the last events and stop: *changed gets the paths to look at,
+ * sorted (a directory without a trailing '/'). Returns 0, or 1 when the
+ * watch was lost (nothing in *changed).
+ */
+int watch_finish(struct watch *w, struct path_list *changed);
+
+void watch_close(struct watch *w);
+
+#endif
