@@ -1382,12 +1382,16 @@ int snapshot_restore(const struct graft_repo *r, const struct snapshot *snap,
 	c.stats = stats ? stats : &own_stats;
 	memset(c.stats, 0, sizeof(*c.stats));
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	/* the fresh handle reads them whether they changed or not */
+	/*
+	 * A config the commands changed may linger in r's caches (libgit2
+	 * keeps core.autocrlf and the like once read): then the rest is read
+	 * through a fresh handle.
+	 */
 	if ((rc = restore_gitdir_files(r, snap, &config_changed)) < 0 ||
-	    (rc = repo_reopen(&fresh, r)) < 0)
+	    (config_changed && (rc = repo_reopen(&fresh, r)) < 0))
 		goto done;
-	c.r = &fresh;
-	c.repo = fresh.repo;
+	c.r = config_changed ? &fresh : r;
+	c.repo = c.r->repo;
 	c.snap = snap;
 	c.path = "";
 	c.only = changed;
