@@ -12,6 +12,7 @@
 #include "autostash.h"
 #include "error.h"
 #include "fileio.h"
+#include "filters.h"
 #include "gitconfig.h"
 #include "pathlist.h"
 #include "strbuf.h"
@@ -21,6 +22,7 @@
 /* How git checks files out here: core.filemode, core.symlinks. */
 struct checkout_settings {
 	int filemode, symlinks;
+	int filters;		/* a checkout filter may apply (filters.h) */
 };
 
 /* The part of the message that tells the upgrade's entry from others. */
@@ -132,11 +134,31 @@ static int write_entry(struct worktree *wt, git_repository *repo,
 		return graft_error("'%s' is a directory on one side and a file on the other",
 				   path);
 	if ((rc = worktree_checkout_content(&data, repo, path, git_tree_entry_id(e),
-					    mode, 0)) == 0)
+					    mode, !cs->filters)) == 0)
 		rc = worktree_put(wt, path, &data, mode, cs->symlinks,
 				  entry_perms(wt, path, mode, cs->filemode));
 	git_buf_dispose(&data);
 	return rc;
+}
+
+/* Whether the scan found an untracked (or ignored) .gitattributes. */
+static int untracked_attributes(const struct scan *scan)
+{
+	size_t i;
+
+	for (i = 0; i < scan->nr; i++) {
+		const char *slash = strrchr(scan->entries[i].path, '/');
+		const char *name = slash ? slash + 1 : scan->entries[i].path;
+
+		if (scan_entry_untracked(&scan->entries[i]) &&
+		    !strcmp(name, ".gitattributes"))
+			return 1;
+	}
+	for (i = 0; i < scan->items_nr; i++)
+		if (scan->items[i].kind == SCAN_HIDDEN_RULES &&
+		    strstr(scan->items[i].path, ".gitattributes"))
+			return 1;
+	return 0;
 }
 
 static int read_checkout_settings(struct checkout_settings *cs,
@@ -184,7 +206,8 @@ static int set_index_entry(git_index *idx, const char *path,
  * worktree_tree has on disk, then write the index.
  */
 static int set_paths(const struct graft_repo *r, const struct path_list *paths,
-		     const git_tree *index_tree, const git_tree *worktree_tree)
+		     const git_tree *index_tree, const git_tree *worktree_tree,
+		     int saw_attributes)
 {
 	struct worktree wt = WORKTREE_INIT;
 	struct checkout_settings cs;
@@ -199,6 +222,7 @@ static int set_paths(const struct graft_repo *r, const struct path_list *paths,
 		worktree_close(&wt);
 		return graft_error_git(GRAFT_EFATAL, "cannot read the index");
 	}
+	rc = filters_possible(&cs.filters, r, idx, saw_attributes);
 	for (i = 0; i < paths->nr && rc == 0; i++) {
 		git_tree_entry *in_index = NULL, *on_disk = NULL;
 
@@ -338,7 +362,7 @@ int autostash_save(git_oid *out, const struct graft_repo *r,
 	if ((rc = tracked_worktree(&tree_id, r, scan, w)) < 0 ||
 	    (rc = store_stash(out, r, sig, snap, &tree_id)) < 0)
 		goto done;
-	rc = set_paths(r, &paths, head, head);
+	rc = set_paths(r, &paths, head, head, untracked_attributes(scan));
 done:
 	git_tree_free(head);
 	git_commit_free(head_commit);
@@ -477,7 +501,8 @@ int autostash_pop(int *kept, const struct graft_repo *r, const git_oid *stash)
 	path_list_sort(&paths);
 	if ((rc = conflicts(kept, &t, &paths)) < 0 || *kept)
 		goto done;
-	if ((rc = set_paths(r, &paths, t.index_tree, t.w_tree)) == 0 &&
+	/* no scan to tell of an untracked .gitattributes: take it as there */
+	if ((rc = set_paths(r, &paths, t.index_tree, t.w_tree, 1)) == 0 &&
 	    git_stash_drop(r->repo, index) < 0)
 		rc = graft_error_git(GRAFT_EFATAL, "cannot drop the autostash entry");
 done:

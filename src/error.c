@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <git2.h>
 
@@ -43,13 +45,16 @@ int graft_error_code(int code, const char *fmt, ...)
 int graft_error_git(int code, const char *fmt, ...)
 {
 	const git_error *e = git_error_last();
+	int err = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
 	set_message(fmt, ap);
 	va_end(ap);
+	/* a failed write libgit2 did not describe: what the system said */
 	strbuf_addf(&message, ": %s",
-		    e && e->message ? e->message : "unknown libgit2 error");
+		    e && e->message ? e->message :
+		    err ? strerror(err) : "unknown libgit2 error");
 	git_error_clear();
 	return code;
 }

@@ -20,6 +20,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
+#include "filters.h"
 #include "gitconfig.h"
 #include "scan.h"
 #include "strbuf.h"
@@ -195,6 +196,8 @@ struct scan_ctx {
 	unsigned flags;		/* enum scan_flags */
 	mode_t umask;
 	struct watch *watch;	/* told of each directory walked, or NULL */
+	int filters;		/* a checkout filter may apply (filters.h) */
+	int saw_attributes;	/* the walk met a .gitattributes not tracked */
 	const struct path_list *only;	/* scan_worktree_paths: what to look at */
 	unsigned char *relevant;	/* ...: by entry, at or below one of them */
 	struct scan *out;
@@ -739,6 +742,26 @@ static int file_mode_of(struct scan_ctx *c, const git_index_entry *e,
  * Whether the content at e's path (of type st_mode) is what e records: a
  * file hashed through its clean filters, a symlink's target.
  */
+/*
+ * The blob id of the file at path as it is: with no filter that could
+ * apply, what libgit2 would hash through them, without its attribute
+ * lookups for each path.
+ */
+static int hash_as_is(struct scan_ctx *c, const char *path, git_oid *id)
+{
+	struct strbuf data = STRBUF_INIT;
+	int fd = openat(c->workdir_fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || read_in_full(fd, &data) < 0)
+		rc = graft_error("cannot read '%s': %s", path, strerror(errno));
+	else if (git_odb_hash(id, data.buf, data.len, GIT_OBJECT_BLOB) < 0)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot hash '%s'", path);
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&data);
+	return rc;
+}
+
 static int same_content(struct scan_ctx *c, const git_index_entry *e,
 			unsigned st_mode, int *same)
 {
@@ -755,6 +778,9 @@ static int same_content(struct scan_ctx *c, const git_index_entry *e,
 				      GIT_OBJECT_BLOB) < 0)
 			rc = graft_error_git(GRAFT_EFATAL, "cannot hash '%s'", e->path);
 		else
+			*same = git_oid_equal(&id, &e->id);
+	} else if (S_ISREG(st_mode) && !c->filters) {
+		if ((rc = hash_as_is(c, e->path, &id)) == 0)
 			*same = git_oid_equal(&id, &e->id);
 	} else if (S_ISREG(st_mode)) {
 		if (git_repository_hashfile(&id, c->repo, e->path,
@@ -1190,6 +1216,9 @@ static int untracked_file(struct scan_ctx *c, struct strbuf *path,
 	struct stat st;
 	int rc, ignored;
 
+	/* whether ignored or not, it says how files read (decide_filters) */
+	if (!strcmp(name, ".gitattributes"))
+		c->saw_attributes = 1;
 	if ((rc = dir_ignored(c, path, parent)) != 0)
 		return rc < 0 ? rc : note_ignored(c, path, dir_fd, name);
 	if ((rc = is_ignored(c, path->buf, &ignored)) < 0)
@@ -1575,6 +1604,17 @@ static int by_path(const void *a, const void *b)
 	return cmp ? cmp : scan_entry_untracked(x) - scan_entry_untracked(y);
 }
 
+/*
+ * Whether files must be hashed through the checkout filters: after the
+ * walk, which saw any untracked .gitattributes (a scan of some paths only
+ * cannot tell, and takes the filters as possible).
+ */
+static int decide_filters(struct scan_ctx *c)
+{
+	return filters_possible(&c->filters, c->r, c->index,
+				c->saw_attributes || c->only);
+}
+
 /* The work tree against the index, and the untracked files meanwhile. */
 static int scan_files(struct scan_ctx *c, const struct staged_list *staged)
 {
@@ -1584,6 +1624,8 @@ static int scan_files(struct scan_ctx *c, const struct staged_list *staged)
 	stat_start(&pass, c);
 	rc = c->only ? scan_paths_untracked(c) : scan_untracked(c);
 	stat_finish(&pass);
+	if (rc == 0)
+		rc = decide_filters(c);
 	if (rc == 0)
 		rc = scan_tracked(c, pass.results, staged);
 	free(pass.results);

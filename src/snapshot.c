@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
+#include "filters.h"
 #include "gitconfig.h"
 #include "objsink.h"
 #include "snapshot.h"
@@ -71,6 +72,7 @@ struct create_ctx {
 	const char *path;		/* in the top work tree: "" or "dir/" */
 	int depth;
 	int keep_ignored;		/* the dependency's checkout: list them */
+	int filters;			/* a checkout filter may apply (filters.h) */
 	const struct path_list *read;	/* an attempt's scan looked at these only */
 	int filemode;			/* core.filemode */
 	struct worktree wt;
@@ -82,6 +84,13 @@ struct create_ctx {
 };
 
 static int create_repository(struct snapshot *out, struct create_ctx *c);
+
+static int is_attributes_file(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return !strcmp(slash ? slash + 1 : path, ".gitattributes");
+}
 
 static int check_line(const char *what, const char *s)
 {
@@ -371,10 +380,12 @@ static int plan_items(struct create_ctx *c)
 }
 
 /*
- * A file at a path too long for libgit2 to open, read through the
- * work tree's directories and its clean filters.
+ * A file read through the work tree's directories (and its clean
+ * filters, when any may apply): at a path too long for libgit2 to open,
+ * or where no filter applies, when libgit2's attribute lookups for each
+ * path are a cost for nothing.
  */
-static int store_long_path(struct create_ctx *c, struct tree_update *u)
+static int store_read(struct create_ctx *c, struct tree_update *u)
 {
 	git_filter_list *filters = NULL;
 	struct strbuf data = STRBUF_INIT;
@@ -387,18 +398,22 @@ static int store_long_path(struct create_ctx *c, struct tree_update *u)
 		rc = worktree_read_file(&c->wt, u->path, &data);
 	if (rc < 0)
 		goto done;
-	if (u->mode != GIT_FILEMODE_LINK &&
+	if (u->mode != GIT_FILEMODE_LINK && c->filters &&
 	    (git_filter_list_load(&filters, c->repo, NULL, u->path,
 				  GIT_FILTER_TO_ODB, GIT_FILTER_DEFAULT) < 0 ||
 	     (filters && git_filter_list_apply_to_buffer(&clean, filters, data.buf,
 							 data.len) < 0))) {
-		rc = graft_error_git(GRAFT_EFAIL, "cannot store '%s%s'", c->path, u->path);
+		rc = graft_error_git(GRAFT_EFAIL,
+				     "cannot take a snapshot: cannot store '%s%s'",
+				     c->path, u->path);
 		goto done;
 	}
 	if (git_blob_create_from_buffer(&u->id, c->repo,
 					filters ? clean.ptr : data.buf,
 					filters ? clean.size : data.len) < 0)
-		rc = graft_error_git(GRAFT_EFAIL, "cannot store '%s%s'", c->path, u->path);
+		rc = graft_error_git(GRAFT_EFAIL,
+				     "cannot take a snapshot: cannot store '%s%s'",
+				     c->path, u->path);
 done:
 	git_filter_list_free(filters);
 	git_buf_dispose(&clean);
@@ -420,8 +435,9 @@ static int store_blobs(struct create_ctx *c, struct objsink *sink, int large)
 
 		if (!u->mode || u->stored || (u->size > PACK_MAX_BLOB_SIZE) != large)
 			continue;
-		if (top + strlen(u->path) >= PATH_MAX) {
-			if ((rc = store_long_path(c, u)) < 0)
+		/* a large one is streamed, through libgit2 */
+		if ((!c->filters && !large) || top + strlen(u->path) >= PATH_MAX) {
+			if ((rc = store_read(c, u)) < 0)
 				return rc;
 		} else if (git_blob_create_from_workdir(&u->id, c->repo, u->path) < 0) {
 			return graft_error_git(GRAFT_EFAIL,
@@ -495,6 +511,8 @@ static int store_raw_blobs(struct create_ctx *c, struct objsink *sink)
 	size_t i;
 	int rc = 0;
 
+	if (!c->filters)
+		return 0;
 	for (i = 0; i < c->worktree.nr && rc == 0; i++) {
 		const struct tree_update *u = &c->worktree.items[i];
 
@@ -800,6 +818,29 @@ static int plan_unread(struct create_ctx *c)
 	return plan_nested(c, &dep);
 }
 
+/*
+ * Whether a checkout filter may apply: with a .gitattributes the scan
+ * saw (one that read some paths only cannot tell).
+ */
+static int decide_filters(struct create_ctx *c)
+{
+	git_index *index = NULL;
+	size_t i;
+	int saw = c->read != NULL, rc;
+
+	for (i = 0; !saw && i < c->scan->nr; i++)
+		saw = scan_entry_untracked(&c->scan->entries[i]) &&
+		      is_attributes_file(c->scan->entries[i].path);
+	for (i = 0; !saw && i < c->scan->items_nr; i++)
+		saw = c->scan->items[i].kind == SCAN_HIDDEN_RULES &&
+		      is_attributes_file(c->scan->items[i].path);
+	if ((rc = repo_index(&index, c->r)) < 0)
+		return rc;
+	rc = filters_possible(&c->filters, c->r, index, saw);
+	git_index_free(index);
+	return rc;
+}
+
 static int create_repository(struct snapshot *out, struct create_ctx *c)
 {
 	int attempt = c->spec->kind == SNAPSHOT_ATTEMPT, rc;
@@ -818,6 +859,7 @@ static int create_repository(struct snapshot *out, struct create_ctx *c)
 		goto done;
 	}
 	if ((rc = gitconfig_get_bool(cfg, "core.filemode", &c->filemode)) < 0 ||
+	    (rc = decide_filters(c)) < 0 ||
 	    (rc = (attempt ? scan_index_tree_resolved :
 		   scan_index_tree)(&out->index_tree, c->r)) < 0 ||
 	    (rc = plan_files(c)) < 0 || (rc = plan_items(c)) < 0 ||

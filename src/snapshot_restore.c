@@ -40,6 +40,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "fileio.h"
+#include "filters.h"
 #include "gitconfig.h"
 #include "ident.h"
 #include "output.h"
@@ -65,6 +66,7 @@ struct restore_ctx {
 	git_tree *meta;			/* M's tree; NULL in format 1 */
 	struct path_list ita;		/* A's paths, sorted */
 	int filemode, symlinks;		/* core.filemode, core.symlinks */
+	int filters;			/* a checkout filter may apply (filters.h) */
 	git_index *index;		/* while files are restored */
 	struct worktree wt;
 	struct strbuf reflog_msg;
@@ -605,8 +607,10 @@ static int wanted_content(git_buf *out, struct restore_ctx *c, const char *path,
 	if (rc < 0 || !missing)
 		return rc;
 	if ((rc = worktree_checkout_content(out, c->repo, path,
-					    git_tree_entry_id(te), mode, 0)) < 0 ||
-	    mode == GIT_FILEMODE_LINK || !checked_out_unfiltered(c, path, te, out))
+					    git_tree_entry_id(te), mode,
+					    !c->filters)) < 0 ||
+	    !c->filters || mode == GIT_FILEMODE_LINK ||
+	    !checked_out_unfiltered(c, path, te, out))
 		return rc;
 	git_buf_dispose(out);
 	return worktree_checkout_content(out, c->repo, path, git_tree_entry_id(te),
@@ -1200,6 +1204,8 @@ static int load_snapshot(struct restore_ctx *c)
 {
 	int rc;
 
+	/* until decide_filters knows better */
+	c->filters = 1;
 	strbuf_init(&c->reflog_msg);
 	strbuf_addf(&c->reflog_msg, "graft: roll back the upgrade of %s",
 		    c->snap->dep);
@@ -1317,6 +1323,32 @@ static int scan_for_restore(struct restore_ctx *c, const git_oid *cur_tree,
 	return rc;
 }
 
+static int is_attributes_file(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return !strcmp(slash ? slash + 1 : path, ".gitattributes");
+}
+
+/*
+ * Whether a checkout filter may apply, once the attributes files are the
+ * snapshot's: tracked ones are in the index, untracked ones among the
+ * paths where W differs from the index (changed) or the scan's.
+ */
+static int decide_filters(struct restore_ctx *c, git_index *idx,
+			  const struct path_list *changed, const struct scan *scan)
+{
+	size_t i;
+	int saw = 0;
+
+	for (i = 0; !saw && i < changed->nr; i++)
+		saw = is_attributes_file(changed->items[i]);
+	for (i = 0; !saw && i < scan->nr; i++)
+		saw = scan_entry_untracked(&scan->entries[i]) &&
+		      is_attributes_file(scan->entries[i].path);
+	return filters_possible(&c->filters, c->r, idx, saw);
+}
+
 static int read_index(git_index **out, struct restore_ctx *c)
 {
 	if (git_repository_index(out, c->repo) < 0 || git_index_read(*out, 0) < 0)
@@ -1348,8 +1380,11 @@ static int restore_repository(struct restore_ctx *c)
 		if ((rc = scan_worktree(&scan, c->r, scan_flags(c))) < 0)
 			goto done;
 	}
-	if ((rc = read_index(&idx, c)) < 0)
+	if ((rc = read_index(&idx, c)) < 0 ||
+	    (rc = decide_filters(c, idx, &changed, &scan)) < 0) {
+		git_index_free(idx);
 		goto done;
+	}
 	same = git_oid_equal(&cur_tree, &c->snap->index_tree) && same_marks(c, idx);
 	git_index_free(idx);
 	if (!rebuilt && !same && (rc = fix_index(c, &cur_tree)) < 0)
