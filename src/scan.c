@@ -1611,8 +1611,10 @@ static int by_path(const void *a, const void *b)
  */
 static int decide_filters(struct scan_ctx *c)
 {
+	c->out->attributes_seen = c->saw_attributes;
 	return filters_possible(&c->filters, c->r, c->index,
-				c->saw_attributes || c->only);
+				c->saw_attributes ||
+				(c->only && !(c->flags & SCAN_NO_OTHER_ATTRIBUTES)));
 }
 
 /* The work tree against the index, and the untracked files meanwhile. */

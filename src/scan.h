@@ -115,6 +115,8 @@ struct scan {
 	size_t intent_to_add;	/* `git add -N` entries (unstaged 'A') */
 	struct scan_item *items;	/* SCAN_DETAILS; sorted by path, kind */
 	size_t items_nr, items_alloc;
+	/* the walk met a .gitattributes the index does not hold */
+	int attributes_seen;
 };
 
 #define SCAN_INIT { .entries = NULL }
@@ -122,6 +124,12 @@ struct scan {
 enum scan_flags {
 	SCAN_DETAILS = 1,	/* collect the items above */
 	SCAN_IGNORED_ALL = 2,	/* and every ignored file (a dependency's tree) */
+	/*
+	 * scan_worktree_paths: no .gitattributes the index does not hold
+	 * lies outside the paths (an earlier full scan said so), so that
+	 * where no filter can apply files are hashed as they are.
+	 */
+	SCAN_NO_OTHER_ATTRIBUTES = 4,
 };
 
 /*

@@ -826,7 +826,7 @@ static int decide_filters(struct create_ctx *c)
 {
 	git_index *index = NULL;
 	size_t i;
-	int saw = c->read != NULL, rc;
+	int saw = c->read && c->spec->before->attributes_seen, rc;
 
 	for (i = 0; !saw && i < c->scan->nr; i++)
 		saw = scan_entry_untracked(&c->scan->entries[i]) &&
@@ -1010,7 +1010,10 @@ int snapshot_create(struct snapshot *out, const struct graft_repo *r,
 		goto done;
 	if (!scan && spec->changed) {
 		if ((rc = attempt_paths(&read, r, spec)) < 0 ||
-		    (rc = scan_worktree_paths(&own_scan, r, SCAN_DETAILS, &read)) < 0)
+		    (rc = scan_worktree_paths(&own_scan, r, SCAN_DETAILS |
+					      (spec->before->attributes_seen ? 0 :
+					       SCAN_NO_OTHER_ATTRIBUTES),
+					      &read)) < 0)
 			goto done;
 		scan = &own_scan;
 	} else if (!scan) {
@@ -1027,6 +1030,8 @@ int snapshot_create(struct snapshot *out, const struct graft_repo *r,
 	c.read = spec->changed ? &read : NULL;
 	if ((rc = create_repository(out, &c)) < 0)
 		goto done;
+	out->attributes_seen = scan->attributes_seen ||
+			       (spec->before && spec->before->attributes_seen);
 	if (spec->kind == SNAPSHOT_BEFORE && git_oid_is_zero(&out->head)) {
 		rc = graft_error("cannot take a snapshot: the current branch has no commit yet");
 		goto done;

@@ -110,6 +110,12 @@ struct snapshot {
 	git_oid meta_tree;	/* M's tree; zero in format 1 */
 	time_t time;
 	long pid;
+	/*
+	 * Whether the work tree had a .gitattributes the index does not
+	 * hold: from the scan a snapshot was taken from; always set for one
+	 * read back, which cannot tell.
+	 */
+	int attributes_seen;
 };
 
 #define SNAPSHOT_INIT { .format = 0 }

@@ -122,6 +122,7 @@ static int read_commit(struct snapshot *snap, git_commit *w,
 		return not_a_snapshot(refname);
 	snap->commit = *git_commit_id(w);
 	snap->worktree_tree = *git_commit_tree_id(w);
+	snap->attributes_seen = 1;
 	if (!unborn)
 		snap->head = *git_commit_parent_id(w, 0);
 	if ((rc = parent_tree(&snap->index_tree, w, first)) < 0 ||

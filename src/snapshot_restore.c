@@ -1317,7 +1317,9 @@ static int scan_for_restore(struct restore_ctx *c, const git_oid *cur_tree,
 	if ((rc = treediff_oid(c->repo, cur_tree, &c->snap->index_tree,
 			       note_changed_path, &paths)) == 0) {
 		path_list_sort(&paths);
-		rc = scan_worktree_paths(scan, c->r, scan_flags(c), &paths);
+		rc = scan_worktree_paths(scan, c->r, scan_flags(c) |
+					 (c->snap->attributes_seen ? 0 :
+					  SCAN_NO_OTHER_ATTRIBUTES), &paths);
 	}
 	path_list_release(&paths);
 	return rc;

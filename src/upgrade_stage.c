@@ -297,7 +297,9 @@ static int scan_after(struct stage_ctx *c)
 			       &c->read)) < 0)
 		return rc;
 	path_list_sort(&c->read);
-	return scan_worktree_paths(&c->after, s->r, SCAN_DETAILS, &c->read);
+	return scan_worktree_paths(&c->after, s->r, SCAN_DETAILS |
+				   (s->snap->attributes_seen ? 0 :
+				    SCAN_NO_OTHER_ATTRIBUTES), &c->read);
 }
 
 static int stage_ctx_init(struct stage_ctx *c, const struct upgrade_stage *s)
