@@ -26,7 +26,8 @@ void prior_files_from_scan(struct prior_files *p, const struct scan *scan)
 {
 	size_t i;
 
-	clock_gettime(CLOCK_REALTIME, &p->started);
+	/* the clock file systems stamp files with */
+	clock_gettime(CLOCK_REALTIME_COARSE, &p->started);
 	for (i = 0; i < scan->nr; i++)
 		if (scan_entry_untracked(&scan->entries[i])) {
 			path_list_add(&p->paths, scan->entries[i].path);
@@ -48,7 +49,7 @@ void prior_files_from_scan(struct prior_files *p, const struct scan *scan)
 static int same_inode(const struct prior_files *p, struct worktree *wt,
 		      const char *path)
 {
-	struct statx stx;
+	struct timespec born;
 	unsigned long ino;
 	struct stat st;
 
@@ -57,12 +58,10 @@ static int same_inode(const struct prior_files *p, struct worktree *wt,
 	ino = (unsigned long)st.st_ino;
 	if (!p->nr || !bsearch(&ino, p->inodes, p->nr, sizeof(*p->inodes), by_inode))
 		return 0;
-	if (statx(wt->root_fd, path, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) < 0 ||
-	    !(stx.stx_mask & STATX_BTIME))
+	if (worktree_birth_time(wt, path, &born) != 0)
 		return 1;
-	return stx.stx_btime.tv_sec < p->started.tv_sec ||
-	       (stx.stx_btime.tv_sec == p->started.tv_sec &&
-		stx.stx_btime.tv_nsec < (unsigned)p->started.tv_nsec);
+	return born.tv_sec < p->started.tv_sec ||
+	       (born.tv_sec == p->started.tv_sec && born.tv_nsec < p->started.tv_nsec);
 }
 
 int prior_files_has(const struct prior_files *p, struct worktree *wt,

@@ -203,9 +203,9 @@ static int walk_to_dir(struct worktree *wt, const char *dir, size_t len,
 
 /*
  * The directory holding path, opened beneath the root, and the last
- * component's name in it. The descriptor is the worktree's (kept for the
- * next path in the same directory): do not close it. 1 without create
- * when the directory is not there.
+ * component's name in it. The descriptor is the worktree's until the
+ * next call: do not close it. 1 without create when the directory is not
+ * there.
  */
 static int resolve_parent(struct worktree *wt, const char *path, int create,
 			  int *dir_fd, const char **name)
@@ -221,10 +221,10 @@ static int resolve_parent(struct worktree *wt, const char *path, int create,
 		*dir_fd = wt->root_fd;
 		return 0;
 	}
-	if (wt->dir_fd >= 0 && wt->dir.len == len && !memcmp(wt->dir.buf, path, len)) {
-		*dir_fd = wt->dir_fd;
-		return 0;
-	}
+	/*
+	 * Resolved afresh each time: a directory kept open from one call to
+	 * the next could have been moved out of the tree meanwhile.
+	 */
 	forget_dir(wt);
 	strbuf_add(&wt->dir, path, len);
 	fd = open_beneath(wt->root_fd, wt->dir.buf);
@@ -258,6 +258,23 @@ int worktree_lstat(struct worktree *wt, const char *path, struct stat *st)
 	if (errno == ENOENT || errno == ENOTDIR)
 		return 1;
 	return fail("read", path);
+}
+
+int worktree_birth_time(struct worktree *wt, const char *path,
+			struct timespec *born)
+{
+	const char *name;
+	struct statx stx;
+	int dir_fd, rc = resolve_parent(wt, path, 0, &dir_fd, &name);
+
+	if (rc)
+		return rc;
+	if (statx(dir_fd, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_BTIME))
+		return 1;
+	born->tv_sec = stx.stx_btime.tv_sec;
+	born->tv_nsec = stx.stx_btime.tv_nsec;
+	return 0;
 }
 
 int worktree_read_file(struct worktree *wt, const char *path,

@@ -17,10 +17,13 @@
  * beneath it through directory file descriptors, never through a
  * symbolic link: with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)
  * where the kernel has it, component by component with O_NOFOLLOW
- * otherwise (and for paths longer than PATH_MAX). A process that swaps a
- * directory for a symlink while a restore runs cannot redirect a write,
- * a rename or an unlink out of the tree: the name is looked up in a
- * directory already opened as a directory. Paths must be what git
+ * otherwise (and for paths longer than PATH_MAX), afresh for each call.
+ * A process that swaps a directory for a symlink while a restore runs
+ * cannot redirect a write, a rename or an unlink out of the tree: the
+ * name is looked up in a directory already opened as a directory. (One
+ * that moves a directory out of the tree, in the instant between its
+ * lookup and the write into it, takes that one write with it: no
+ * descriptor-based lookup can prevent that.) Paths must be what git
  * records: no empty, "." or ".." component.
  *
  * Files are replaced by rename from a temporary file in the same
@@ -34,7 +37,7 @@ struct worktree {
 	int root_fd;
 	char *root;		/* absolute, ends in '/'; for messages */
 	mode_t umask;
-	/* the directory of the last path resolved, kept open */
+	/* the directory of the last path resolved, open until the next */
 	struct strbuf dir;
 	int dir_fd;
 	unsigned tmp_counter;
@@ -57,6 +60,13 @@ mode_t worktree_default_perms(const struct worktree *wt, int type_dir,
  * the way to it: a file or symlink in place of one counts as nothing).
  */
 int worktree_lstat(struct worktree *wt, const char *path, struct stat *st);
+
+/*
+ * The birth time of what is at path, where the file system keeps one:
+ * 0 and *born set, 1 when it keeps none (or nothing is there).
+ */
+int worktree_birth_time(struct worktree *wt, const char *path,
+			struct timespec *born);
 
 /* The content of the regular file at path (never through a symlink). */
 int worktree_read_file(struct worktree *wt, const char *path,
