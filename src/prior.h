@@ -32,8 +32,7 @@ void prior_files_from_scan(struct prior_files *p, const struct scan *scan);
 
 /*
  * Whether the file at path was there before: it or a directory above it
- * (any but the top) is one of p's. *was_at, when not NULL, is set to the
- * path it had (caller frees) or NULL when that is not known.
+ * (any but the top) is one of p's.
  */
 int prior_files_has(const struct prior_files *p, struct worktree *wt,
 		    const char *path);

@@ -258,11 +258,30 @@ done:
 	return rc;
 }
 
+static int is_gitlink(git_filemode_t mode)
+{
+	return mode == GIT_FILEMODE_COMMIT;
+}
+
 /*
- * One pass of git_tree_create_updated: removals (mode 0) or the rest.
- * It cannot turn a file into a directory or back in one go; removing
- * first, then adding, does (a directory left empty goes with its last
- * entry).
+ * Whether the change removes what HEAD has at its path, before anything
+ * is added: git_tree_create_updated replaces an entry only by one of the
+ * same type, so a file that becomes a gitlink or a gitlink that becomes
+ * a file goes first too. (A directory in place of a file goes with the
+ * upgrade's files in it, which are removals of their own.)
+ */
+static int removes_first(const struct revert_change *ch)
+{
+	return ch->mode == 0 ||
+	       (ch->head_mode && ch->head_mode != GIT_FILEMODE_TREE &&
+		is_gitlink(ch->head_mode) != is_gitlink(ch->mode));
+}
+
+/*
+ * One pass of git_tree_create_updated: what goes first, or what is
+ * added. It cannot turn a file into a directory or back in one go;
+ * removing first, then adding, does (a directory left empty goes with
+ * its last entry).
  */
 static int update_tree(git_oid *out, struct plan_ctx *c, const git_oid *base,
 		       int removals)
@@ -274,7 +293,7 @@ static int update_tree(git_oid *out, struct plan_ctx *c, const git_oid *base,
 	int rc = 0;
 
 	for (i = 0; i < p->nr; i++) {
-		if ((p->changes[i].mode == 0) != (removals != 0))
+		if (removals ? !removes_first(&p->changes[i]) : !p->changes[i].mode)
 			continue;
 		updates[n].action = removals ? GIT_TREE_UPDATE_REMOVE :
 				    GIT_TREE_UPDATE_UPSERT;
