@@ -223,7 +223,7 @@ Test(filters, a_snapshot_keeps_the_bytes_no_filter_gives_back,
 	      "mixed.txt clean.txt lf.crlf v.id data.bin; do echo changed > $f; done");
 	repo_close(&r);
 	open_fixture_repo(&r, dir);
-	cr_assert_eq(snapshot_restore(&r, &snap, NULL), 0, "restore: %s",
+	cr_assert_eq(snapshot_restore(&r, &snap, NULL, NULL), 0, "restore: %s",
 		     graft_error_message());
 	after = repo_state(dir);
 	cr_assert_str_eq(after, before, "--- before\n%s\n--- after\n%s", before, after);
