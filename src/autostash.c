@@ -233,10 +233,8 @@ static int set_paths(const struct graft_repo *r, const struct path_list *paths,
 		git_tree_entry_free(in_index);
 		git_tree_entry_free(on_disk);
 	}
-	if (rc == 0 && git_index_write(idx) < 0)
-		rc = graft_error_git(GRAFT_EFATAL, "cannot write the index");
 	if (rc == 0)
-		rc = fsync_path(git_index_path(idx));
+		rc = repo_write_index(idx);
 	if (rc == 0)
 		rc = worktree_sync(&wt);
 	git_index_free(idx);

@@ -152,9 +152,7 @@ static int run_pre_commit(const struct commit_setup *s,
 			return graft_error_git(GRAFT_EFATAL, "cannot unstage %s", path);
 		removed++;
 	}
-	if (removed && git_index_write(idx) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot write the index");
-	return 0;
+	return removed ? repo_write_index(idx) : 0;
 }
 
 /* ---- the message ------------------------------------------------------ */
@@ -359,8 +357,16 @@ static int move_ref(const struct commit_setup *s,
 	}
 	if (git_transaction_set_target(tx, name, commit, req->committer,
 				       reflog.buf) < 0 ||
-	    git_transaction_commit(tx) < 0)
+	    git_transaction_commit(tx) < 0) {
 		rc = graft_error_git(GRAFT_EFATAL, "cannot move %s", name);
+		goto done;
+	}
+	/* a write that failed unseen must not pass for a commit */
+	if (git_reference_name_to_id(&current, s->repo, name) < 0 ||
+	    !git_oid_equal(&current, commit)) {
+		git_error_clear();
+		rc = graft_error("%s did not move to the new commit", name);
+	}
 done:
 	git_transaction_free(tx);
 	strbuf_release(&reflog);

@@ -27,6 +27,12 @@ int file_write_atomic(const char *path, const void *data, size_t len);
 /* fsync the directory holding path, so a rename in it is durable. */
 int fsync_parent_dir(const char *path);
 
+/*
+ * Flush everything written to the file system holding path (syncfs(2)):
+ * one call instead of an fsync for each of thousands of files.
+ */
+int syncfs_path(const char *path);
+
 /* fsync the directory at path. */
 int fsync_dir(const char *path);
 

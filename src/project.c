@@ -323,9 +323,7 @@ int project_stage_edits(struct project *p)
 
 int project_write_index(struct project *p)
 {
-	if (git_index_write(p->index) < 0)
-		return graft_error_git(GRAFT_EFATAL, "cannot write the index");
-	return 0;
+	return repo_write_index(p->index);
 }
 
 void project_say(const char *fmt, ...)

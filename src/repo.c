@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "fileio.h"
 #include "gitconfig.h"
 #include "output.h"
 #include "repo.h"
@@ -316,6 +317,13 @@ char *repo_display_path(const struct graft_repo *r, const char *rel)
 			strbuf_addstr(&sb, "../");
 	strbuf_addstr(&sb, rel);
 	return strbuf_detach(&sb);
+}
+
+int repo_write_index(git_index *idx)
+{
+	if (git_index_write(idx) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot write the index");
+	return fsync_path(git_index_path(idx));
 }
 
 int repo_index(git_index **out, const struct graft_repo *r)

@@ -59,6 +59,14 @@ char *repo_git_path(const struct graft_repo *r, const char *rel);
  */
 char *repo_display_path(const struct graft_repo *r, const char *rel);
 
+/*
+ * Write idx to its file, durably: libgit2 1.5 renames the index into
+ * place without a sync, so the file and its directory are fsync'd after
+ * (every caller writes it while a snapshot ref still stands, so a power
+ * cut before the sync is an interrupted operation, not a lost index).
+ */
+int repo_write_index(git_index *idx);
+
 /* The index, with a specific message for indexes libgit2 cannot read. */
 int repo_index(git_index **out, const struct graft_repo *r);
 

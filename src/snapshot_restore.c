@@ -304,10 +304,8 @@ static int write_index(struct restore_ctx *c, git_index *idx)
 
 	if ((rc = add_ita_entries(c, idx)) < 0 || (rc = restore_flags(c, idx)) < 0)
 		return rc;
-	if (git_index_write(idx) < 0)
-		return graft_error_git(GRAFT_EFAIL, "cannot write the index");
 	c->stats->index_rewritten = 1;
-	return fsync_path(git_index_path(idx));
+	return repo_write_index(idx);
 }
 
 /*

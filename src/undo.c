@@ -9,6 +9,7 @@
 #include "commit.h"
 #include "deps.h"
 #include "error.h"
+#include "fileio.h"
 #include "guard.h"
 #include "history.h"
 #include "ident.h"
@@ -439,7 +440,9 @@ static int carry_out(struct undo *u)
 		recover_crash_point("undo-after-files");
 	if (rc < 0 ||
 	    (u->moves_dep && (rc = dep_checkout(&u->dep, &u->dep_target)) < 0) ||
-	    (rc = make_commit(u)) < 0) {
+	    (rc = make_commit(u)) < 0 ||
+	    /* on disk before the snapshot goes (see the upgrade's carry_out) */
+	    (rc = syncfs_path(u->p->repo.workdir)) < 0) {
 		rc = go_back(u, rc);
 		goto done;
 	}

@@ -651,11 +651,10 @@ static int make_commit(struct upgrade *u)
 	u->index_touched = 1;
 	if ((rc = stage_changes(u, idx)) < 0)
 		return rc;
-	if (git_index_write(idx) < 0 ||
-	    git_commit_lookup(&parent, repo, &head) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot record the upgrade");
-		goto done;
-	}
+	if ((rc = repo_write_index(idx)) < 0)
+		return rc;
+	if (git_commit_lookup(&parent, repo, &head) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot record the upgrade");
 	t.action = GRAFT_ACTION_UPGRADE;
 	t.dependency = (char *)u->plan->name;
 	t.from_ref = u->plan->from_ref;
@@ -672,7 +671,6 @@ static int make_commit(struct upgrade *u)
 		u->out->committed = 1;
 	else
 		graft_error_prefix("cannot commit the upgrade");
-done:
 	strbuf_release(&msg);
 	git_commit_free(parent);
 	return rc;
@@ -700,7 +698,12 @@ static int carry_out(struct upgrade *u)
 	if ((rc = interrupted()) < 0 || (rc = make_commit(u)) < 0)
 		return rc;
 	recover_crash_point("after-commit");
-	return 0;
+	/*
+	 * What the commands wrote and the dependency's new checkout, on
+	 * disk before the snapshot goes: until then a power cut is an
+	 * interrupted upgrade, after it the upgrade stands whole.
+	 */
+	return syncfs_path(u->p->repo.workdir);
 }
 
 /*

@@ -665,7 +665,5 @@ int worktree_sync(struct worktree *wt)
 {
 	if (!wt->written && !wt->removed && !wt->dirs_changed)
 		return 0;
-	if (syncfs(wt->root_fd) < 0)
-		return graft_error("cannot sync the work tree: %s", strerror(errno));
-	return 0;
+	return syncfs_path(wt->root);
 }
