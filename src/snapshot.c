@@ -901,6 +901,26 @@ static int ref_dirs_durable(const struct graft_repo *r, const char *refname)
 }
 
 /*
+ * A snapshot ref that failed to be written whole (its file renamed into
+ * place, the sync of its directory failed): gone again, with its reflog,
+ * so that no next command takes it for an interrupted upgrade.
+ */
+static void undo_ref(git_repository *repo, const char *refname,
+		     const git_oid *commit)
+{
+	git_reference *ref = NULL;
+
+	if (git_reference_lookup(&ref, repo, refname) == 0 &&
+	    git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+	    git_oid_equal(git_reference_target(ref), commit))
+		git_reference_delete(ref);
+	git_reference_free(ref);
+	if (git_reflog_delete(repo, refname) < 0)
+		git_error_clear();
+	git_error_clear();
+}
+
+/*
  * Point refname at the snapshot, with a reflog entry. A snapshot ref is
  * new (refused if it exists); an attempt ref moves, its reflog keeping
  * the earlier ones. The ref is written (and fsync'd, file and directory,
@@ -933,8 +953,8 @@ static int create_ref(const struct create_ctx *c, const struct snapshot *snap,
 	if (git_reference_create(&ref, c->repo, refname, &snap->commit, attempt,
 				 msg.buf) < 0) {
 		rc = graft_error_git(GRAFT_EFAIL, "cannot create %s", refname);
-		if (!attempt && git_reflog_delete(c->repo, refname) < 0)
-			git_error_clear();
+		if (!attempt)
+			undo_ref(c->repo, refname, &snap->commit);
 	}
 done:
 	git_reference_free(ref);
