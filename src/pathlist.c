@@ -62,3 +62,22 @@ int path_list_covers(const struct path_list *l, const char *path)
 	strbuf_release(&sb);
 	return yes;
 }
+
+int path_list_has_below(const struct path_list *l, const char *dir)
+{
+	size_t len = strlen(dir), lo = 0, hi = l->nr;
+
+	/* the first item not before "a/b": then "a/b" itself, or "a/b/..." */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(l->items[mid], dir, len - 1) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < l->nr && !strncmp(l->items[lo], dir, len - 1); lo++)
+		if (!l->items[lo][len - 1] || l->items[lo][len - 1] == '/')
+			return 1;
+	return 0;
+}

@@ -17,6 +17,11 @@ void path_list_add(struct path_list *l, const char *path);
 void path_list_sort(struct path_list *l);
 /* Whether a sorted list holds path. */
 int path_list_has(const struct path_list *l, const char *path);
+/*
+ * Whether a sorted list holds the directory dir ("a/b/", with its '/')
+ * or a path below it.
+ */
+int path_list_has_below(const struct path_list *l, const char *dir);
 /* Whether a sorted list holds path or a directory above it. */
 int path_list_covers(const struct path_list *l, const char *path);
 void path_list_release(struct path_list *l);

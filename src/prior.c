@@ -60,8 +60,9 @@ static int same_inode(const struct prior_files *p, struct worktree *wt,
 		return 0;
 	if (worktree_birth_time(wt, path, &born) != 0)
 		return 1;
+	/* born in the same tick as the start: taken as there before */
 	return born.tv_sec < p->started.tv_sec ||
-	       (born.tv_sec == p->started.tv_sec && born.tv_nsec < p->started.tv_nsec);
+	       (born.tv_sec == p->started.tv_sec && born.tv_nsec <= p->started.tv_nsec);
 }
 
 int prior_files_has(const struct prior_files *p, struct worktree *wt,

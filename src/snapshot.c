@@ -22,6 +22,7 @@
 #include "strbuf.h"
 #include "treebuild.h"
 #include "treediff.h"
+#include "watch.h"
 #include "worktree.h"
 
 /*
@@ -255,6 +256,62 @@ static int is_dep_checkout(const struct create_ctx *c, const char *path)
 	return !c->depth && c->spec->dep_path && !strcmp(path, c->spec->dep_path);
 }
 
+/*
+ * The nested repository at path, in which nothing changed since the
+ * snapshot the attempt is taken after: its record there says it all.
+ */
+static int reuse_nested(struct create_ctx *c, const char *path)
+{
+	const struct meta_record *kept;
+	struct meta_list before = META_LIST_INIT;
+	struct meta_record *m;
+	int rc;
+
+	if ((rc = snapshot_read_meta(&before, c->r, c->spec->before)) < 0)
+		return rc;
+	if ((kept = meta_find(&before, META_NESTED, path))) {
+		m = meta_add(&c->records, META_NESTED, path);
+		m->id = kept->id;
+		m->flags = kept->flags;
+		m->ino = kept->ino;
+		m->gitfile = kept->gitfile ? xstrdup(kept->gitfile) : NULL;
+	}
+	meta_release(&before);
+	return 0;
+}
+
+/*
+ * The scan of a nested repository, shown ("dir/") from the top; with a
+ * watch, its directories and its git directory are watched from there.
+ */
+static int scan_nested(struct scan *out, const struct graft_repo *nested,
+		       struct watch *watch, const char *shown, unsigned flags)
+{
+	struct strbuf git = STRBUF_INIT, as = STRBUF_INIT;
+	static const char *const git_dirs[] = { "", "logs/", "refs/heads/" };
+	char *outer;
+	size_t i;
+	int rc;
+
+	if (!watch)
+		return scan_worktree(out, nested, flags);
+	outer = watch_set_prefix(watch, shown);
+	rc = scan_worktree_watched(out, nested, flags, watch);
+	free(watch_set_prefix(watch, outer));
+	free(outer);
+	/* HEAD, the index, branches, reflogs: what moves without a file */
+	for (i = 0; rc == 0 && i < sizeof(git_dirs) / sizeof(*git_dirs); i++) {
+		strbuf_reset(&git);
+		strbuf_addf(&git, "%s%s", nested->gitdir, git_dirs[i]);
+		strbuf_reset(&as);
+		strbuf_addf(&as, "%s.git/%s", shown, git_dirs[i]);
+		watch_add_path(watch, git.buf, as.buf);
+	}
+	strbuf_release(&git);
+	strbuf_release(&as);
+	return rc;
+}
+
 /* The repository nested at it->path: its snapshot, and a record of it. */
 static int plan_nested(struct create_ctx *c, const struct scan_item *it)
 {
@@ -276,12 +333,16 @@ static int plan_nested(struct create_ctx *c, const struct scan_item *it)
 				 shown.buf, MAX_NESTING);
 		goto done;
 	}
+	if (c->read && !path_list_has_below(c->read, shown.buf)) {
+		rc = reuse_nested(c, path.buf);
+		goto done;
+	}
 	memset(&sub, 0, sizeof(sub));
 	sub.keep_ignored = is_dep_checkout(c, path.buf);
 	if ((rc = repo_open_nested(&nested, c->r, path.buf)) < 0 ||
-	    (rc = scan_worktree(&scan, &nested,
-				SCAN_DETAILS |
-				(sub.keep_ignored ? SCAN_IGNORED_ALL : 0))) < 0 ||
+	    (rc = scan_nested(&scan, &nested, c->spec->watch, shown.buf,
+			      SCAN_DETAILS |
+			      (sub.keep_ignored ? SCAN_IGNORED_ALL : 0))) < 0 ||
 	    (c->spec->kind == SNAPSHOT_BEFORE &&
 	     (rc = snapshot_check_sizes(&nested, &scan, "upgrade")) < 0))
 		goto done;

@@ -91,9 +91,16 @@ struct snapshot_spec {
 	/*
 	 * SNAPSHOT_ATTEMPT: what a watch (watch.h) saw change since the
 	 * snapshot's scan, or NULL. Then only those paths (and those whose
-	 * index entry changed) are read; the rest is as the snapshot had it.
+	 * index entry changed) are read; the rest is as the snapshot had it,
+	 * nested repositories in which nothing changed too.
 	 */
 	const struct path_list *changed;
+	/*
+	 * SNAPSHOT_BEFORE: the watch the caller's scan started, or NULL:
+	 * nested repositories are scanned into it as well (their work trees
+	 * and git directories), so that it sees what changes in them too.
+	 */
+	struct watch *watch;
 };
 
 struct snapshot {

@@ -60,6 +60,8 @@ struct restore_ctx {
 	int depth;
 	int keep_ignored;		/* the dependency's checkout */
 	const struct path_list *only;	/* what a watch says changed, or NULL */
+	/* ...the same for the whole work tree, from the top: nested too */
+	const struct path_list *changed_all;
 	struct snapshot_restore_stats *stats;
 	struct meta_list records;
 	git_tree *worktree;		/* W's tree */
@@ -1138,9 +1140,12 @@ static int restore_nested(struct restore_ctx *c, const struct meta_record *m)
 	struct graft_repo nested = GRAFT_REPO_INIT;
 	struct snapshot snap = SNAPSHOT_INIT;
 	struct strbuf shown = STRBUF_INIT;
-	int rc;
+	int rc = 0;
 
 	strbuf_addf(&shown, "%s%s/", c->path, m->path);
+	/* nothing changed in it, nor in its git directory: as it was */
+	if (c->changed_all && !path_list_has_below(c->changed_all, shown.buf))
+		goto done;
 	if ((rc = prepare_nested_dir(c, m)) < 0)
 		goto done;
 	if ((rc = open_nested(&nested, c, m, &snap)) < 0) {
@@ -1161,6 +1166,7 @@ static int restore_nested(struct restore_ctx *c, const struct meta_record *m)
 	sub.depth = c->depth + 1;
 	sub.keep_ignored = (m->flags & META_NESTED_DEPENDENCY) != 0;
 	sub.stats = c->stats;
+	sub.changed_all = c->changed_all;
 	rc = restore_repository(&sub);
 done:
 	if (rc < 0)
@@ -1430,6 +1436,7 @@ int snapshot_restore(const struct graft_repo *r, const struct snapshot *snap,
 	c.snap = snap;
 	c.path = "";
 	c.only = changed;
+	c.changed_all = changed;
 	rc = restore_repository(&c);
 done:
 	if (rc < 0)

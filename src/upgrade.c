@@ -428,6 +428,7 @@ static int take_snapshot(struct upgrade *u)
 	git_oid_cpy(&spec.to, &u->plan->to);
 	spec.sig = u->committer;
 	spec.dep_path = u->plan->dep.path;
+	spec.watch = &u->watch;
 	return snapshot_create(&u->snap, &u->p->repo, &spec, &u->before);
 }
 

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,16 @@ void watch_open(struct watch *w)
 		w->lost = "inotify is not available";
 }
 
-void watch_add(struct watch *w, int fd, const char *dir)
+char *watch_set_prefix(struct watch *w, const char *prefix)
+{
+	char *old = w->prefix;
+
+	w->prefix = prefix && *prefix ? xstrdup(prefix) : NULL;
+	return old;
+}
+
+/* Watch the directory open as fd under the name name ("dir/"). */
+static void add_watch(struct watch *w, int fd, const char *name)
 {
 	char proc[64];
 	int wd;
@@ -57,7 +67,33 @@ void watch_add(struct watch *w, int fd, const char *dir)
 		memset(w->dirs + old, 0, (w->dirs_alloc - old) * sizeof(*w->dirs));
 	}
 	free(w->dirs[wd]);
-	w->dirs[wd] = xstrdup(dir);
+	w->dirs[wd] = xstrdup(name);
+}
+
+void watch_add_path(struct watch *w, const char *path, const char *as)
+{
+	int fd;
+
+	if (w->fd < 0)
+		return;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		/* a repository without logs/, say: nothing there to watch */
+		if (errno != ENOENT)
+			give_up(w, "a directory could not be watched");
+		return;
+	}
+	add_watch(w, fd, as);
+	close(fd);
+}
+
+void watch_add(struct watch *w, int fd, const char *dir)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	strbuf_addf(&name, "%s%s", w->prefix ? w->prefix : "", dir);
+	add_watch(w, fd, name.buf);
+	strbuf_release(&name);
 }
 
 int watch_fd(const struct watch *w)
@@ -161,6 +197,7 @@ void watch_close(struct watch *w)
 	for (i = 0; i < w->dirs_alloc; i++)
 		free(w->dirs[i]);
 	free(w->dirs);
+	free(w->prefix);
 	path_list_release(&w->changed);
 	*w = (struct watch)WATCH_INIT;
 }

@@ -27,6 +27,7 @@ struct watch {
 	int fd;			/* the inotify instance; -1 when lost */
 	char **dirs;		/* by watch descriptor: "" or "dir/" */
 	size_t dirs_alloc;
+	char *prefix;		/* put before what watch_add is told */
 	struct path_list changed;
 	const char *lost;	/* why it gave up, or NULL */
 };
@@ -38,6 +39,20 @@ void watch_open(struct watch *w);
 
 /* Watch the directory dir ("" or "dir/"), open as fd. */
 void watch_add(struct watch *w, int fd, const char *dir);
+
+/*
+ * From now on what watch_add is told is relative to prefix ("" or
+ * "dir/"): a repository nested at dir/ is scanned with its own paths.
+ * Returns the prefix it replaces, for the caller to put back (and free).
+ */
+char *watch_set_prefix(struct watch *w, const char *prefix);
+
+/*
+ * Watch the directory at path (absolute; a repository's git directory
+ * outside the work tree, say) under the name as ("dir/.git/"): what
+ * changes there makes as look changed.
+ */
+void watch_add_path(struct watch *w, const char *path, const char *as);
 
 /* The descriptor to poll for events while commands run, or -1. */
 int watch_fd(const struct watch *w);
