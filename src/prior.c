@@ -26,8 +26,7 @@ void prior_files_from_scan(struct prior_files *p, const struct scan *scan)
 {
 	size_t i;
 
-	/* the clock file systems stamp files with */
-	clock_gettime(CLOCK_REALTIME_COARSE, &p->started);
+	clock_gettime(CLOCK_REALTIME, &p->started);
 	for (i = 0; i < scan->nr; i++)
 		if (scan_entry_untracked(&scan->entries[i])) {
 			path_list_add(&p->paths, scan->entries[i].path);
@@ -60,9 +59,13 @@ static int same_inode(const struct prior_files *p, struct worktree *wt,
 		return 0;
 	if (worktree_birth_time(wt, path, &born) != 0)
 		return 1;
-	/* born in the same tick as the start: taken as there before */
+	/*
+	 * File systems stamp births with a coarse clock: one born in the
+	 * tick of the start, after it, looks older and is kept out of the
+	 * commit with a warning; never the other way round.
+	 */
 	return born.tv_sec < p->started.tv_sec ||
-	       (born.tv_sec == p->started.tv_sec && born.tv_nsec <= p->started.tv_nsec);
+	       (born.tv_sec == p->started.tv_sec && born.tv_nsec < p->started.tv_nsec);
 }
 
 int prior_files_has(const struct prior_files *p, struct worktree *wt,
