@@ -190,12 +190,13 @@ static json_t *committed_json(const struct undoable *u)
 	char hex[GIT_OID_HEXSZ + 1], date[40];
 
 	history_format_date(date, sizeof(date), u->time, u->offset);
-	return json_pack("{s:o, s:s, s:s, s:o, s:o}",
+	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:I}",
 			 "dependency", json_text(u->t.dependency),
 			 "commit", git_oid_tostr(hex, sizeof(hex), &u->commit),
 			 "date", date,
 			 "from", ref_json_hex(u->t.from_ref, u->t.from_commit),
-			 "to", ref_json_hex(u->t.to_ref, u->t.to_commit));
+			 "to", ref_json_hex(u->t.to_ref, u->t.to_commit),
+			 "commits", (json_int_t)u->commits);
 }
 
 /* The pending snapshots that are running (or not), under heading. */
@@ -256,9 +257,11 @@ static void print_committed(const struct undoable_list *list)
 
 		history_format_date(date, sizeof(date), u->time, u->offset);
 		date[10] = '\0';
-		strbuf_addf(&line, "  %s %s %s %s -> %s%s\n", short_id(id, &u->commit),
-			    date, u->t.dependency, u->t.from_ref, u->t.to_ref,
-			    is_next(list, i) ? "  (next)" : "");
+		strbuf_addf(&line, "  %s %s %s %s -> %s", short_id(id, &u->commit),
+			    date, u->t.dependency, u->t.from_ref, u->t.to_ref);
+		if (u->commits > 1)
+			strbuf_addf(&line, " (%zu commits)", u->commits);
+		strbuf_addf(&line, "%s\n", is_next(list, i) ? "  (next)" : "");
 		out_sanitized(stdout, line.buf);
 		strbuf_release(&line);
 	}
