@@ -531,7 +531,8 @@ Test(undo, crash_half_way_is_pending_and_restored)
 			"        \"commit\": \"%s\"\n"
 			"      },\n"
 			"      \"ref\": \"refs/graft/snapshots/kb\",\n"
-			"      \"running\": null\n"
+			"      \"running\": null,\n"
+			"      \"stopped\": false\n"
 			"    }\n"
 			"  ],\n", kb2, kb1);
 	assert_contains(r.out, expect);
