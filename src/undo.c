@@ -314,6 +314,7 @@ static void fill_trailers(struct undo *u)
 	t->to_commit = xstrdup(up->from_commit);
 	t->reverts = xstrdup(git_oid_tostr(hex, sizeof(hex), &u->upgrade.commit));
 	git_oid_cpy(&u->out->reverted, &u->upgrade.commit);
+	u->out->reverted_commits = u->upgrade.commits;
 }
 
 static int take_snapshot(struct undo *u)

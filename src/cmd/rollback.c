@@ -110,10 +110,19 @@ static int rollback_committed(const char *name,
 	    (rc = undo_run(&res, &p, name, opts)) == 0) {
 		git_oid_fromstr(&from, res.t.from_commit);
 		git_oid_fromstr(&to, res.t.to_commit);
-		project_say("%s: %s (%s) -> %s (%s), reverting %s, committed as %s",
-			    name, res.t.from_ref, short_id(a, &from),
-			    res.t.to_ref, short_id(b, &to),
-			    short_id(c, &res.reverted), short_id(d, &res.commit));
+		if (res.reverted_commits > 1)
+			project_say("%s: %s (%s) -> %s (%s), reverting the %zu commits up to %s, committed as %s",
+				    name, res.t.from_ref, short_id(a, &from),
+				    res.t.to_ref, short_id(b, &to),
+				    res.reverted_commits,
+				    short_id(c, &res.reverted),
+				    short_id(d, &res.commit));
+		else
+			project_say("%s: %s (%s) -> %s (%s), reverting %s, committed as %s",
+				    name, res.t.from_ref, short_id(a, &from),
+				    res.t.to_ref, short_id(b, &to),
+				    short_id(c, &res.reverted),
+				    short_id(d, &res.commit));
 	}
 	undo_result_release(&res);
 	project_close(&p);
