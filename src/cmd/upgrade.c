@@ -195,13 +195,11 @@ static void opts_from_state(struct upgrade_opts *o, const struct upgrade_state *
 			    int quiet)
 {
 	memset(o, 0, sizeof(*o));
-	o->to = st->to_ref;
 	o->skip_migration = st->skip_migration;
 	o->skip_verify = st->skip_verify;
 	o->has_timeout = st->has_timeout;
 	o->timeout = st->timeout;
 	o->quiet = quiet;
-	o->allow_downgrade = st->downgrade;
 	o->commit.no_verify = st->no_verify;
 	o->commit.gpg_sign = st->gpg_sign;
 	o->commit.gpg_key = st->gpg_key;
