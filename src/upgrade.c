@@ -1181,7 +1181,8 @@ int upgrade_resume(struct upgrade_outcome *out, struct project *p,
 	out->commits = st->committed;
 	/* the entries' strings stay st's */
 	u.skipped = xcalloc(st->skipped_nr + 1, sizeof(*u.skipped));
-	memcpy(u.skipped, st->skipped, st->skipped_nr * sizeof(*u.skipped));
+	if (st->skipped_nr)
+		memcpy(u.skipped, st->skipped, st->skipped_nr * sizeof(*u.skipped));
 	u.skipped_nr = u.skipped_alloc = st->skipped_nr;
 	if ((rc = exec_trap_signals()) < 0)
 		return rc;

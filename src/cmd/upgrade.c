@@ -23,7 +23,8 @@
 static const char *const upgrade_usage[] = {
 	"git graft upgrade [<options>] <name>...",
 	"git graft upgrade [<options>] --all",
-	"git graft upgrade (--continue | --skip | --abort) [-q] [--json]",
+	"git graft upgrade (--continue | --skip) [-q] [--json]",
+	"git graft upgrade --abort [-q]",
 	NULL,
 };
 
@@ -356,9 +357,12 @@ int cmd_upgrade(int argc, char **argv)
 		usage_error(upgrade_usage, options,
 			    "--continue, --skip and --abort go one at a time");
 	if (resuming && (argc || upgrade_options_given(&c, &sign)))
-		usage_error(upgrade_usage, options, "--%s takes no name and no option but -q and --json",
+		usage_error(upgrade_usage, options, "--%s takes no name and no option but -q%s",
 			    c.resume_continue ? "continue" :
-			    c.resume_skip ? "skip" : "abort");
+			    c.resume_skip ? "skip" : "abort",
+			    c.resume_abort ? "" : " and --json");
+	if (c.resume_abort && c.json)
+		usage_error(upgrade_usage, options, "--abort takes no --json");
 	if (c.all && argc)
 		usage_error(upgrade_usage, options, "--all takes no dependency name");
 	if (!c.all && !argc && !resuming)
