@@ -562,3 +562,37 @@ Test(workflows, kill_inside_a_series_is_rolled_back)
 	free(before);
 	free(app);
 }
+
+/* A stop belongs to its worktree: another one sees it and leaves it alone. */
+Test(workflows, another_worktree_leaves_a_stop_alone)
+{
+	char *app = make_app2(M2, C2, M3, C3_NEEDS_FIX), *wt;
+	struct cmd_result r;
+
+	stop_at_c3(app, NULL);
+	sh_do(app, "git worktree add -q --detach ../wt");
+	wt = tmp_path("wt");
+	r = graft(wt, "status", NULL);
+	assert_contains(r.err, "warning: an upgrade of kb is stopped in another worktree");
+	cr_assert_null(strstr(r.out, "You are currently upgrading"), "%s", r.out);
+	cmd_result_free(&r);
+	r = graft(wt, "sync", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "error: an upgrade of kb is stopped in another worktree");
+	cmd_result_free(&r);
+	r = graft(wt, "rollback", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "the upgrade of kb is stopped in another worktree");
+	cmd_result_free(&r);
+	r = graft(wt, "upgrade", "--abort", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "no upgrade is stopped");
+	cmd_result_free(&r);
+	/* and where it stopped, it goes on */
+	sh_do(app, "echo yes > src/fixed.txt");
+	r = graft(app, "upgrade", "--continue", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+	free(wt);
+	free(app);
+}
