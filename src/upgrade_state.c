@@ -275,6 +275,15 @@ static int parse_step(enum upgrade_step *out, const char *value)
 	return 0;
 }
 
+/* A record that must be there, once: rc is how reading it went. */
+static int once(struct decoder *d, unsigned bit, int rc)
+{
+	if ((d->seen & bit) || rc < 0)
+		return -1;
+	d->seen |= bit;
+	return 0;
+}
+
 /* One "key value" record; -1 when it is not one this version writes. */
 static int decode_record(struct decoder *d, const char *key, const char *value)
 {
@@ -282,35 +291,32 @@ static int decode_record(struct decoder *d, const char *key, const char *value)
 	size_t timeout;
 
 	if (!strcmp(key, STATE_MAGIC))
-		return d->seen & SEEN_MAGIC || strcmp(value, STATE_FORMAT) ? -1 :
-		       (d->seen |= SEEN_MAGIC, 0);
+		return once(d, SEEN_MAGIC, strcmp(value, STATE_FORMAT) ? -1 : 0);
 	if (!(d->seen & SEEN_MAGIC))
 		return -1;
-#define REQUIRED(bit, expr) ((d->seen & (bit)) ? -1 : \
-			     (expr) < 0 ? -1 : (d->seen |= (bit), 0))
 	if (!strcmp(key, "dependency"))
-		return REQUIRED(SEEN_DEP, name_check(value, "dependency") < 0 ?
-				-1 : set_string(&st->dep, value));
+		return once(d, SEEN_DEP, name_check(value, "dependency") < 0 ?
+			    -1 : set_string(&st->dep, value));
 	if (!strcmp(key, "snapshot"))
-		return REQUIRED(SEEN_SNAPSHOT, parse_oid(&st->snapshot, value));
+		return once(d, SEEN_SNAPSHOT, parse_oid(&st->snapshot, value));
 	if (!strcmp(key, "from-ref"))
 		return set_string(&st->from_ref, value);
 	if (!strcmp(key, "from"))
-		return REQUIRED(SEEN_FROM, parse_oid(&st->from, value));
+		return once(d, SEEN_FROM, parse_oid(&st->from, value));
 	if (!strcmp(key, "to-ref"))
 		return set_string(&st->to_ref, value);
 	if (!strcmp(key, "to"))
-		return REQUIRED(SEEN_TO, parse_oid(&st->to, value));
+		return once(d, SEEN_TO, parse_oid(&st->to, value));
 	if (!strcmp(key, "downgrade"))
 		return parse_flag(&st->downgrade, value);
 	if (!strcmp(key, "change"))
-		return REQUIRED(SEEN_CHANGE, parse_size(&st->change, value));
+		return once(d, SEEN_CHANGE, parse_size(&st->change, value));
 	if (!strcmp(key, "changes"))
 		return parse_size(&st->changes, value);
 	if (!strcmp(key, "change-ref"))
 		return set_string(&st->change_ref, value);
 	if (!strcmp(key, "step"))
-		return REQUIRED(SEEN_STEP, parse_step(&st->step, value));
+		return once(d, SEEN_STEP, parse_step(&st->step, value));
 	if (!strcmp(key, "command"))
 		return set_string(&st->command, value);
 	if (!strcmp(key, "failure"))
@@ -347,13 +353,13 @@ static int decode_record(struct decoder *d, const char *key, const char *value)
 	if (!strcmp(key, "skipped"))
 		return parse_skipped(st, value);
 	if (!strcmp(key, "head"))
-		return REQUIRED(SEEN_HEAD, parse_oid(&st->head, value));
+		return once(d, SEEN_HEAD, parse_oid(&st->head, value));
 	if (!strcmp(key, "committed"))
 		return parse_size(&st->committed, value);
 	if (!strcmp(key, "dep-at"))
-		return REQUIRED(SEEN_DEP_AT, parse_oid(&st->dep_at, value));
+		return once(d, SEEN_DEP_AT, parse_oid(&st->dep_at, value));
 	if (!strcmp(key, "prior-started"))
-		return REQUIRED(SEEN_STARTED, parse_started(st, value));
+		return once(d, SEEN_STARTED, parse_started(st, value));
 	if (!strcmp(key, "prior-path")) {
 		path_list_add(&st->prior.paths, value);
 		return 0;
@@ -362,7 +368,6 @@ static int decode_record(struct decoder *d, const char *key, const char *value)
 		return parse_inode(&st->prior, value);
 	if (!strcmp(key, "pid"))
 		return parse_pid(&st->pid, value);
-#undef REQUIRED
 	return -1;
 }
 
