@@ -16,7 +16,7 @@
 # no file is ever sourced or evaluated.
 
 __git_graft_commands="init add remove resolve sync fetch status changes show
-	upgrade apply rollback log validate run help"
+	upgrade apply rollback log validate lint run help"
 
 # The options of each command ("" for none).
 __git_graft_options ()
@@ -29,13 +29,20 @@ __git_graft_options ()
 	status)		echo "--fetch --json" ;;
 	changes)	echo "--from --to --type --breaking --json" ;;
 	show)		echo "--in --to --json --field" ;;
-	upgrade)	echo "--all --to --dry-run --skip-migration --skip-verify
+	upgrade)
+		# as git's for rebase: a stopped one takes only the ways on
+		if __git_graft_stopped; then
+			echo "--continue --skip --abort --quiet --json"
+		else
+			echo "--all --to --dry-run --skip-migration --skip-verify
 				--autostash --timeout --allow-downgrade --no-verify
-				--gpg-sign --no-gpg-sign --quiet --json" ;;
+				--gpg-sign --no-gpg-sign --stop-on-failure --stepwise
+				--commit-per-change --quiet --json"
+		fi ;;
 	apply)		echo "--to --force --quiet" ;;
 	rollback)	echo "--list --json --quiet --gpg-sign --no-gpg-sign" ;;
 	log)		echo "--max-count --json" ;;
-	validate)	echo "--json" ;;
+	validate|lint)	echo "--json" ;;
 	run)		echo "--verbose --json" ;;
 	help)		echo "--man" ;;
 	esac
@@ -59,6 +66,14 @@ __git_graft_git ()
 __git_graft_top ()
 {
 	__git_graft_git rev-parse --show-toplevel
+}
+
+# Whether an upgrade is stopped in this worktree ($GIT_DIR/graft/stopped).
+__git_graft_stopped ()
+{
+	local dir
+	dir="$(__git_graft_git rev-parse --absolute-git-dir)" &&
+	[ -f "$dir/graft/stopped" ]
 }
 
 # The names of the [<kind> "<name>"] sections of the INI file $2, one a
@@ -300,8 +315,11 @@ _git_graft ()
 
 	case "$subcommand" in
 	upgrade)
-		[ -n "$(__git_find_on_cmdline "--all")" ] ||
-		__gitcomp_nl "$(__git_graft_deps)"
+		if __git_graft_stopped; then
+			__gitcomp "--continue --skip --abort"
+		elif [ -z "$(__git_find_on_cmdline "--all")" ]; then
+			__gitcomp_nl "$(__git_graft_deps)"
+		fi
 		;;
 	fetch|sync)
 		__gitcomp_nl "$(__git_graft_deps)"

@@ -78,6 +78,21 @@ function __fish_git_graft_top
     __fish_git_graft_git rev-parse --show-toplevel
 end
 
+# Whether an upgrade is stopped in this worktree ($GIT_DIR/graft/stopped).
+function __fish_git_graft_stopped
+    set -l dir (__fish_git_graft_git rev-parse --absolute-git-dir); or return
+    test -f $dir/graft/stopped
+end
+
+# upgrade, to start one; as for git rebase, a stopped one takes only the ways on.
+function __fish_git_graft_upgrading
+    __fish_git_graft_using upgrade; and not __fish_git_graft_stopped
+end
+
+function __fish_git_graft_resuming
+    __fish_git_graft_using upgrade; and __fish_git_graft_stopped
+end
+
 # The names of the [<kind> "<name>"] sections of the INI file $argv[2];
 # only names git-graft accepts.
 function __fish_git_graft_sections
@@ -171,6 +186,7 @@ complete -c git-graft -n __fish_git_graft_needs_command -a apply -d 'Move a depe
 complete -c git-graft -n __fish_git_graft_needs_command -a rollback -d 'Restore an interrupted upgrade or undo one'
 complete -c git-graft -n __fish_git_graft_needs_command -a log -d 'Show the history of upgrades and rollbacks'
 complete -c git-graft -n __fish_git_graft_needs_command -a validate -d 'Check graft.ini, graft.lock and checkouts'
+complete -c git-graft -n __fish_git_graft_needs_command -a lint -d "Check a dependency's graft.ini in its own repository"
 complete -c git-graft -n __fish_git_graft_needs_command -a run -d 'Run a command declared in a graft.ini'
 complete -c git-graft -n __fish_git_graft_needs_command -a help -d 'Show help for git-graft or one command'
 # git graft <dependency>:<command>, short for run
@@ -182,11 +198,11 @@ complete -c git-graft -n '__fish_git_graft_using init add remove resolve sync fe
 complete -c git-graft -n '__fish_git_graft_using remove' -s f -l force -d 'Delete it even with uncommitted or unpushed work in it'
 complete -c git-graft -n '__fish_git_graft_using resolve sync apply' -s f -l force -d 'Discard uncommitted changes in the dependencies'
 # --json
-complete -c git-graft -n '__fish_git_graft_using status changes show upgrade rollback log validate run' -l json -d 'Print JSON'
+complete -c git-graft -n '__fish_git_graft_using status changes show upgrade rollback log validate lint run' -l json -d 'Print JSON'
 
 # dependency names
 complete -c git-graft -n '__fish_git_graft_using fetch sync' -a '(__fish_git_graft_deps)' -d Dependency
-complete -c git-graft -n '__fish_git_graft_using upgrade; and not __fish_seen_argument -l all' -a '(__fish_git_graft_deps)' -d Dependency
+complete -c git-graft -n '__fish_git_graft_upgrading; and not __fish_seen_argument -l all' -a '(__fish_git_graft_deps)' -d Dependency
 complete -c git-graft -n '__fish_git_graft_needs_arg remove status changes apply rollback log' -a '(__fish_git_graft_deps)' -d Dependency
 
 # add
@@ -206,17 +222,23 @@ complete -c git-graft -n '__fish_git_graft_using show' -l field -x -a "$fields" 
 complete -c git-graft -n '__fish_git_graft_using show' -l in -x -a '(__fish_git_graft_dep_refs)' -d 'The change as the graft.ini of this ref declares it'
 complete -c git-graft -n '__fish_git_graft_using show' -l to -x -a '(__fish_git_graft_dep_refs)' -d 'The same as --in'
 # upgrade
-complete -c git-graft -n '__fish_git_graft_using upgrade' -l all -d 'Upgrade every declared dependency'
+complete -c git-graft -n __fish_git_graft_upgrading -l all -d 'Upgrade every declared dependency'
 complete -c git-graft -n '__fish_git_graft_using upgrade apply' -l to -x -a '(__fish_git_graft_dep_refs)' -d 'The branch, tag or commit to move to'
-complete -c git-graft -n '__fish_git_graft_using upgrade' -l dry-run -d 'Show the plan and the commands; change nothing'
-complete -c git-graft -n '__fish_git_graft_using upgrade' -l skip-migration -d 'Do not run the migrations'
-complete -c git-graft -n '__fish_git_graft_using upgrade' -l skip-verify -d 'Do not run the verifications'
-complete -c git-graft -n '__fish_git_graft_using upgrade' -l autostash -d 'Put uncommitted changes aside, bring them back after'
-complete -c git-graft -n '__fish_git_graft_using upgrade' -l timeout -x -d 'Time limit of every command, in seconds'
-complete -c git-graft -n '__fish_git_graft_using upgrade' -l allow-downgrade -d 'Go to an older commit of the dependency too'
-complete -c git-graft -n '__fish_git_graft_using upgrade' -l no-verify -d 'Bypass the pre-commit and commit-msg hooks'
+complete -c git-graft -n __fish_git_graft_upgrading -l dry-run -d 'Show the plan and the commands; change nothing'
+complete -c git-graft -n __fish_git_graft_upgrading -l skip-migration -d 'Do not run the migrations'
+complete -c git-graft -n __fish_git_graft_upgrading -l skip-verify -d 'Do not run the verifications'
+complete -c git-graft -n __fish_git_graft_upgrading -l autostash -d 'Put uncommitted changes aside, bring them back after'
+complete -c git-graft -n __fish_git_graft_upgrading -l timeout -x -d 'Time limit of every command, in seconds'
+complete -c git-graft -n __fish_git_graft_upgrading -l allow-downgrade -d 'Go to an older commit of the dependency too'
+complete -c git-graft -n __fish_git_graft_upgrading -l no-verify -d 'Bypass the pre-commit and commit-msg hooks'
 complete -c git-graft -n '__fish_git_graft_using upgrade rollback' -s S -l gpg-sign -d 'Sign the commit (optionally with this key: --gpg-sign=<key-id>)'
 complete -c git-graft -n '__fish_git_graft_using upgrade rollback' -l no-gpg-sign -d 'Do not sign the commit'
+complete -c git-graft -n __fish_git_graft_upgrading -l stop-on-failure -d 'Stop at a failing command for you to fix, instead of going back'
+complete -c git-graft -n __fish_git_graft_upgrading -l stepwise -d "Check the dependency out at each change's commit for its commands"
+complete -c git-graft -n __fish_git_graft_upgrading -l commit-per-change -d 'Make a commit for each change'
+complete -c git-graft -n __fish_git_graft_resuming -l continue -d 'Go on with the stopped upgrade once fixed'
+complete -c git-graft -n __fish_git_graft_resuming -l skip -d 'Go on without the rest of the stopped change'
+complete -c git-graft -n __fish_git_graft_resuming -l abort -d 'Put everything back as it was before the stopped upgrade'
 # rollback
 complete -c git-graft -n '__fish_git_graft_using rollback' -l list -d 'Show what can be rolled back'
 # log
@@ -229,7 +251,7 @@ complete -c git-graft -n '__fish_git_graft_needs_arg run' -a '(__fish_git_graft_
 complete -c git-graft -n '__fish_git_graft_using run; and not __fish_git_graft_needs_arg run' -F
 # help
 complete -c git-graft -n '__fish_git_graft_using help' -s m -l man -d 'Open the manual page git-graft(1)'
-complete -c git-graft -n '__fish_git_graft_needs_arg help' -a 'init add remove resolve sync fetch status changes show upgrade apply rollback log validate run help'
+complete -c git-graft -n '__fish_git_graft_needs_arg help' -a 'init add remove resolve sync fetch status changes show upgrade apply rollback log validate lint run help'
 
 # `git graft <TAB>`, as git-graft's: what fish's git completion does for
 # every git-* program, but fish 3.6.0's.

@@ -21,6 +21,7 @@ const struct command commands[] = {
 	{ "rollback", cmd_rollback, "Restore an interrupted upgrade or undo one" },
 	{ "log", cmd_log, "Show the history of upgrades and rollbacks" },
 	{ "validate", cmd_validate, "Check graft.ini, graft.lock and checkouts" },
+	{ "lint", cmd_lint, "Check a dependency's graft.ini in its own repository" },
 	{ "run", cmd_run, "Run a command declared in a graft.ini" },
 	{ "help", cmd_help, "Show help for git-graft or one command" },
 };

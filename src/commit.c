@@ -220,7 +220,9 @@ static int trailers_kept(const char *before, const char *after)
 	       same_string(a.from_commit, b.from_commit) &&
 	       same_string(a.to_ref, b.to_ref) &&
 	       same_string(a.to_commit, b.to_commit) &&
-	       same_string(a.reverts, b.reverts);
+	       same_string(a.reverts, b.reverts) &&
+	       same_string(a.change, b.change) &&
+	       a.series_pos == b.series_pos && a.series_len == b.series_len;
 	graft_error_clear();
 	trailers_release(&a);
 	trailers_release(&b);

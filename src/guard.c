@@ -11,6 +11,7 @@
 #include "output.h"
 #include "recover.h"
 #include "snapshot.h"
+#include "upgrade_state.h"
 
 static int by_string(const void *a, const void *b)
 {
@@ -18,21 +19,32 @@ static int by_string(const void *a, const void *b)
 }
 
 /*
- * The pid of the git-graft still running the upgrade that took dep's
- * snapshot, or 0. A snapshot that cannot be read has no one running it
- * that this version knows of.
+ * Whether the git-graft that took the pending snapshot of list->names[i]
+ * (or one continuing its upgrade) still runs it, or it is stopped. A
+ * snapshot that cannot be read has no one running it that this version
+ * knows of.
  */
-static long running_pid(const struct graft_repo *r, const char *dep)
+static void classify(struct pending_list *list, size_t i,
+		     const struct graft_repo *r)
 {
 	struct snapshot snap = SNAPSHOT_INIT;
-	long pid = 0;
+	struct upgrade_state st = UPGRADE_STATE_INIT;
+	int here;
 
-	if (snapshot_read(&snap, r, dep) != 0)
+	if (snapshot_read(&snap, r, list->names[i]) != 0) {
 		graft_error_clear();
-	else if (oplock_held_by(r, snap.pid))
-		pid = snap.pid;
+	} else if (oplock_held_by(r, snap.pid)) {
+		list->running[i] = snap.pid;
+	} else if (upgrade_state_find(&st, &here, r, list->names[i],
+				      &snap.commit) == 0) {
+		if (st.pid && oplock_held_by(r, st.pid))
+			list->running[i] = st.pid;
+		else if (!st.pid)
+			list->stopped[i] = here ? PENDING_STOPPED_HERE :
+				PENDING_STOPPED_ELSEWHERE;
+		upgrade_state_release(&st);
+	}
 	snapshot_release(&snap);
-	return pid;
 }
 
 int pending_snapshots(struct pending_list *out, const struct graft_repo *r)
@@ -58,8 +70,9 @@ int pending_snapshots(struct pending_list *out, const struct graft_repo *r)
 	if (out->nr > 1)
 		qsort(out->names, out->nr, sizeof(*out->names), by_string);
 	out->running = xcalloc(out->nr + 1, sizeof(*out->running));
+	out->stopped = xcalloc(out->nr + 1, sizeof(*out->stopped));
 	for (i = 0; i < out->nr; i++)
-		out->running[i] = running_pid(r, out->names[i]);
+		classify(out, i, r);
 	return 0;
 }
 
@@ -71,8 +84,10 @@ void pending_list_release(struct pending_list *list)
 		free(list->names[i]);
 	free(list->names);
 	free(list->running);
+	free(list->stopped);
 	list->names = NULL;
 	list->running = NULL;
+	list->stopped = NULL;
 	list->nr = list->alloc = 0;
 }
 
@@ -84,6 +99,17 @@ void pending_warn(const struct pending_list *pending)
 		if (pending->running[i]) {
 			out_warning("an upgrade of %s is running (pid %ld)",
 				    pending->names[i], pending->running[i]);
+			continue;
+		}
+		if (pending->stopped[i] == PENDING_STOPPED_HERE) {
+			out_warning("the upgrade of %s is stopped (--stop-on-failure)",
+				    pending->names[i]);
+			out_hint("'git graft upgrade --continue' goes on once it is fixed; '--skip' and '--abort' are the other ways out");
+			continue;
+		}
+		if (pending->stopped[i] == PENDING_STOPPED_ELSEWHERE) {
+			out_warning("an upgrade of %s is stopped in another worktree",
+				    pending->names[i]);
 			continue;
 		}
 		out_warning("an interrupted upgrade of %s is pending (%s%s)",
@@ -123,21 +149,55 @@ static int refuse_running(const struct pending_list *pending)
 	return 0;
 }
 
-int guard_no_pending(const struct graft_repo *r)
+/* The refusal for pending snapshot i, not running. */
+static int refuse_pending(const struct pending_list *pending, size_t i)
+{
+	const char *name = pending->names[i];
+	int rc;
+
+	switch (pending->stopped[i]) {
+	case PENDING_STOPPED_HERE:
+		rc = graft_error("the upgrade of %s is stopped: finish it first",
+				 name);
+		graft_error_hint("'git graft status' shows where it stopped");
+		graft_error_hint("'git graft upgrade --continue' goes on once it is fixed, '--skip' without the rest of its change");
+		graft_error_hint("'git graft upgrade --abort' puts everything back as it was before it");
+		return rc;
+	case PENDING_STOPPED_ELSEWHERE:
+		rc = graft_error("an upgrade of %s is stopped in another worktree",
+				 name);
+		graft_error_hint("continue or abort it there ('git graft upgrade --continue' or '--abort'); 'git worktree list' shows the worktrees");
+		return rc;
+	case PENDING_NOT_STOPPED:
+		break;
+	}
+	rc = graft_error("an interrupted upgrade of '%s' is pending (%s%s)",
+			 name, SNAPSHOT_REF_PREFIX, name);
+	graft_error_hint("run 'git graft rollback' to restore the state from before it");
+	return rc;
+}
+
+/* Refuse any pending snapshot, but the one stopped here if resuming. */
+static int no_pending(const struct graft_repo *r, int resuming)
 {
 	struct pending_list pending = PENDING_LIST_INIT;
+	size_t i;
 	int rc;
 
 	if ((rc = pending_snapshots(&pending, r)) < 0)
 		return rc;
-	if (pending.nr && (rc = refuse_running(&pending)) == 0) {
-		rc = graft_error("an interrupted upgrade of '%s' is pending (%s%s)",
-				 pending.names[0], SNAPSHOT_REF_PREFIX,
-				 pending.names[0]);
-		graft_error_hint("run 'git graft rollback' to restore the state from before it");
-	}
+	if ((rc = refuse_running(&pending)) == 0)
+		for (i = 0; i < pending.nr && rc == 0; i++)
+			if (!resuming ||
+			    pending.stopped[i] != PENDING_STOPPED_HERE)
+				rc = refuse_pending(&pending, i);
 	pending_list_release(&pending);
 	return rc;
+}
+
+int guard_no_pending(const struct graft_repo *r)
+{
+	return no_pending(r, 0);
 }
 
 int guard_none_running(const struct graft_repo *r)
@@ -151,17 +211,30 @@ int guard_none_running(const struct graft_repo *r)
 	return rc;
 }
 
-int guard_mutation(struct oplock *lock, const struct graft_repo *r)
+static int guard(struct oplock *lock, const struct graft_repo *r,
+		 int resuming)
 {
 	int rc;
 
 	if ((rc = oplock_acquire(lock, r)) < 0)
 		return rc;
 	if ((rc = lockfiles_clear_stale(r)) < 0 ||
-	    (rc = recover_stale(r)) < 0 || (rc = guard_no_pending(r)) < 0 ||
+	    (rc = recover_stale(r)) < 0 ||
+	    (rc = upgrade_state_clear_stale(r)) < 0 ||
+	    (rc = no_pending(r, resuming)) < 0 ||
 	    (rc = repo_check_state(r)) < 0) {
 		oplock_release(lock);
 		return rc;
 	}
 	return 0;
+}
+
+int guard_mutation(struct oplock *lock, const struct graft_repo *r)
+{
+	return guard(lock, r, 0);
+}
+
+int guard_resume(struct oplock *lock, const struct graft_repo *r)
+{
+	return guard(lock, r, 1);
 }

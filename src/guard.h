@@ -9,24 +9,36 @@
 /*
  * What every command that changes the repository checks before it does:
  * it takes the operation lock, and refuses while an interrupted upgrade
- * waits under refs/graft/snapshots/ (restored by `git graft rollback`) or
- * while git itself is in the middle of a merge, rebase or the like.
+ * waits under refs/graft/snapshots/ (restored by `git graft rollback`),
+ * while an upgrade is stopped (upgrade_state.h: `git graft upgrade
+ * --continue`, `--skip` or `--abort` go on from there), or while git
+ * itself is in the middle of a merge, rebase or the like.
  *
  * A snapshot ref is there while its upgrade (or rollback) runs, too: it
  * is running, not interrupted, while the git-graft its message names
- * (Graft-Pid) holds an operation lock (oplock_held_by), in this worktree
- * or another.
+ * (Graft-Pid), or the one continuing it as its stop state says, holds an
+ * operation lock (oplock_held_by), in this worktree or another. It is
+ * stopped while a worktree's stop state names it and no git-graft
+ * continues it; a stop state naming a git-graft that died is an
+ * interrupted upgrade.
  */
+
+enum pending_stop {
+	PENDING_NOT_STOPPED,
+	PENDING_STOPPED_HERE,		/* in this worktree */
+	PENDING_STOPPED_ELSEWHERE,	/* in another worktree */
+};
 
 /* The dependency names with a snapshot ref, sorted. */
 struct pending_list {
 	char **names;
 	long *running;	/* per name: the pid of the git-graft running its
 			 * upgrade, or 0 when it was interrupted */
+	enum pending_stop *stopped;	/* per name */
 	size_t nr, alloc;
 };
 
-#define PENDING_LIST_INIT { NULL, NULL, 0, 0 }
+#define PENDING_LIST_INIT { NULL, NULL, NULL, 0, 0 }
 
 int pending_snapshots(struct pending_list *out, const struct graft_repo *r);
 void pending_list_release(struct pending_list *list);
@@ -34,7 +46,8 @@ void pending_list_release(struct pending_list *list);
 /*
  * A warning for each pending snapshot: commands that only read go on,
  * but what they show may be half of an upgrade. An interrupted one comes
- * with a hint to roll back; a running one says so, with its pid.
+ * with a hint to roll back; a running one says so, with its pid; a
+ * stopped one with how to go on.
  */
 void pending_warn(const struct pending_list *pending);
 /* pending_snapshots, then pending_warn. */
@@ -42,8 +55,9 @@ int guard_warn_pending(const struct graft_repo *r);
 
 /*
  * Refuse when a snapshot is pending: GRAFT_EFAIL with a hint to run `git
- * graft rollback` when it was interrupted, GRAFT_EFATAL naming the pid
- * (as for a held lock) while its upgrade runs.
+ * graft rollback` when it was interrupted, or how to go on when it is
+ * stopped; GRAFT_EFATAL naming the pid (as for a held lock) while its
+ * upgrade runs.
  */
 int guard_no_pending(const struct graft_repo *r);
 
@@ -56,9 +70,15 @@ int guard_none_running(const struct graft_repo *r);
 /*
  * oplock_acquire, then lockfiles_clear_stale, recover_stale (the
  * leftover ref of a committed upgrade is no interrupted one),
- * guard_no_pending and repo_check_state. On failure
- * the lock is released again.
+ * upgrade_state_clear_stale, guard_no_pending and repo_check_state. On
+ * failure the lock is released again.
  */
 int guard_mutation(struct oplock *lock, const struct graft_repo *r);
+
+/*
+ * guard_mutation for `upgrade --continue` and `--skip`: the upgrade
+ * stopped in this worktree is what they go on with, not in their way.
+ */
+int guard_resume(struct oplock *lock, const struct graft_repo *r);
 
 #endif

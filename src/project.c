@@ -88,6 +88,9 @@ int project_open(struct project *p, unsigned flags)
 	if ((flags & PROJECT_MUTATE) &&
 	    (rc = guard_mutation(&p->oplock, &p->repo)) < 0)
 		goto fail;
+	if ((flags & PROJECT_RESUME) &&
+	    (rc = guard_resume(&p->oplock, &p->repo)) < 0)
+		goto fail;
 	if ((rc = read_files(p)) < 0 || (rc = repo_index(&p->index, &p->repo)) < 0)
 		goto fail;
 	if (git_index_read(p->index, 0) < 0) {

@@ -30,6 +30,8 @@ struct project {
 enum project_flags {
 	/* take the operation lock and refuse what guard_mutation refuses */
 	PROJECT_MUTATE = 1,
+	/* the same for `upgrade --continue` and `--skip` (guard_resume) */
+	PROJECT_RESUME = 2,
 };
 
 /* An empty project, safe to close. */

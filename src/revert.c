@@ -314,11 +314,10 @@ static int update_tree(git_oid *out, struct plan_ctx *c, const git_oid *base,
 }
 
 int revert_plan_make(struct revert_plan *out, git_repository *repo,
-		     const git_commit *head, const git_commit *upgrade,
-		     const char *dep)
+		     const git_commit *head, const git_commit *base,
+		     const git_commit *upgrade, const char *dep)
 {
 	struct plan_ctx c;
-	git_commit *parent = NULL;
 	char **paths = NULL;
 	size_t i, nr = 0;
 	git_oid removed;
@@ -330,14 +329,13 @@ int revert_plan_make(struct revert_plan *out, git_repository *repo,
 	c.out = out;
 	c.upgrade_commit = upgrade;
 	c.head_commit = head;
-	if (git_commit_parent(&parent, upgrade, 0) < 0 ||
-	    git_commit_tree(&c.parent, parent) < 0 ||
+	if (git_commit_tree(&c.parent, base) < 0 ||
 	    git_commit_tree(&c.upgrade, upgrade) < 0 ||
 	    git_commit_tree(&c.head, head) < 0) {
 		rc = graft_error_git(GRAFT_EFATAL, "cannot read the upgrade's commits");
 		goto done;
 	}
-	c.parent_commit = parent;
+	c.parent_commit = base;
 	if ((rc = changed_paths(&paths, &nr, &c)) < 0)
 		goto done;
 	for (i = 0; i < nr && rc == 0; i++)
@@ -356,7 +354,6 @@ done:
 	git_tree_free(c.parent);
 	git_tree_free(c.upgrade);
 	git_tree_free(c.head);
-	git_commit_free(parent);
 	if (rc < 0)
 		revert_plan_release(out);
 	return rc;

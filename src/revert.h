@@ -7,9 +7,10 @@
 
 /*
  * The tree of a rollback commit: HEAD's tree with every path an upgrade
- * commit changed (against its first parent: the gitlink, graft.lock,
- * what its migrations edited, created or deleted) as that parent had it,
- * or gone when the parent had nothing there.
+ * changed (from base, the commit before it, to the upgrade's commit, the
+ * last of its series: the gitlink, graft.lock, what its migrations
+ * edited, created or deleted) as base had it, or gone when base had
+ * nothing there.
  *
  * Commits after the upgrade may have changed some of those paths too.
  * Putting the parent's version back would then throw their work away,
@@ -40,14 +41,16 @@ struct revert_plan {
 #define REVERT_PLAN_INIT { {{0}}, NULL, 0, 0, NULL, 0, 0 }
 
 /*
- * Plan undoing upgrade, a commit of dependency dep, on top of head. With
+ * Plan undoing the upgrade of dependency dep from base to upgrade (one
+ * commit, or a series: base is the first parent of its oldest commit),
+ * on top of head. With
  * conflicts, 0 is returned and out->conflicts lists them. New objects
  * (the merged graft.lock, the trees) are written to the repository;
  * nothing refers to them until a commit does.
  */
 int revert_plan_make(struct revert_plan *out, git_repository *repo,
-		     const git_commit *head, const git_commit *upgrade,
-		     const char *dep);
+		     const git_commit *head, const git_commit *base,
+		     const git_commit *upgrade, const char *dep);
 void revert_plan_release(struct revert_plan *plan);
 
 #endif

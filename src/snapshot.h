@@ -243,8 +243,11 @@ int snapshot_delete_ref(const struct graft_repo *r,
  * (a crash after the commit, before the ref was deleted): HEAD is a
  * commit whose first parent is snap->head and whose trailers say
  * "Graft-Action: upgrade" (or "rollback": undoing a committed upgrade
- * works on a snapshot too) and "Graft-Dependency: <snap->dep>". Then the
- * caller only deletes the stale ref. Sets *committed to 0 or 1.
+ * works on a snapshot too) and "Graft-Dependency: <snap->dep>"; or, for
+ * an upgrade made one commit per change, HEAD is the last commit of the
+ * series (Graft-Series n/n) and the first parent of its first commit is
+ * snap->head: a series cut short is not committed. Then the caller only
+ * deletes the stale ref. Sets *committed to 0 or 1.
  */
 int snapshot_is_committed(int *committed, const struct graft_repo *r,
 			  const struct snapshot *snap);

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "snapshot.h"
 #include "strbuf.h"
+#include "trailers.h"
 
 static int parent_tree(git_oid *out, git_commit *w, unsigned n)
 {
@@ -193,14 +194,17 @@ done:
 
 /*
  * Whether message is that of git-graft's commit for dep: an upgrade, or
- * a rollback of a committed one, which works on a snapshot too.
+ * a rollback of a committed one, which works on a snapshot too. *pos and
+ * *len are its Graft-Series, 0 without one.
  */
-static int names_commit_of(const char *message, const char *dep)
+static int names_commit_of(const char *message, const char *dep,
+			   unsigned *pos, unsigned *len)
 {
 	git_message_trailer_array trailers = { 0 };
 	int action = 0, same_dep = 0;
 	size_t i;
 
+	*pos = *len = 0;
 	if (git_message_trailers(&trailers, message) < 0) {
 		git_error_clear();
 		return 0;
@@ -214,16 +218,56 @@ static int names_commit_of(const char *message, const char *dep)
 			action = 1;
 		else if (!strcmp(key, "Graft-Dependency") && !strcmp(value, dep))
 			same_dep = 1;
+		else if (!strcmp(key, "Graft-Series") &&
+			 trailers_parse_series(value, pos, len) < 0)
+			*pos = *len = 0;
 	}
 	git_message_trailer_array_free(&trailers);
 	return action && same_dep;
+}
+
+/*
+ * The commit that was HEAD before head, the last of a series of len
+ * commits for snap->dep, was made: the first parent of the series' first
+ * commit. 1 when the series is not whole.
+ */
+static int series_base(git_oid *out, git_commit *head,
+		       const struct snapshot *snap, unsigned len)
+{
+	git_commit *c = head, *parent = NULL;
+	unsigned k, pos, n;
+	int rc = 0;
+
+	for (k = len; k > 1 && rc == 0; k--) {
+		if (git_commit_parentcount(c) < 1) {
+			rc = 1;
+			break;
+		}
+		if (git_commit_parent(&parent, c, 0) < 0)
+			rc = graft_error_git(GRAFT_EFATAL, "cannot read the history");
+		else if (!names_commit_of(git_commit_message(parent), snap->dep,
+					  &pos, &n) || pos != k - 1 || n != len)
+			rc = 1;
+		if (c != head)
+			git_commit_free(c);
+		c = parent;
+		parent = NULL;
+	}
+	if (rc == 0 && git_commit_parentcount(c) < 1)
+		rc = 1;
+	if (rc == 0)
+		*out = *git_commit_parent_id(c, 0);
+	if (c != head)
+		git_commit_free(c);
+	return rc;
 }
 
 int snapshot_is_committed(int *committed, const struct graft_repo *r,
 			  const struct snapshot *snap)
 {
 	git_commit *head = NULL;
-	git_oid id;
+	git_oid id, base;
+	unsigned pos, len;
 	int rc;
 
 	*committed = 0;
@@ -234,12 +278,19 @@ int snapshot_is_committed(int *committed, const struct graft_repo *r,
 	}
 	if (rc < 0 || git_commit_lookup(&head, r->repo, &id) < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD");
-	*committed = !git_oid_equal(&id, &snap->head) &&
-		     git_commit_parentcount(head) >= 1 &&
-		     git_oid_equal(git_commit_parent_id(head, 0), &snap->head) &&
-		     names_commit_of(git_commit_message(head), snap->dep);
+	rc = 0;
+	if (!git_oid_equal(&id, &snap->head) &&
+	    git_commit_parentcount(head) >= 1 &&
+	    names_commit_of(git_commit_message(head), snap->dep, &pos, &len)) {
+		if (!len)
+			*committed = git_oid_equal(git_commit_parent_id(head, 0),
+						   &snap->head);
+		else if (pos == len &&
+			 (rc = series_base(&base, head, snap, len)) == 0)
+			*committed = git_oid_equal(&base, &snap->head);
+	}
 	git_commit_free(head);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 int snapshot_gitlink(git_oid *out, const struct graft_repo *r,

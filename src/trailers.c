@@ -31,6 +31,7 @@ void trailers_release(struct graft_trailers *t)
 	free(t->to_ref);
 	free(t->to_commit);
 	free(t->reverts);
+	free(t->change);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -83,6 +84,49 @@ static int add_skipped(struct graft_trailers *t, const char *value)
 	return 0;
 }
 
+/* Long enough for any series git-graft makes; short enough to parse safely. */
+#define SERIES_MAX 9999
+
+static int parse_count(const char *s, const char *end, unsigned *out)
+{
+	unsigned n = 0;
+
+	if (s == end || *s == '0' || end - s > 4)
+		return -1;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (unsigned)(*s - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+int trailers_parse_series(const char *value, unsigned *pos, unsigned *len)
+{
+	const char *slash = strchr(value, '/');
+	unsigned p, l;
+
+	if (!slash || parse_count(value, slash, &p) < 0 ||
+	    parse_count(slash + 1, slash + strlen(slash), &l) < 0 ||
+	    p > l || l > SERIES_MAX)
+		return -1;
+	*pos = p;
+	*len = l;
+	return 0;
+}
+
+/* A valid ref, once. */
+static int take_ref(char **slot, const char *value)
+{
+	if (*slot || ref_check(value, "ref") < 0) {
+		graft_error_clear();
+		return -1;
+	}
+	*slot = xstrdup(value);
+	return 0;
+}
+
 /* Keep the first value of key; a second one makes the message ambiguous. */
 static int take(char **slot, const char *value)
 {
@@ -109,6 +153,12 @@ static int read_trailer(struct graft_trailers *t, char **action,
 		return is_full_hex_oid(tr->value) ? take(&t->reverts, tr->value) : -1;
 	if (!strcmp(tr->key, "Graft-Skipped"))
 		return add_skipped(t, tr->value);
+	if (!strcmp(tr->key, "Graft-Change"))
+		return take_ref(&t->change, tr->value);
+	if (!strcmp(tr->key, "Graft-Series"))
+		return t->series_len ? -1 :
+		       trailers_parse_series(tr->value, &t->series_pos,
+					     &t->series_len);
 	return 0;
 }
 
@@ -142,7 +192,11 @@ int trailers_parse(struct graft_trailers *out, const char *message)
 	}
 	if (!bad && (t.action == GRAFT_ACTION_ROLLBACK) != (t.reverts != NULL))
 		bad = 1;
-	if (!bad && t.action == GRAFT_ACTION_ROLLBACK && t.skipped_nr)
+	if (!bad && t.action == GRAFT_ACTION_ROLLBACK &&
+	    (t.skipped_nr || t.change || t.series_len))
+		bad = 1;
+	/* a commit of a series names its change, and only such a commit */
+	if (!bad && !t.change != !t.series_len)
 		bad = 1;
 	free(action);
 	if (bad) {
@@ -157,15 +211,24 @@ void trailers_format_message(struct strbuf *out, const struct graft_trailers *t)
 {
 	size_t i;
 
-	strbuf_addf(out, "graft: %s %s %s -> %s\n\n",
+	strbuf_addf(out, "graft: %s %s %s -> %s",
 		    t->downgrade ? "downgrade" : graft_action_name(t->action),
 		    t->dependency, t->from_ref, t->to_ref);
+	if (t->series_len)
+		strbuf_addf(out, " (%u/%u: %s)", t->series_pos, t->series_len,
+			    t->change);
+	strbuf_addstr(out, "\n\n");
 	strbuf_addf(out, "Graft-Dependency: %s\n", t->dependency);
 	strbuf_addf(out, "Graft-Action: %s\n", graft_action_name(t->action));
 	strbuf_addf(out, "Graft-From: %s %s\n", t->from_ref, t->from_commit);
 	strbuf_addf(out, "Graft-To: %s %s\n", t->to_ref, t->to_commit);
 	if (t->reverts)
 		strbuf_addf(out, "Graft-Reverts: %s\n", t->reverts);
+	if (t->series_len) {
+		strbuf_addf(out, "Graft-Change: %s\n", t->change);
+		strbuf_addf(out, "Graft-Series: %u/%u\n", t->series_pos,
+			    t->series_len);
+	}
 	for (i = 0; i < t->skipped_nr; i++)
 		strbuf_addf(out, "Graft-Skipped: %s %s\n",
 			    graft_skipped_name(t->skipped[i].command),

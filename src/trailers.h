@@ -20,6 +20,15 @@
  *   Graft-Skipped: migration v2.0.0
  *   Graft-Skipped: verify v2.0.0
  *
+ * An upgrade made as one commit per change (--commit-per-change) says
+ * which change each commit is for and where it stands in the series,
+ * every commit of it with the From and To of the whole upgrade:
+ *
+ *   graft: upgrade meta-kb v1.5.0 -> v3.0.0 (1/2: v2.0.0)
+ *   ...
+ *   Graft-Change: v2.0.0
+ *   Graft-Series: 1/2
+ *
  * History (log, rollback of a committed upgrade, crash recovery) is read
  * back from these trailers, so a message only counts when every one of
  * them is present and valid.
@@ -50,6 +59,9 @@ struct graft_trailers {
 	struct graft_skipped *skipped;	/* upgrade only */
 	size_t skipped_nr, skipped_alloc;
 	int downgrade;		/* an upgrade whose subject says "downgrade" */
+	char *change;		/* Graft-Change, or NULL */
+	/* Graft-Series <pos>/<len>, 1 <= pos <= len; 0/0 without one */
+	unsigned series_pos, series_len;
 };
 
 #define GRAFT_TRAILERS_INIT { .action = GRAFT_ACTION_UPGRADE }
@@ -73,6 +85,12 @@ int trailers_parse(struct graft_trailers *out, const char *message);
  * long histories: 0 means the message is certainly not a git-graft commit.
  */
 int trailers_may_have(const char *message);
+
+/*
+ * "<pos>/<len>" as Graft-Series writes it, both at most 9999, 1 <= pos <=
+ * len: 0 and the two set, or -1.
+ */
+int trailers_parse_series(const char *value, unsigned *pos, unsigned *len);
 
 /* The whole commit message for t (subject, blank line, trailers). */
 void trailers_format_message(struct strbuf *out, const struct graft_trailers *t);

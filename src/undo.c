@@ -28,7 +28,7 @@ struct undo {
 	struct project *p;
 	const char *name;
 	struct undoable upgrade;	/* what is undone */
-	git_commit *head, *upgrade_commit;
+	git_commit *head, *upgrade_commit, *base;
 	git_tree *head_tree, *tree;	/* HEAD's, the rollback's */
 	struct revert_plan plan;
 	struct dep dep;
@@ -77,12 +77,14 @@ static int find_upgrade(struct undo *u)
 	    git_commit_lookup(&u->upgrade_commit, repo, &u->upgrade.commit) < 0 ||
 	    git_commit_tree(&u->head_tree, u->head) < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read the history");
-	if (!git_commit_parentcount(u->upgrade_commit)) {
+	if (git_oid_is_zero(&u->upgrade.base)) {
 		char id[8];
 
 		return graft_error("the upgrade of %s in %s has no parent to go back to",
 				   u->name, short_id(id, &u->upgrade.commit));
 	}
+	if (git_commit_lookup(&u->base, repo, &u->upgrade.base) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the history");
 	return 0;
 }
 
@@ -92,7 +94,7 @@ static int make_plan(struct undo *u)
 	char id[8];
 	int rc;
 
-	if ((rc = revert_plan_make(&u->plan, u->p->repo.repo, u->head,
+	if ((rc = revert_plan_make(&u->plan, u->p->repo.repo, u->head, u->base,
 				   u->upgrade_commit, u->name)) < 0)
 		return rc;
 	short_id(id, &u->upgrade.commit);
@@ -101,8 +103,13 @@ static int make_plan(struct undo *u)
 			    u->name, id);
 		add_path_list(&msg, u->plan.conflicts, u->plan.conflicts_nr);
 		rc = graft_error("%s", msg.buf);
-		graft_error_hint("to undo it anyway, merge by hand with 'git revert %s', then run 'git graft sync %s'",
-				 id, u->name);
+		if (u->upgrade.commits > 1)
+			graft_error_hint("to undo it anyway, merge by hand with 'git revert %.7s..%s' (its %zu commits), then run 'git graft sync %s'",
+					 git_oid_tostr_s(&u->upgrade.base), id,
+					 u->upgrade.commits, u->name);
+		else
+			graft_error_hint("to undo it anyway, merge by hand with 'git revert %s', then run 'git graft sync %s'",
+					 id, u->name);
 		strbuf_release(&msg);
 		return rc;
 	}
@@ -308,6 +315,7 @@ static void fill_trailers(struct undo *u)
 	t->to_commit = xstrdup(up->from_commit);
 	t->reverts = xstrdup(git_oid_tostr(hex, sizeof(hex), &u->upgrade.commit));
 	git_oid_cpy(&u->out->reverted, &u->upgrade.commit);
+	u->out->reverted_commits = u->upgrade.commits;
 }
 
 static int take_snapshot(struct undo *u)
@@ -489,6 +497,7 @@ int undo_run(struct undo_result *out, struct project *p, const char *name,
 	trailers_release(&u.upgrade.t);
 	git_commit_free(u.head);
 	git_commit_free(u.upgrade_commit);
+	git_commit_free(u.base);
 	git_tree_free(u.head_tree);
 	git_tree_free(u.tree);
 	revert_plan_release(&u.plan);

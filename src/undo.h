@@ -9,9 +9,10 @@
 
 /*
  * `git graft rollback <name>` with no interrupted upgrade pending: undo
- * the newest committed upgrade of name (history.h) with a new commit on
- * top of HEAD, whose tree is the one revert.h plans, and move the
- * dependency back to the commit it was at before.
+ * the newest committed upgrade of name (history.h; all the commits of
+ * one made one commit per change) with a new commit on top of HEAD,
+ * whose tree is the one revert.h plans, and move the dependency back to
+ * the commit it was at before.
  *
  * Refused, before anything changes, as an upgrade is: the tracked files
  * or the index have changes, an untracked file is where the rollback
@@ -26,11 +27,12 @@
 
 struct undo_result {
 	git_oid commit;			/* the rollback commit */
-	git_oid reverted;		/* the upgrade it undid */
+	git_oid reverted;		/* the upgrade it undid (its last commit) */
+	size_t reverted_commits;	/* how many commits that upgrade made */
 	struct graft_trailers t;	/* the rollback's trailers */
 };
 
-#define UNDO_RESULT_INIT { {{0}}, {{0}}, GRAFT_TRAILERS_INIT }
+#define UNDO_RESULT_INIT { {{0}}, {{0}}, 0, GRAFT_TRAILERS_INIT }
 
 /*
  * p is open with PROJECT_MUTATE. The commit is made as commit.h makes

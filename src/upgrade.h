@@ -27,6 +27,12 @@ struct upgrade_opts {
 	int quiet;		/* --quiet: the commands' output is not shown */
 	int allow_downgrade;	/* to an ancestor of the locked commit, or aside */
 	struct commit_options commit;	/* hooks and signing */
+	/* a failing migration or verification stops, not restores */
+	int stop_on_failure;
+	/* the dependency at each change's commit for its commands */
+	int stepwise;
+	/* a commit for each change, the last one also moving graft.lock */
+	int commit_per_change;
 };
 
 /* What an upgrade of one dependency would do. */
@@ -69,8 +75,10 @@ json_t *upgrade_plan_json(const struct upgrade_plan *plan,
 
 struct upgrade_outcome {
 	int committed;		/* commit is the upgrade's commit */
-	git_oid commit;
+	git_oid commit;		/* (the last one, of a series) */
+	size_t commits;		/* how many it made */
 	int stash_kept;		/* --autostash: the changes stayed in the stash */
+	int stopped;		/* --stop-on-failure: it stopped (upgrade_state.h) */
 };
 
 /*
@@ -80,8 +88,45 @@ struct upgrade_outcome {
  * GRAFT_EQUIT or GRAFT_ETERM when that signal stopped it. GRAFT_EROLLBACK
  * when going back failed too: the snapshot ref is then kept for `git
  * graft rollback`.
+ *
+ * With opts->stop_on_failure, a migration or verification that fails
+ * (exits non-zero, is killed, runs past its timeout) stops the upgrade
+ * instead: the repository stays as the command left it, the snapshot ref
+ * stays, and the stop is recorded (upgrade_state.h); GRAFT_EFAIL with
+ * out->stopped set and hints to go on. Anything else (an interrupt, a
+ * write, the commit) goes back to the snapshot as without it.
  */
 int upgrade_run(struct upgrade_outcome *out, struct project *p,
 		struct upgrade_plan *plan, const struct upgrade_opts *opts);
+
+struct upgrade_state;
+
+/*
+ * The plan of the upgrade st stopped: its range and changes, read again
+ * from the target's graft.ini; they must be those it stopped in.
+ */
+int upgrade_plan_resume(struct upgrade_plan *plan, struct project *p,
+			const struct upgrade_state *st);
+
+/* What `upgrade --continue` and `--skip` do with a stopped upgrade. */
+enum upgrade_resume_how {
+	/* run the stopped change's verification, then the changes after it */
+	UPGRADE_CONTINUE,
+	/* leave the rest of the stopped change out (Graft-Skipped), go on */
+	UPGRADE_SKIP,
+};
+
+/*
+ * Go on with the upgrade st stopped, planned by upgrade_plan_resume, and
+ * commit it as upgrade_run does; p was opened with PROJECT_RESUME, opts
+ * are st's. Refused, with nothing changed and the upgrade still stopped,
+ * when HEAD or the dependency's checkout moved since it stopped or the
+ * index has unmerged paths. From then on it goes as upgrade_run:
+ * committed, stopped again, or back to the snapshot; if git-graft dies
+ * meanwhile, it is an interrupted upgrade.
+ */
+int upgrade_resume(struct upgrade_outcome *out, struct project *p,
+		   struct upgrade_plan *plan, const struct upgrade_opts *opts,
+		   struct upgrade_state *st, enum upgrade_resume_how how);
 
 #endif

@@ -175,17 +175,13 @@ void watch_read(struct watch *w)
 	}
 }
 
-int watch_finish(struct watch *w, struct path_list *changed)
+const struct path_list *watch_changed(struct watch *w)
 {
 	watch_read(w);
 	if (w->fd < 0)
-		return 1;
+		return NULL;
 	path_list_sort(&w->changed);
-	*changed = w->changed;
-	w->changed = (struct path_list)PATH_LIST_INIT;
-	close(w->fd);
-	w->fd = -1;
-	return 0;
+	return &w->changed;
 }
 
 void watch_close(struct watch *w)

@@ -64,11 +64,13 @@ void watch_read(struct watch *w);
 int watch_lost(const struct watch *w);
 
 /*
- * Read the last events and stop: *changed gets the paths to look at,
- * sorted (a directory without a trailing '/'). Returns 0, or 1 when the
- * watch was lost (nothing in *changed).
+ * Read the events queued and say what changed since the watch began: the
+ * paths to look at, sorted (a directory without a trailing '/'), or NULL
+ * when the watch was lost. The list stays the watch's; it holds until
+ * the next call on w. The watch goes on: an upgrade that commits once a
+ * change asks again after each.
  */
-int watch_finish(struct watch *w, struct path_list *changed);
+const struct path_list *watch_changed(struct watch *w);
 
 void watch_close(struct watch *w);
 

@@ -11,6 +11,7 @@ int cmd_changes(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);

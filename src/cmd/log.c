@@ -33,53 +33,85 @@ static json_t *ref_json(const char *ref, const char *commit)
 	return json_pack("{s:o, s:s}", "ref", json_text(ref), "commit", commit);
 }
 
-/* [{"command": "migration", "change": "v2.0.0"}, ...] */
-static json_t *skipped_json(const struct graft_trailers *t)
+/* [{"command": "migration", "change": "v2.0.0"}, ...], of every commit */
+static json_t *skipped_json(const struct history_entry *e)
 {
 	json_t *list = json_array();
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < t->skipped_nr; i++)
-		json_array_append_new(list, json_pack("{s:s, s:o}",
-			"command", graft_skipped_name(t->skipped[i].command),
-			"change", json_text(t->skipped[i].change)));
+	for (j = 0; j < e->nr; j++)
+		for (i = 0; i < e->parts[j].skipped_nr; i++)
+			json_array_append_new(list, json_pack("{s:s, s:o}",
+				"command",
+				graft_skipped_name(e->parts[j].skipped[i].command),
+				"change", json_text(e->parts[j].skipped[i].change)));
 	return list;
 }
 
-static json_t *entry_json(const git_commit *c, const struct graft_trailers *t)
+/* [{"commit": ..., "change": "v2.0.0"}, ...], oldest first; null for one commit */
+static json_t *series_json(const struct history_entry *e)
 {
+	json_t *list;
+	char id[GIT_OID_HEXSZ + 1];
+	size_t i;
+
+	if (!e->t->series_len)
+		return json_null();
+	list = json_array();
+	for (i = 0; i < e->nr; i++)
+		json_array_append_new(list, json_pack("{s:s, s:o}",
+			"commit", git_oid_tostr(id, sizeof(id),
+						git_commit_id(e->commits[i])),
+			"change", json_text(e->parts[i].change)));
+	return list;
+}
+
+static json_t *entry_json(const struct history_entry *e)
+{
+	const struct graft_trailers *t = e->t;
 	char id[GIT_OID_HEXSZ + 1], date[40];
 
-	git_oid_tostr(id, sizeof(id), git_commit_id(c));
-	commit_date(date, sizeof(date), c);
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
+	git_oid_tostr(id, sizeof(id), git_commit_id(e->commit));
+	commit_date(date, sizeof(date), e->commit);
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "commit", id, "date", date,
 			 "action", graft_action_name(t->action),
 			 "dependency", json_text(t->dependency),
 			 "from", ref_json(t->from_ref, t->from_commit),
 			 "to", ref_json(t->to_ref, t->to_commit),
 			 "reverts", t->reverts ? json_string(t->reverts) : json_null(),
-			 "skipped", skipped_json(t));
+			 "skipped", skipped_json(e),
+			 "series", series_json(e));
 }
 
-static void print_entry(const git_commit *c, const struct graft_trailers *t)
+static void print_entry(const struct history_entry *e)
 {
+	const struct graft_trailers *t = e->t;
 	char id[GIT_OID_HEXSZ + 1], date[40];
-	size_t i;
+	size_t i, j, shown = 0;
 
-	git_oid_tostr(id, 8, git_commit_id(c));
-	commit_date(date, sizeof(date), c);
+	git_oid_tostr(id, 8, git_commit_id(e->commit));
+	commit_date(date, sizeof(date), e->commit);
 	date[10] = '\0';
 	printf("%s%s%s %s %-8s %s %s -> %s", color(stdout, COLOR_WARNING), id,
 	       color(stdout, COLOR_RESET), date, graft_action_name(t->action),
 	       t->dependency, t->from_ref, t->to_ref);
 	if (t->reverts)
 		printf(" (reverts %.7s)", t->reverts);
-	for (i = 0; i < t->skipped_nr; i++)
-		printf("%s%s %s", i ? ", " : " (skipped: ",
-		       graft_skipped_name(t->skipped[i].command),
-		       t->skipped[i].change);
-	if (t->skipped_nr)
+	if (t->series_len) {
+		printf(" (%zu commit%s:", e->nr, e->nr == 1 ? "" : "s");
+		for (i = 0; i < e->nr; i++)
+			printf(" %s", e->parts[i].change);
+		if (e->nr < t->series_len)
+			printf(", %zu of %u", e->nr, t->series_len);
+		putchar(')');
+	}
+	for (j = 0; j < e->nr; j++)
+		for (i = 0; i < e->parts[j].skipped_nr; i++)
+			printf("%s%s %s", shown++ ? ", " : " (skipped: ",
+			       graft_skipped_name(e->parts[j].skipped[i].command),
+			       e->parts[j].skipped[i].change);
+	if (shown)
 		putchar(')');
 	putchar('\n');
 }
@@ -90,17 +122,16 @@ struct log_walk {
 	int shown;
 };
 
-static int show_entry(const git_commit *c, const struct graft_trailers *t,
-		      void *payload)
+static int show_entry(const struct history_entry *e, void *payload)
 {
 	struct log_walk *w = payload;
 
-	if (w->opt->name && strcmp(w->opt->name, t->dependency))
+	if (w->opt->name && strcmp(w->opt->name, e->t->dependency))
 		return 0;
 	if (w->list)
-		json_array_append_new(w->list, entry_json(c, t));
+		json_array_append_new(w->list, entry_json(e));
 	else
-		print_entry(c, t);
+		print_entry(e);
 	w->shown++;
 	return w->opt->max_count && w->shown >= w->opt->max_count;
 }

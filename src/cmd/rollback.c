@@ -27,6 +27,7 @@
 #include "repo.h"
 #include "snapshot.h"
 #include "undo.h"
+#include "upgrade_state.h"
 
 static const char *const rollback_usage[] = {
 	"git graft rollback [-q] [-S[<key-id>] | --no-gpg-sign] [<name>]",
@@ -59,11 +60,29 @@ static int pick_pending(const char **out, const struct pending_list *pending,
 	return rc;
 }
 
+/* A stopped upgrade is put back where it stopped, not from here. */
+static int not_elsewhere(const struct pending_list *pending, const char *dep)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; dep && i < pending->nr; i++) {
+		if (strcmp(pending->names[i], dep) ||
+		    pending->stopped[i] != PENDING_STOPPED_ELSEWHERE)
+			continue;
+		rc = graft_error("the upgrade of %s is stopped in another worktree: its snapshot is that worktree's state",
+				 dep);
+		graft_error_hint("run 'git graft upgrade --abort' there; 'git worktree list' shows the worktrees");
+		return rc;
+	}
+	return 0;
+}
+
 static int rollback_pending(const struct graft_repo *r, const char *dep)
 {
 	int committed, rc;
 
-	if ((rc = recover_pending(r, dep, &committed)) < 0) {
+	if ((rc = upgrade_state_abort(r, dep, &committed)) < 0) {
 		graft_error_hint("the snapshot is kept under %s%s; 'git graft rollback' tries again",
 				 SNAPSHOT_REF_PREFIX, dep);
 		return rc;
@@ -91,10 +110,19 @@ static int rollback_committed(const char *name,
 	    (rc = undo_run(&res, &p, name, opts)) == 0) {
 		git_oid_fromstr(&from, res.t.from_commit);
 		git_oid_fromstr(&to, res.t.to_commit);
-		project_say("%s: %s (%s) -> %s (%s), reverting %s, committed as %s",
-			    name, res.t.from_ref, short_id(a, &from),
-			    res.t.to_ref, short_id(b, &to),
-			    short_id(c, &res.reverted), short_id(d, &res.commit));
+		if (res.reverted_commits > 1)
+			project_say("%s: %s (%s) -> %s (%s), reverting the %zu commits up to %s, committed as %s",
+				    name, res.t.from_ref, short_id(a, &from),
+				    res.t.to_ref, short_id(b, &to),
+				    res.reverted_commits,
+				    short_id(c, &res.reverted),
+				    short_id(d, &res.commit));
+		else
+			project_say("%s: %s (%s) -> %s (%s), reverting %s, committed as %s",
+				    name, res.t.from_ref, short_id(a, &from),
+				    res.t.to_ref, short_id(b, &to),
+				    short_id(c, &res.reverted),
+				    short_id(d, &res.commit));
 	}
 	undo_result_release(&res);
 	project_close(&p);
@@ -116,7 +144,8 @@ static int run_rollback(const char *name, const struct commit_options *opts)
 	    (rc = oplock_acquire(&lock, &r)) < 0 ||
 	    (rc = lockfiles_clear_stale(&r)) < 0 ||
 	    (rc = pending_snapshots(&pending, &r)) < 0 ||
-	    (rc = pick_pending(&dep, &pending, name)) < 0)
+	    (rc = pick_pending(&dep, &pending, name)) < 0 ||
+	    (rc = not_elsewhere(&pending, dep)) < 0)
 		goto done;
 	if (dep) {
 		rc = rollback_pending(&r, dep);
@@ -173,13 +202,14 @@ static void list_pending_json(json_t *out, const struct graft_repo *r,
 		char *ref = snapshot_ref_name(pending->names[i]);
 		int ok = read_pending(&snap, r, pending->names[i]) == 0;
 
-		json_array_append_new(out, json_pack("{s:o, s:o, s:o, s:s, s:o}",
+		json_array_append_new(out, json_pack("{s:o, s:o, s:o, s:s, s:o, s:b}",
 			"dependency", json_text(pending->names[i]),
 			"from", ok ? ref_json(snap.from_ref, &snap.from) : json_null(),
 			"to", ok ? ref_json(snap.to_ref, &snap.to) : json_null(),
 			"ref", ref,
 			"running", pending->running[i] ?
-			json_integer(pending->running[i]) : json_null()));
+			json_integer(pending->running[i]) : json_null(),
+			"stopped", pending->stopped[i] != PENDING_NOT_STOPPED));
 		snapshot_release(&snap);
 		free(ref);
 	}
@@ -190,18 +220,27 @@ static json_t *committed_json(const struct undoable *u)
 	char hex[GIT_OID_HEXSZ + 1], date[40];
 
 	history_format_date(date, sizeof(date), u->time, u->offset);
-	return json_pack("{s:o, s:s, s:s, s:o, s:o}",
+	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:I}",
 			 "dependency", json_text(u->t.dependency),
 			 "commit", git_oid_tostr(hex, sizeof(hex), &u->commit),
 			 "date", date,
 			 "from", ref_json_hex(u->t.from_ref, u->t.from_commit),
-			 "to", ref_json_hex(u->t.to_ref, u->t.to_commit));
+			 "to", ref_json_hex(u->t.to_ref, u->t.to_commit),
+			 "commits", (json_int_t)u->commits);
 }
 
-/* The pending snapshots that are running (or not), under heading. */
+enum pending_kind { PENDING_RUNNING, PENDING_STOPPED, PENDING_INTERRUPTED };
+
+static enum pending_kind kind_of(const struct pending_list *pending, size_t i)
+{
+	return pending->running[i] ? PENDING_RUNNING :
+	       pending->stopped[i] ? PENDING_STOPPED : PENDING_INTERRUPTED;
+}
+
+/* The pending snapshots of a kind, under heading. */
 static void print_pending(const struct graft_repo *r,
-			  const struct pending_list *pending, int running,
-			  const char *heading)
+			  const struct pending_list *pending,
+			  enum pending_kind kind, const char *heading)
 {
 	size_t i;
 	int shown = 0;
@@ -210,7 +249,7 @@ static void print_pending(const struct graft_repo *r,
 		struct snapshot snap = SNAPSHOT_INIT;
 		struct strbuf line = STRBUF_INIT;
 
-		if (!pending->running[i] != !running)
+		if (kind_of(pending, i) != kind)
 			continue;
 		if (!shown++)
 			printf("%s\n", heading);
@@ -219,8 +258,10 @@ static void print_pending(const struct graft_repo *r,
 			strbuf_addf(&line, " %s -> %s",
 				    snap.from_ref ? snap.from_ref : "?",
 				    snap.to_ref ? snap.to_ref : "?");
-		if (running)
+		if (kind == PENDING_RUNNING)
 			strbuf_addf(&line, " (pid %ld)\n", pending->running[i]);
+		else if (pending->stopped[i] == PENDING_STOPPED_ELSEWHERE)
+			strbuf_addstr(&line, " (in another worktree)\n");
 		else
 			strbuf_addf(&line, " (%s%s)\n", SNAPSHOT_REF_PREFIX,
 				    pending->names[i]);
@@ -256,9 +297,11 @@ static void print_committed(const struct undoable_list *list)
 
 		history_format_date(date, sizeof(date), u->time, u->offset);
 		date[10] = '\0';
-		strbuf_addf(&line, "  %s %s %s %s -> %s%s\n", short_id(id, &u->commit),
-			    date, u->t.dependency, u->t.from_ref, u->t.to_ref,
-			    is_next(list, i) ? "  (next)" : "");
+		strbuf_addf(&line, "  %s %s %s %s -> %s", short_id(id, &u->commit),
+			    date, u->t.dependency, u->t.from_ref, u->t.to_ref);
+		if (u->commits > 1)
+			strbuf_addf(&line, " (%zu commits)", u->commits);
+		strbuf_addf(&line, "%s\n", is_next(list, i) ? "  (next)" : "");
 		out_sanitized(stdout, line.buf);
 		strbuf_release(&line);
 	}
@@ -274,6 +317,7 @@ static void only_named(struct pending_list *pending, const char *name)
 			continue;
 		}
 		pending->running[n] = pending->running[i];
+		pending->stopped[n] = pending->stopped[i];
 		pending->names[n++] = pending->names[i];
 	}
 	pending->nr = n;
@@ -308,9 +352,11 @@ static int list_rollbacks(const char *name, int json)
 	} else if (!pending.nr && !committed.nr) {
 		printf("Nothing to roll back.\n");
 	} else {
-		print_pending(&r, &pending, 1,
+		print_pending(&r, &pending, PENDING_RUNNING,
 			      "Upgrades running now (they cannot be rolled back until they end):");
-		print_pending(&r, &pending, 0,
+		print_pending(&r, &pending, PENDING_STOPPED,
+			      "Stopped upgrades ('git graft upgrade --continue' goes on with one, '--abort' restores the state from before it):");
+		print_pending(&r, &pending, PENDING_INTERRUPTED,
 			      "Interrupted upgrades ('git graft rollback <name>' restores the state from before them):");
 		print_committed(&committed);
 	}

@@ -13,6 +13,7 @@
 #include "paths.h"
 #include "project.h"
 #include "snapshot.h"
+#include "upgrade_state.h"
 
 static const char *const status_usage[] = {
 	"git graft status [--json] [--fetch] [<name>]",
@@ -357,6 +358,8 @@ static int may_fetch(struct project *p, const struct pending_list *pending)
 	if (pending->nr) {
 		out_warning(pending->running[0] ?
 			    "not fetching while an upgrade is running" :
+			    pending->stopped[0] ?
+			    "not fetching while an upgrade is stopped" :
 			    "not fetching while an interrupted upgrade is pending");
 		return 0;
 	}
@@ -365,16 +368,87 @@ static int may_fetch(struct project *p, const struct pending_list *pending)
 	return 1;
 }
 
+/*
+ * The upgrade stopped in this worktree, as `git status` tells of a rebase:
+ * where it stopped, why, and the ways on.
+ */
+static void print_stopped(const struct upgrade_state *st)
+{
+	struct strbuf msg = STRBUF_INIT;
+	const char *line, *end;
+
+	strbuf_addf(&msg, "You are currently upgrading %s from %s to %s, stopped at change %s (%zu of %zu):\n",
+		    st->dep, st->from_ref, st->to_ref, st->change_ref,
+		    st->change + 1, st->changes);
+	for (line = st->failure; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		strbuf_addf(&msg, "  %.*s\n", (int)(end - line), line);
+	}
+	if (st->step == UPGRADE_STEP_MIGRATION)
+		strbuf_addstr(&msg, "  (do what the migration did not, then run \"git graft upgrade --continue\": the verification runs next)\n");
+	else
+		strbuf_addstr(&msg, "  (fix what it found, then run \"git graft upgrade --continue\": it runs again)\n");
+	strbuf_addf(&msg, "  (use \"git graft upgrade --skip\" to go on without the rest of change %s)\n",
+		    st->change_ref);
+	strbuf_addstr(&msg, "  (use \"git graft upgrade --abort\" to put everything back as it was before the upgrade)\n\n");
+	out_sanitized(stdout, msg.buf);
+	strbuf_release(&msg);
+}
+
+static json_t *stopped_json(const struct upgrade_state *st)
+{
+	char from[GIT_OID_HEXSZ + 1], to[GIT_OID_HEXSZ + 1];
+
+	if (!st)
+		return json_null();
+	return json_pack("{s:o, s:{s:o, s:s}, s:{s:o, s:s}, s:{s:o, s:I, s:I}, s:s, s:o, s:o, s:I}",
+		"dependency", json_text(st->dep),
+		"from", "ref", json_text(st->from_ref),
+		"commit", git_oid_tostr(from, sizeof(from), &st->from),
+		"to", "ref", json_text(st->to_ref),
+		"commit", git_oid_tostr(to, sizeof(to), &st->to),
+		"change", "ref", json_text(st->change_ref),
+		"position", (json_int_t)st->change + 1,
+		"of", (json_int_t)st->changes,
+		"step", upgrade_step_name(st->step),
+		"command", json_text(st->command),
+		"error", json_text(st->failure),
+		"commits", (json_int_t)st->committed);
+}
+
+/* Leave out of pending the upgrade stopped here, which print_stopped told. */
+static void drop_stopped_here(struct pending_list *pending)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pending->nr; i++) {
+		if (pending->stopped[i] == PENDING_STOPPED_HERE) {
+			free(pending->names[i]);
+			continue;
+		}
+		pending->running[n] = pending->running[i];
+		pending->stopped[n] = pending->stopped[i];
+		pending->names[n++] = pending->names[i];
+	}
+	pending->nr = n;
+}
+
 static int print_json(struct dep_status *list, size_t nr,
-		      const struct pending_list *pending)
+		      const struct pending_list *pending,
+		      const struct upgrade_state *stopped)
 {
 	json_t *root = json_object(), *deps = json_array(), *p = json_array();
-	json_t *running = json_array();
+	json_t *running = json_array(), *elsewhere = json_array();
 	struct strbuf path = STRBUF_INIT;
 	size_t i;
 
 	for (i = 0; i < pending->nr; i++) {
-		if (!pending->running[i])
+		if (pending->stopped[i] == PENDING_STOPPED_ELSEWHERE)
+			json_array_append_new(elsewhere,
+					      json_text(pending->names[i]));
+		else if (pending->stopped[i] == PENDING_STOPPED_HERE)
+			continue;
+		else if (!pending->running[i])
 			json_array_append_new(p, json_text(pending->names[i]));
 		else
 			json_array_append_new(running, json_pack("{s:o, s:I}",
@@ -389,6 +463,8 @@ static int print_json(struct dep_status *list, size_t nr,
 	strbuf_release(&path);
 	json_object_set_new(root, "pending_upgrades", p);
 	json_object_set_new(root, "running_upgrades", running);
+	json_object_set_new(root, "stopped_upgrade", stopped_json(stopped));
+	json_object_set_new(root, "stopped_elsewhere", elsewhere);
 	json_object_set_new(root, "dependencies", deps);
 	return output_json(root);
 }
@@ -397,8 +473,9 @@ int cmd_status(int argc, char **argv)
 {
 	struct project p;
 	struct pending_list pending = PENDING_LIST_INIT;
+	struct upgrade_state st = UPGRADE_STATE_INIT;
 	struct dep_status *list = NULL;
-	int json = 0, fetch = 0, rc;
+	int json = 0, fetch = 0, stopped = 0, rc;
 	size_t nr = 0, i;
 	const struct option_spec options[] = {
 		OPT_BOOL(0, "json", &json, "print everything as JSON"),
@@ -423,8 +500,20 @@ int cmd_status(int argc, char **argv)
 		free(q);
 		goto done;
 	}
+	for (i = 0; i < pending.nr; i++)
+		if (pending.stopped[i] == PENDING_STOPPED_HERE)
+			stopped = 1;
+	if (stopped && (rc = upgrade_state_read(&st, &p.repo)) != 0) {
+		if (rc < 0)
+			goto done;
+		stopped = 0;
+	}
 	if (fetch && (rc = fetch = may_fetch(&p, &pending)) < 0)
 		goto done;
+	if (!json && stopped) {
+		print_stopped(&st);
+		drop_stopped_here(&pending);
+	}
 	if (!json)
 		pending_warn(&pending);
 	for (i = 0; i < nr; i++) {
@@ -435,8 +524,9 @@ int cmd_status(int argc, char **argv)
 	}
 	if (!json && !nr)
 		project_say("No dependencies; 'git graft add <name> <source>' adds one");
-	rc = json ? print_json(list, nr, &pending) : 0;
+	rc = json ? print_json(list, nr, &pending, stopped ? &st : NULL) : 0;
 done:
+	upgrade_state_release(&st);
 	for (i = 0; i < nr; i++)
 		status_release(&list[i]);
 	free(list);

@@ -1,7 +1,8 @@
 /*
  * git graft upgrade: the atomic upgrade (src/upgrade.c) of each named
  * dependency, or of all of them, one after the other; with --dry-run,
- * the plans only.
+ * the plans only; with --continue, --skip or --abort, what becomes of
+ * an upgrade --stop-on-failure stopped (src/upgrade_state.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +11,20 @@
 #include "alloc.h"
 #include "cmd/cmds.h"
 #include "error.h"
+#include "guard.h"
+#include "lockfiles.h"
+#include "oplock.h"
 #include "options.h"
 #include "output.h"
 #include "project.h"
 #include "upgrade.h"
+#include "upgrade_state.h"
 
 static const char *const upgrade_usage[] = {
 	"git graft upgrade [<options>] <name>...",
 	"git graft upgrade [<options>] --all",
+	"git graft upgrade (--continue | --skip) [-q] [--json]",
+	"git graft upgrade --abort [-q]",
 	NULL,
 };
 
@@ -25,11 +32,13 @@ struct upgrade_cmd {
 	struct upgrade_opts opts;
 	int all, dry_run, json;
 	int timeout;		/* -1: each command's own */
+	int resume_continue, resume_skip, resume_abort;
 	char **names;
 	size_t nr;
 	struct project p;
 	json_t *results;
 	size_t upgraded, failed, up_to_date;
+	int stopped;		/* an upgrade stopped: the others wait */
 };
 
 static json_t *oid_json(const git_oid *id)
@@ -49,7 +58,7 @@ static void record_result(struct upgrade_cmd *c, const char *name,
 			  const struct upgrade_plan *plan,
 			  const struct upgrade_outcome *out, int rc)
 {
-	const char *result = rc < 0 ? "failed" :
+	const char *result = out->stopped ? "stopped" : rc < 0 ? "failed" :
 		plan->up_to_date ? "up-to-date" : "upgraded";
 
 	if (rc < 0)
@@ -61,11 +70,12 @@ static void record_result(struct upgrade_cmd *c, const char *name,
 	if (!c->results)
 		return;
 	json_array_append_new(c->results, json_pack(
-		"{s:o, s:s, s:o, s:o, s:o, s:b, s:o}",
+		"{s:o, s:s, s:o, s:o, s:o, s:I, s:b, s:o}",
 		"dependency", json_text(name), "result", result,
 		"from", side_json(plan->from_ref, &plan->from),
 		"to", side_json(plan->to_ref, &plan->to),
 		"commit", out->committed ? oid_json(&out->commit) : json_null(),
+		"commits", (json_int_t)out->commits,
 		"stashed", out->stash_kept,
 		"error", rc < 0 ? json_text(graft_error_message()) : json_null()));
 }
@@ -78,6 +88,11 @@ static void say_result(const struct upgrade_plan *plan,
 	if (plan->up_to_date)
 		project_say("%s: up to date at %s (%s)", plan->name,
 			    plan->to_ref, short_id(to, &plan->to));
+	else if (out->commits > 1)
+		project_say("%s: %s (%s) -> %s (%s), committed as %zu commits, the last %s",
+			    plan->name, plan->from_ref, short_id(from, &plan->from),
+			    plan->to_ref, short_id(to, &plan->to), out->commits,
+			    short_id(commit, &out->commit));
 	else
 		project_say("%s: %s (%s) -> %s (%s), committed as %s", plan->name,
 			    plan->from_ref, short_id(from, &plan->from),
@@ -106,6 +121,7 @@ static int upgrade_one(struct upgrade_cmd *c, const char *name)
 		if (rc == 0 && !c->json)
 			say_result(&plan, &out);
 		record_result(c, name, &plan, &out, rc);
+		c->stopped = out.stopped;
 	}
 	upgrade_plan_release(&plan);
 	return rc;
@@ -138,8 +154,10 @@ static int upgrade_each(struct upgrade_cmd *c)
 			continue;
 		if (!first)
 			first = rc;
+		if (c->stopped && i + 1 < c->nr)
+			graft_error_hint("the upgrades after it wait: once it is finished, 'git graft upgrade --all' goes on with them");
 		if (c->nr == 1 || is_interrupt(rc) || rc == GRAFT_EROLLBACK ||
-		    rc == GRAFT_EFATAL)
+		    rc == GRAFT_EFATAL || c->stopped)
 			return rc;
 		if (c->json)
 			graft_error_clear();
@@ -173,6 +191,120 @@ static int run_upgrade(struct upgrade_cmd *c)
 	return rc;
 }
 
+/* The options of the upgrade a stopped one was started with. */
+static void opts_from_state(struct upgrade_opts *o, const struct upgrade_state *st,
+			    int quiet)
+{
+	memset(o, 0, sizeof(*o));
+	o->skip_migration = st->skip_migration;
+	o->skip_verify = st->skip_verify;
+	o->has_timeout = st->has_timeout;
+	o->timeout = st->timeout;
+	o->quiet = quiet;
+	o->commit.no_verify = st->no_verify;
+	o->commit.gpg_sign = st->gpg_sign;
+	o->commit.gpg_key = st->gpg_key;
+	o->stop_on_failure = 1;
+	o->stepwise = st->stepwise;
+	o->commit_per_change = st->commit_per_change;
+}
+
+static int no_stopped_upgrade(void)
+{
+	int rc = graft_error("no upgrade is stopped");
+
+	graft_error_hint("'git graft upgrade --stop-on-failure <name>' stops at a failing command for you to fix it, where an upgrade would go back");
+	return rc;
+}
+
+/* --continue, --skip */
+static int resume(struct upgrade_cmd *c, enum upgrade_resume_how how)
+{
+	struct upgrade_state st = UPGRADE_STATE_INIT;
+	struct upgrade_plan plan = UPGRADE_PLAN_INIT;
+	struct upgrade_opts opts;
+	struct upgrade_outcome out;
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	if ((rc = project_open(&c->p, PROJECT_RESUME)) < 0)
+		return rc;
+	if ((rc = upgrade_state_read(&st, &c->p.repo)) != 0)
+		return rc == 1 ? no_stopped_upgrade() : rc;
+	opts_from_state(&opts, &st, c->opts.quiet);
+	if (c->json)
+		c->results = json_array();
+	if ((rc = upgrade_plan_resume(&plan, &c->p, &st)) == 0)
+		rc = upgrade_resume(&out, &c->p, &plan, &opts, &st, how);
+	if (rc == 0 && !c->json)
+		say_result(&plan, &out);
+	if (c->results) {
+		int out_rc;
+
+		record_result(c, st.dep, &plan, &out, rc);
+		out_rc = output_json(c->results);
+		c->results = NULL;
+		if (rc == 0)
+			rc = out_rc;
+	}
+	upgrade_plan_release(&plan);
+	upgrade_state_release(&st);
+	return rc;
+}
+
+/*
+ * --abort: as `git graft rollback` puts an interrupted upgrade back,
+ * whatever the stopped one left (even a broken graft.ini), so neither
+ * file is read.
+ */
+static int abort_stopped(void)
+{
+	struct graft_repo r = GRAFT_REPO_INIT;
+	struct oplock lock = OPLOCK_INIT;
+	struct upgrade_state st = UPGRADE_STATE_INIT;
+	int committed = 0, rc;
+
+	if ((rc = repo_open(&r, REPO_NEED_WORKTREE)) < 0 ||
+	    (rc = guard_none_running(&r)) < 0 ||
+	    (rc = oplock_acquire(&lock, &r)) < 0 ||
+	    (rc = lockfiles_clear_stale(&r)) < 0 ||
+	    (rc = upgrade_state_clear_stale(&r)) < 0 ||
+	    (rc = upgrade_state_read(&st, &r)) < 0)
+		goto done;
+	if (rc == 1) {
+		rc = no_stopped_upgrade();
+		goto done;
+	}
+	if ((rc = upgrade_state_abort(&r, st.dep, &committed)) < 0) {
+		graft_error_hint("the snapshot is kept under %s%s; 'git graft upgrade --abort' tries again",
+				 SNAPSHOT_REF_PREFIX, st.dep);
+		goto done;
+	}
+	if (committed)
+		project_say("The upgrade of %s had been committed; removed its leftover snapshot ref.",
+			    st.dep);
+	else
+		project_say("Aborted the upgrade of %s: everything is back as it was before it.",
+			    st.dep);
+done:
+	upgrade_state_release(&st);
+	oplock_release(&lock);
+	repo_close(&r);
+	return rc;
+}
+
+/* Any option of a new upgrade, which --continue, --skip and --abort take none of. */
+static int upgrade_options_given(const struct upgrade_cmd *c,
+				 const struct opt_optional *sign)
+{
+	const struct upgrade_opts *o = &c->opts;
+
+	return c->all || c->dry_run || c->timeout >= 0 || o->to ||
+	       o->skip_migration || o->skip_verify || o->autostash ||
+	       o->allow_downgrade || o->commit.no_verify || sign->given >= 0 ||
+	       o->stop_on_failure || o->stepwise || o->commit_per_change;
+}
+
 int cmd_upgrade(int argc, char **argv)
 {
 	struct upgrade_cmd c;
@@ -197,19 +329,43 @@ int cmd_upgrade(int argc, char **argv)
 			 "bypass the pre-commit and commit-msg hooks"),
 		OPT_OPTSTRING('S', "gpg-sign", &sign, "<key-id>",
 			      "sign the commit (or not: --no-gpg-sign)"),
+		OPT_BOOL(0, "stop-on-failure", &c.opts.stop_on_failure,
+			 "stop at a failing command for you to fix, instead of going back"),
+		OPT_BOOL(0, "stepwise", &c.opts.stepwise,
+			 "check the dependency out at each change's commit for its commands"),
+		OPT_BOOL(0, "commit-per-change", &c.opts.commit_per_change,
+			 "make a commit for each change"),
+		OPT_BOOL(0, "continue", &c.resume_continue,
+			 "go on with the stopped upgrade once fixed"),
+		OPT_BOOL(0, "skip", &c.resume_skip,
+			 "go on with the stopped upgrade without the rest of its change"),
+		OPT_BOOL(0, "abort", &c.resume_abort,
+			 "put everything back as it was before the stopped upgrade"),
 		OPT_BOOL('q', "quiet", &quiet, "print nothing but errors"),
 		OPT_BOOL(0, "json", &c.json, "print the results (or plans) as JSON"),
 		OPT_END(),
 	};
+	int resuming;
 
 	memset(&c, 0, sizeof(c));
 	c.opts.commit = (struct commit_options)COMMIT_OPTIONS_INIT;
 	c.timeout = -1;
 	project_init(&c.p);
 	argc = parse_options(argc, argv, options, upgrade_usage, 0);
+	resuming = c.resume_continue + c.resume_skip + c.resume_abort;
+	if (resuming > 1)
+		usage_error(upgrade_usage, options,
+			    "--continue, --skip and --abort go one at a time");
+	if (resuming && (argc || upgrade_options_given(&c, &sign)))
+		usage_error(upgrade_usage, options, "--%s takes no name and no option but -q%s",
+			    c.resume_continue ? "continue" :
+			    c.resume_skip ? "skip" : "abort",
+			    c.resume_abort ? "" : " and --json");
+	if (c.resume_abort && c.json)
+		usage_error(upgrade_usage, options, "--abort takes no --json");
 	if (c.all && argc)
 		usage_error(upgrade_usage, options, "--all takes no dependency name");
-	if (!c.all && !argc)
+	if (!c.all && !argc && !resuming)
 		usage_error(upgrade_usage, options,
 			    "upgrade needs the name of a dependency, or --all");
 	if (c.opts.to && (c.all || argc > 1))
@@ -222,7 +378,12 @@ int cmd_upgrade(int argc, char **argv)
 	output_set_quiet(quiet || c.json);
 	c.names = c.all ? NULL : argv;
 	c.nr = c.all ? 0 : (size_t)argc;
-	rc = run_upgrade(&c);
+	if (c.resume_abort)
+		rc = abort_stopped();
+	else if (resuming)
+		rc = resume(&c, c.resume_skip ? UPGRADE_SKIP : UPGRADE_CONTINUE);
+	else
+		rc = run_upgrade(&c);
 	if (c.all)
 		free(c.names);
 	project_close(&c.p);

@@ -40,6 +40,12 @@ static void check_valid(const struct graft_trailers *t)
 		    "a bad Graft-Reverts");
 	fuzz_assert(t->action == GRAFT_ACTION_UPGRADE || !t->skipped_nr,
 		    "Graft-Skipped on a rollback");
+	fuzz_assert(!t->change == !t->series_len &&
+		    (!t->change || (t->action == GRAFT_ACTION_UPGRADE &&
+				    ref_check(t->change, "ref") == 0 &&
+				    t->series_pos >= 1 &&
+				    t->series_pos <= t->series_len)),
+		    "a bad Graft-Change or Graft-Series");
 	for (i = 0; i < t->skipped_nr; i++)
 		fuzz_assert((t->skipped[i].command == GRAFT_SKIPPED_MIGRATION ||
 			     t->skipped[i].command == GRAFT_SKIPPED_VERIFY) &&
@@ -60,6 +66,9 @@ static void check_same(const struct graft_trailers *a,
 		    fuzz_streq(a->to_ref, b->to_ref) &&
 		    fuzz_streq(a->to_commit, b->to_commit) &&
 		    fuzz_streq(a->reverts, b->reverts) &&
+		    fuzz_streq(a->change, b->change) &&
+		    a->series_pos == b->series_pos &&
+		    a->series_len == b->series_len &&
 		    a->skipped_nr == b->skipped_nr,
 		    "format then parse changed the trailers");
 	for (i = 0; i < a->skipped_nr; i++)

@@ -208,6 +208,19 @@ static char *options_completed(const char *dir, const char *cmd)
 	return out;
 }
 
+/* Remove the word w (with the blank after it) from s. */
+static void drop_word(char *s, const char *w)
+{
+	size_t len = strlen(w);
+	char *p;
+
+	for (p = s; (p = strstr(p, w)); p++)
+		if ((p == s || p[-1] == ' ') && p[len] == ' ') {
+			memmove(p, p + len + 1, strlen(p + len + 1) + 1);
+			return;
+		}
+}
+
 Test(completion, bash_options_are_the_binarys)
 {
 	char *app = make_project();
@@ -218,6 +231,12 @@ Test(completion, bash_options_are_the_binarys)
 		char *usage, *completed, *a, *b;
 
 		usage = options_from_usage(cmd);
+		/* offered only while an upgrade is stopped (below) */
+		if (!strcmp(cmd, "upgrade")) {
+			drop_word(usage, "continue");
+			drop_word(usage, "skip");
+			drop_word(usage, "abort");
+		}
 		completed = options_completed(app, cmd);
 		a = sorted_words(usage);
 		b = sorted_words(completed);
@@ -231,13 +250,31 @@ Test(completion, bash_options_are_the_binarys)
 	expect(app, "git graft upgrade --",
 	       "--all --to --dry-run --skip-migration --skip-verify "
 	       "--autostash --timeout --allow-downgrade --no-verify "
-	       "--gpg-sign --no-gpg-sign --quiet --json");
+	       "--gpg-sign --no-gpg-sign --stop-on-failure --stepwise "
+	       "--commit-per-change --quiet --json");
 	expect(app, "git graft rollback --",
 	       "--list --json --quiet --gpg-sign --no-gpg-sign");
 	expect(app, "git graft changes --type ", "breaking feature fix security");
 	expect(app, "git graft show --field migration.",
 	       "migration.name migration.run migration.description "
 	       "migration.working_dir migration.timeout migration.env");
+	free(app);
+}
+
+/* As git's for a rebase: a stopped upgrade takes the ways on, and only them. */
+Test(completion, bash_upgrade_offers_the_ways_on_only_when_stopped)
+{
+	char *app = make_project(), *usage;
+
+	expect(app, "git graft upgrade --c", "--commit-per-change");
+	sh_do(app, "mkdir -p .git/graft && : > .git/graft/stopped");
+	expect(app, "git graft upgrade --", "--continue --skip --abort --quiet --json");
+	expect(app, "git graft upgrade ", "--continue --skip --abort");
+	expect(app, "git graft upgrade --c", "--continue");
+	/* each is the binary's */
+	usage = options_from_usage("upgrade");
+	assert_contains(usage, "continue skip abort ");
+	free(usage);
 	free(app);
 }
 
@@ -409,6 +446,7 @@ Test(completion, bash_file_defines_only_its_own_functions)
 		"new __git_graft_refs\n"
 		"new __git_graft_run_commands\n"
 		"new __git_graft_sections\n"
+		"new __git_graft_stopped\n"
 		"new __git_graft_top\n"
 		"new __git_wrap_git_graft", "%s", out);
 	free(out);
@@ -460,7 +498,12 @@ Test(completion, fish_file_loads_and_completes)
 		    "complete -C \"git-graft upgrade kb --to v2\"; "
 		    "complete -C \"git-graft show kb@v1\"; "
 		    "complete -C \"git-graft run kb:m\"; "
-		    "complete -C \"git graft rollback --l\"' 2>&1",
+		    "complete -C \"git graft rollback --l\"; "
+		    "complete -C \"git-graft upgrade --com\"; "
+		    "complete -C \"git-graft upgrade --con\"; "
+		    "mkdir -p .git/graft; touch .git/graft/stopped; "
+		    "complete -C \"git-graft upgrade --com\"; "
+		    "complete -C \"git-graft upgrade --con\"' 2>&1",
 		    graft_bin(), source_dir());
 	cr_expect_str_eq(out,
 			 "upgrade\tUpgrade dependencies atomically\n"
@@ -468,7 +511,9 @@ Test(completion, fish_file_loads_and_completes)
 			 "v2.0.0\tTag\n"
 			 "kb@v1.0.0\tTag\n"
 			 "kb:migrate\tCommand of kb\n"
-			 "--list\tShow what can be rolled back", "%s", out);
+			 "--list\tShow what can be rolled back\n"
+			 "--commit-per-change\tMake a commit for each change\n"
+			 "--continue\tGo on with the stopped upgrade once fixed", "%s", out);
 	free(out);
 	free(app);
 }

@@ -443,7 +443,8 @@ Test(undo, list_and_json)
 			"      \"to\": {\n"
 			"        \"ref\": \"v2.0.0\",\n"
 			"        \"commit\": \"%s\"\n"
-			"      }\n"
+			"      },\n"
+			"      \"commits\": 1\n"
 			"    },\n"
 			"    {\n"
 			"      \"dependency\": \"kb\",\n"
@@ -456,7 +457,8 @@ Test(undo, list_and_json)
 			"      \"to\": {\n"
 			"        \"ref\": \"v2.0.0\",\n"
 			"        \"commit\": \"%s\"\n"
-			"      }\n"
+			"      },\n"
+			"      \"commits\": 1\n"
 			"    }\n"
 			"  ]\n"
 			"}\n", up2, other1, other2, up1, kb1, kb2);
@@ -529,7 +531,8 @@ Test(undo, crash_half_way_is_pending_and_restored)
 			"        \"commit\": \"%s\"\n"
 			"      },\n"
 			"      \"ref\": \"refs/graft/snapshots/kb\",\n"
-			"      \"running\": null\n"
+			"      \"running\": null,\n"
+			"      \"stopped\": false\n"
 			"    }\n"
 			"  ],\n", kb2, kb1);
 	assert_contains(r.out, expect);

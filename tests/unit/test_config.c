@@ -152,6 +152,20 @@ Test(config, multi_line_run_is_a_script)
 	release(&p);
 }
 
+/*
+ * A script line starting with ';' is an INI comment to inih: the script
+ * runs without it (`git graft lint` says so).
+ */
+Test(config, a_script_line_starting_with_a_semicolon_is_dropped)
+{
+	struct parsed p = parse("[command \"x\"]\nrun = case \"$x\" in\n"
+				"    a) echo a\n    ;;\n  esac\n");
+
+	cr_assert_eq(p.rc, 0);
+	cr_assert_str_eq(p.cfg.commands[0].run, "case \"$x\" in\na) echo a\nesac");
+	release(&p);
+}
+
 Test(config, continuation_with_comment_char_is_never_cut)
 {
 	/* inih builds differ on comments in continuation lines */

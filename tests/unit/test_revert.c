@@ -314,7 +314,7 @@ Test(revert, the_rollback_tree_is_gits_revert_on_random_histories,
 		rtree_write(&id, repo, &h);
 		hc = commit_tree(repo, &id, mc, "later again");
 
-		cr_assert_eq(revert_plan_make(&plan, repo, hc, uc, "dep"), 0, "seed %u: %s",
+		cr_assert_eq(revert_plan_make(&plan, repo, hc, pc, uc, "dep"), 0, "seed %u: %s",
 			     seed, graft_error_message());
 		cr_assert_eq(plan.conflicts_nr, 0, "seed %u: a conflict on '%s'", seed,
 			     plan.conflicts_nr ? plan.conflicts[0] : "");
@@ -490,7 +490,8 @@ static void make_history(struct history *h, const struct spec *later,
 	h->head = commit_spec(h->repo, later ? later : upgrade_spec, head_lock,
 			      h->upgrade);
 	h->plan = (struct revert_plan)REVERT_PLAN_INIT;
-	cr_assert_eq(revert_plan_make(&h->plan, h->repo, h->head, h->upgrade, "dep"), 0,
+	cr_assert_eq(revert_plan_make(&h->plan, h->repo, h->head, h->parent,
+				      h->upgrade, "dep"), 0,
 		     "%s", graft_error_message());
 }
 
@@ -647,7 +648,7 @@ Test(revert, a_file_and_a_gitlink_trade_places_back, .init = harness_setup,
 	repo = bare_repo();
 	parent = commit_spec(repo, file, NULL, NULL);
 	upgrade = commit_spec(repo, gitlink, NULL, parent);
-	cr_assert_eq(revert_plan_make(&plan, repo, upgrade, upgrade, "dep"), 0, "%s",
+	cr_assert_eq(revert_plan_make(&plan, repo, upgrade, parent, upgrade, "dep"), 0, "%s",
 		     graft_error_message());
 	assert_conflicts(&plan, "");
 	cr_assert(git_oid_equal(&plan.tree, git_commit_tree_id(parent)));

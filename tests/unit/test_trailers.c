@@ -67,6 +67,34 @@ Test(trailers, skipped_commands_round_trip_in_order)
 	strbuf_release(&msg);
 }
 
+Test(trailers, a_commit_of_a_series_round_trips)
+{
+	struct graft_skipped skipped[] = { { GRAFT_SKIPPED_VERIFY, "v2.0.0" } };
+	struct graft_trailers t = { GRAFT_ACTION_UPGRADE, "meta-kb", "v1.5.0", A,
+				    "v3.0.0", B, NULL, skipped, 1, 0, 0,
+				    "v2.0.0", 1, 2 };
+	struct graft_trailers back = GRAFT_TRAILERS_INIT;
+	struct strbuf msg = STRBUF_INIT;
+
+	trailers_format_message(&msg, &t);
+	cr_assert_str_eq(msg.buf,
+			 "graft: upgrade meta-kb v1.5.0 -> v3.0.0 (1/2: v2.0.0)\n\n"
+			 "Graft-Dependency: meta-kb\n"
+			 "Graft-Action: upgrade\n"
+			 "Graft-From: v1.5.0 " A "\n"
+			 "Graft-To: v3.0.0 " B "\n"
+			 "Graft-Change: v2.0.0\n"
+			 "Graft-Series: 1/2\n"
+			 "Graft-Skipped: verify v2.0.0\n");
+	cr_assert_eq(trailers_parse(&back, msg.buf), 0);
+	cr_assert_str_eq(back.change, "v2.0.0");
+	cr_assert_eq(back.series_pos, 1);
+	cr_assert_eq(back.series_len, 2);
+	cr_assert_eq(back.skipped_nr, 1);
+	trailers_release(&back);
+	strbuf_release(&msg);
+}
+
 Test(trailers, rollback_carries_reverts)
 {
 	struct graft_trailers t = { GRAFT_ACTION_ROLLBACK, "meta-kb", "v2.0.0", B,
@@ -103,6 +131,17 @@ Test(trailers, ordinary_and_malformed_messages_are_not_graft_commits)
 		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Skipped: verify a..b\n",
 		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Skipped: verify-ish v2\n",
 		"x\n\nGraft-Dependency: d\nGraft-Action: rollback\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Reverts: " A "\nGraft-Skipped: verify v2\n",
+		/* a commit of a series names its change and its place, both valid */
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Change: v2\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Series: 1/2\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Change: a..b\nGraft-Series: 1/2\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Change: v2\nGraft-Series: 3/2\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Change: v2\nGraft-Series: 0/2\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Change: v2\nGraft-Series: 01/2\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Change: v2\nGraft-Series: 1/99999\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Change: v2\nGraft-Series: 1/2x\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: upgrade\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Change: v2\nGraft-Change: v3\nGraft-Series: 1/2\n",
+		"x\n\nGraft-Dependency: d\nGraft-Action: rollback\nGraft-From: v1 " A "\nGraft-To: v2 " B "\nGraft-Reverts: " A "\nGraft-Change: v2\nGraft-Series: 1/1\n",
 		"",
 	};
 	size_t i;

@@ -171,7 +171,8 @@ static void check_seed(unsigned first_seed, int *checked)
 	struct graft_repo r = GRAFT_REPO_INIT;
 	struct watch w;
 	struct scan before = SCAN_INIT, full = SCAN_INIT, part = SCAN_INIT;
-	struct path_list changed = PATH_LIST_INIT, read = PATH_LIST_INIT;
+	const struct path_list *changed;
+	struct path_list read = PATH_LIST_INIT;
 	struct path_list lb = PATH_LIST_INIT, lf = PATH_LIST_INIT, lp = PATH_LIST_INIT;
 	git_oid tree_before, tree_after;
 	size_t i;
@@ -184,10 +185,11 @@ static void check_seed(unsigned first_seed, int *checked)
 		     graft_error_message());
 	cr_assert_eq(scan_index_tree_resolved(&tree_before, &r), 0);
 	random_change(dir, &seed, 25);
-	cr_assert_eq(watch_finish(&w, &changed), 0, "watch lost: %s", w.lost);
+	changed = watch_changed(&w);
+	cr_assert(changed, "watch lost: %s", w.lost);
 	cr_assert_eq(scan_index_tree_resolved(&tree_after, &r), 0);
-	for (i = 0; i < changed.nr; i++)
-		path_list_add(&read, changed.items[i]);
+	for (i = 0; i < changed->nr; i++)
+		path_list_add(&read, changed->items[i]);
 	cr_assert_eq(treediff_oid(r.repo, &tree_before, &tree_after, note_path, &read), 0);
 	path_list_sort(&read);
 	/*
@@ -229,7 +231,6 @@ done:
 	path_list_release(&lf);
 	path_list_release(&lp);
 	path_list_release(&read);
-	path_list_release(&changed);
 	scan_release(&before);
 	scan_release(&full);
 	scan_release(&part);
