@@ -20,31 +20,70 @@ static int by_string(const void *a, const void *b)
 
 /*
  * Whether the git-graft that took the pending snapshot of list->names[i]
- * (or one continuing its upgrade) still runs it, or it is stopped. A
- * snapshot that cannot be read has no one running it that this version
- * knows of.
+ * (or one continuing its upgrade) still runs it, or it is stopped, and
+ * in which worktree. A snapshot that cannot be read has no one running
+ * it that this version knows of.
  */
 static void classify(struct pending_list *list, size_t i,
 		     const struct graft_repo *r)
 {
 	struct snapshot snap = SNAPSHOT_INIT;
 	struct upgrade_state st = UPGRADE_STATE_INIT;
-	int here;
+	int here = 1;
 
 	if (snapshot_read(&snap, r, list->names[i]) != 0) {
 		graft_error_clear();
-	} else if (oplock_held_by(r, snap.pid)) {
+		return;
+	}
+	if (oplock_held_by(r, snap.pid)) {
 		list->running[i] = snap.pid;
 	} else if (upgrade_state_find(&st, &here, r, list->names[i],
 				      &snap.commit) == 0) {
 		if (st.pid && oplock_held_by(r, st.pid))
 			list->running[i] = st.pid;
 		else if (!st.pid)
-			list->stopped[i] = here ? PENDING_STOPPED_HERE :
+			list->state[i] = here ? PENDING_STOPPED_HERE :
 				PENDING_STOPPED_ELSEWHERE;
+		else
+			here = snapshot_taken_here(&snap, r);
 		upgrade_state_release(&st);
+	} else {
+		here = snapshot_taken_here(&snap, r);
+	}
+	if (!list->running[i] && !here) {
+		if (list->state[i] == PENDING_INTERRUPTED)
+			list->state[i] = PENDING_INTERRUPTED_ELSEWHERE;
+		list->where[i] = snapshot_worktree_path(&snap, r);
 	}
 	snapshot_release(&snap);
+}
+
+int pending_elsewhere(const struct pending_list *list, size_t i)
+{
+	return !list->running[i] &&
+	       (list->state[i] == PENDING_INTERRUPTED_ELSEWHERE ||
+		list->state[i] == PENDING_STOPPED_ELSEWHERE);
+}
+
+void pending_list_filter(struct pending_list *list,
+			 int (*keep)(const struct pending_list *, size_t,
+				     const void *),
+			 const void *data)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < list->nr; i++) {
+		if (!keep(list, i, data)) {
+			free(list->names[i]);
+			free(list->where[i]);
+			continue;
+		}
+		list->names[n] = list->names[i];
+		list->running[n] = list->running[i];
+		list->state[n] = list->state[i];
+		list->where[n++] = list->where[i];
+	}
+	list->nr = n;
 }
 
 int pending_snapshots(struct pending_list *out, const struct graft_repo *r)
@@ -70,7 +109,8 @@ int pending_snapshots(struct pending_list *out, const struct graft_repo *r)
 	if (out->nr > 1)
 		qsort(out->names, out->nr, sizeof(*out->names), by_string);
 	out->running = xcalloc(out->nr + 1, sizeof(*out->running));
-	out->stopped = xcalloc(out->nr + 1, sizeof(*out->stopped));
+	out->state = xcalloc(out->nr + 1, sizeof(*out->state));
+	out->where = xcalloc(out->nr + 1, sizeof(*out->where));
 	for (i = 0; i < out->nr; i++)
 		classify(out, i, r);
 	return 0;
@@ -80,15 +120,22 @@ void pending_list_release(struct pending_list *list)
 {
 	size_t i;
 
-	for (i = 0; i < list->nr; i++)
+	for (i = 0; i < list->nr; i++) {
 		free(list->names[i]);
+		free(list->where[i]);
+	}
 	free(list->names);
 	free(list->running);
-	free(list->stopped);
-	list->names = NULL;
-	list->running = NULL;
-	list->stopped = NULL;
-	list->nr = list->alloc = 0;
+	free(list->state);
+	free(list->where);
+	*list = (struct pending_list)PENDING_LIST_INIT;
+}
+
+/* Where the other worktree pending snapshot i waits in is, for a message. */
+static const char *worktree_shown(const struct pending_list *pending,
+				  size_t i)
+{
+	return pending->where[i] ? pending->where[i] : "removed since";
 }
 
 void pending_warn(const struct pending_list *pending)
@@ -101,16 +148,22 @@ void pending_warn(const struct pending_list *pending)
 				    pending->names[i], pending->running[i]);
 			continue;
 		}
-		if (pending->stopped[i] == PENDING_STOPPED_HERE) {
+		switch (pending->state[i]) {
+		case PENDING_STOPPED_HERE:
 			out_warning("the upgrade of %s is stopped (--stop-on-failure)",
 				    pending->names[i]);
 			out_hint("'git graft upgrade --continue' goes on once it is fixed; '--skip' and '--abort' are the other ways out");
 			continue;
-		}
-		if (pending->stopped[i] == PENDING_STOPPED_ELSEWHERE) {
-			out_warning("an upgrade of %s is stopped in another worktree",
-				    pending->names[i]);
+		case PENDING_STOPPED_ELSEWHERE:
+			out_warning("an upgrade of %s is stopped in another worktree (%s)",
+				    pending->names[i], worktree_shown(pending, i));
 			continue;
+		case PENDING_INTERRUPTED_ELSEWHERE:
+			out_warning("an interrupted upgrade of %s is pending in another worktree (%s)",
+				    pending->names[i], worktree_shown(pending, i));
+			continue;
+		case PENDING_INTERRUPTED:
+			break;
 		}
 		out_warning("an interrupted upgrade of %s is pending (%s%s)",
 			    pending->names[i], SNAPSHOT_REF_PREFIX,
@@ -149,13 +202,32 @@ static int refuse_running(const struct pending_list *pending)
 	return 0;
 }
 
-/* The refusal for pending snapshot i, not running. */
-static int refuse_pending(const struct pending_list *pending, size_t i)
+/*
+ * An interrupted upgrade of another worktree: its snapshot is that
+ * worktree's state, and would overwrite this one's.
+ */
+static int refuse_elsewhere(const struct pending_list *pending, size_t i)
 {
 	const char *name = pending->names[i];
 	int rc;
 
-	switch (pending->stopped[i]) {
+	rc = graft_error("an interrupted upgrade of %s is pending in another worktree (%s): its snapshot is that worktree's state",
+			 name, worktree_shown(pending, i));
+	if (pending->where[i])
+		graft_error_hint("run 'git graft rollback %s' in that worktree",
+				 name);
+	else
+		graft_error_hint("with that worktree gone, 'git update-ref -d %s%s' forgets it ('git show %s%s' first, to see what it kept)",
+				 SNAPSHOT_REF_PREFIX, name, SNAPSHOT_REF_PREFIX, name);
+	return rc;
+}
+
+int pending_refuse(const struct pending_list *pending, size_t i)
+{
+	const char *name = pending->names[i];
+	int rc;
+
+	switch (pending->state[i]) {
 	case PENDING_STOPPED_HERE:
 		rc = graft_error("the upgrade of %s is stopped: finish it first",
 				 name);
@@ -164,11 +236,13 @@ static int refuse_pending(const struct pending_list *pending, size_t i)
 		graft_error_hint("'git graft upgrade --abort' puts everything back as it was before it");
 		return rc;
 	case PENDING_STOPPED_ELSEWHERE:
-		rc = graft_error("an upgrade of %s is stopped in another worktree",
-				 name);
+		rc = graft_error("an upgrade of %s is stopped in another worktree (%s)", name,
+				 worktree_shown(pending, i));
 		graft_error_hint("continue or abort it there ('git graft upgrade --continue' or '--abort'); 'git worktree list' shows the worktrees");
 		return rc;
-	case PENDING_NOT_STOPPED:
+	case PENDING_INTERRUPTED_ELSEWHERE:
+		return refuse_elsewhere(pending, i);
+	case PENDING_INTERRUPTED:
 		break;
 	}
 	rc = graft_error("an interrupted upgrade of '%s' is pending (%s%s)",
@@ -189,8 +263,8 @@ static int no_pending(const struct graft_repo *r, int resuming)
 	if ((rc = refuse_running(&pending)) == 0)
 		for (i = 0; i < pending.nr && rc == 0; i++)
 			if (!resuming ||
-			    pending.stopped[i] != PENDING_STOPPED_HERE)
-				rc = refuse_pending(&pending, i);
+			    pending.state[i] != PENDING_STOPPED_HERE)
+				rc = pending_refuse(&pending, i);
 	pending_list_release(&pending);
 	return rc;
 }

@@ -21,24 +21,46 @@
  * stopped while a worktree's stop state names it and no git-graft
  * continues it; a stop state naming a git-graft that died is an
  * interrupted upgrade.
+ *
+ * Refs are shared by all worktrees, but a snapshot is the state of the
+ * worktree it was taken in (Graft-Worktree): only there is it rolled
+ * back, continued or found committed. Another worktree is told where.
  */
 
-enum pending_stop {
-	PENDING_NOT_STOPPED,
-	PENDING_STOPPED_HERE,		/* in this worktree */
-	PENDING_STOPPED_ELSEWHERE,	/* in another worktree */
+enum pending_state {
+	PENDING_INTERRUPTED,		/* here, or where is not known */
+	PENDING_INTERRUPTED_ELSEWHERE,	/* in another worktree */
+	PENDING_STOPPED_HERE,
+	PENDING_STOPPED_ELSEWHERE,
 };
 
 /* The dependency names with a snapshot ref, sorted. */
 struct pending_list {
 	char **names;
 	long *running;	/* per name: the pid of the git-graft running its
-			 * upgrade, or 0 when it was interrupted */
-	enum pending_stop *stopped;	/* per name */
+			 * upgrade, or 0 when it is not running */
+	enum pending_state *state;	/* per name, when not running */
+	char **where;	/* per name: the other worktree's path, or NULL
+			 * (here, or that worktree is gone) */
 	size_t nr, alloc;
 };
 
-#define PENDING_LIST_INIT { NULL, NULL, NULL, 0, 0 }
+#define PENDING_LIST_INIT { .names = NULL }
+
+/* Whether pending snapshot i waits in another worktree. */
+int pending_elsewhere(const struct pending_list *list, size_t i);
+
+/*
+ * The error (GRAFT_EFAIL) for pending snapshot i, not running: how to go
+ * on with it, and where.
+ */
+int pending_refuse(const struct pending_list *list, size_t i);
+
+/* Keep in list only the entries keep says yes to, in order. */
+void pending_list_filter(struct pending_list *list,
+			 int (*keep)(const struct pending_list *, size_t,
+				     const void *),
+			 const void *data);
 
 int pending_snapshots(struct pending_list *out, const struct graft_repo *r);
 void pending_list_release(struct pending_list *list);

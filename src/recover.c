@@ -205,7 +205,10 @@ int recover_pending(const struct graft_repo *r, const char *dep,
 	*committed = 0;
 	if ((rc = snapshot_read(&snap, r, dep)) != 0)
 		return rc;
-	if ((rc = snapshot_is_committed(committed, r, &snap)) == 0)
+	if (!snapshot_taken_here(&snap, r))
+		rc = graft_error("the snapshot of %s was taken in another worktree: it is restored there",
+				 dep);
+	else if ((rc = snapshot_is_committed(committed, r, &snap)) == 0)
 		rc = *committed ? snapshot_delete_ref(r, &snap) :
 			recover_snapshot(r, &snap, NULL, NULL);
 	snapshot_release(&snap);
@@ -224,8 +227,11 @@ int recover_stale(const struct graft_repo *r)
 		struct snapshot snap = SNAPSHOT_INIT;
 		int committed = 0;
 
-		/* its git-graft is at work, in another worktree */
-		if (pending.running[i])
+		/*
+		 * its git-graft is at work, or it is another worktree's:
+		 * HEAD here says nothing of whether that one committed
+		 */
+		if (pending.running[i] || pending_elsewhere(&pending, i))
 			continue;
 		if ((rc = snapshot_read(&snap, r, pending.names[i])) == 0 &&
 		    (rc = snapshot_is_committed(&committed, r, &snap)) == 0 &&

@@ -307,6 +307,69 @@ char *repo_git_path(const struct graft_repo *r, const char *rel)
 	return strbuf_detach(&sb);
 }
 
+#define WORKTREES_DIR "worktrees/"
+
+char *repo_worktree_id(const struct graft_repo *r)
+{
+	size_t n = strlen(r->commondir);
+	const char *id;
+	char *out;
+
+	if (!strcmp(r->gitdir, r->commondir))
+		return xstrdup("main-worktree");
+	if (strncmp(r->gitdir, r->commondir, n) ||
+	    strncmp(r->gitdir + n, WORKTREES_DIR, strlen(WORKTREES_DIR)))
+		return NULL;
+	id = r->gitdir + n;
+	out = xstrndup(id, strlen(id) - 1);	/* without its '/' */
+	if (repo_worktree_id_valid(out))
+		return out;
+	free(out);
+	return NULL;
+}
+
+int repo_worktree_id_valid(const char *id)
+{
+	const char *name;
+
+	if (!strcmp(id, "main-worktree"))
+		return 1;
+	if (strncmp(id, WORKTREES_DIR, strlen(WORKTREES_DIR)))
+		return 0;
+	name = id + strlen(WORKTREES_DIR);
+	return *name && !strchr(name, '/') && strcmp(name, ".") &&
+	       strcmp(name, "..") && !strpbrk(name, "\r\n");
+}
+
+/*
+ * A linked worktree's git directory names its work tree in "gitdir" (the
+ * path of the .git file there); the main one's is the common directory's
+ * parent, when that is a ".git".
+ */
+char *repo_worktree_path(const struct graft_repo *r, const char *id)
+{
+	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	int missing = 0;
+	char *out = NULL;
+
+	if (!strcmp(id, "main-worktree")) {
+		strbuf_addstr(&sb, r->commondir);	/* ends in '/' */
+	} else {
+		strbuf_addf(&path, "%s%s/gitdir", r->commondir, id);
+		if (file_read(path.buf, &sb, &missing) < 0)
+			graft_error_clear();
+		strbuf_rtrim(&sb);
+		strbuf_addch(&sb, '/');
+	}
+	if (!missing && sb.len > 6 && !strcmp(sb.buf + sb.len - 6, "/.git/")) {
+		strbuf_setlen(&sb, sb.len - 6);
+		out = strbuf_detach(&sb);
+	}
+	strbuf_release(&sb);
+	strbuf_release(&path);
+	return out;
+}
+
 char *repo_display_path(const struct graft_repo *r, const char *rel)
 {
 	struct strbuf sb = STRBUF_INIT;

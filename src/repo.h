@@ -54,6 +54,23 @@ char *repo_path(const struct graft_repo *r, const char *rel);
 char *repo_git_path(const struct graft_repo *r, const char *rel);
 
 /*
+ * Which worktree r is, in the words git's refs use for it:
+ * "main-worktree", or "worktrees/<id>" for a linked one ($GIT_COMMON_DIR/
+ * worktrees/<id>/ is its git directory). NULL when its git directory is
+ * neither. Caller frees.
+ */
+char *repo_worktree_id(const struct graft_repo *r);
+
+/* Whether id is one repo_worktree_id can return (a hostile one is not). */
+int repo_worktree_id_valid(const char *id);
+
+/*
+ * The top of the work tree of r's worktree id, as git records it, for
+ * messages; NULL when that worktree is gone. Caller frees.
+ */
+char *repo_worktree_path(const struct graft_repo *r, const char *id);
+
+/*
  * rel (relative to the top of the work tree) as a path from the current
  * directory, the way git prints paths: "../graft.ini" from a subdirectory.
  */

@@ -61,6 +61,7 @@ void snapshot_release(struct snapshot *snap)
 	free(snap->from_ref);
 	free(snap->to_ref);
 	free(snap->head_ref);
+	free(snap->worktree);
 	*snap = (struct snapshot)SNAPSHOT_INIT;
 }
 
@@ -678,6 +679,8 @@ static void snapshot_message(struct strbuf *sb, const struct create_ctx *c,
 	strbuf_addstr(sb, "Graft-Time: ");
 	format_time(sb, s->time);
 	strbuf_addf(sb, "\nGraft-Pid: %ld\n", s->pid);
+	if (s->worktree)
+		strbuf_addf(sb, "Graft-Worktree: %s\n", s->worktree);
 }
 
 static int make_commit(git_oid *out, struct create_ctx *c,
@@ -832,6 +835,7 @@ static int fill_identity(struct snapshot *snap, const struct create_ctx *c)
 	snap->to = spec->to;
 	snap->time = time(NULL);
 	snap->pid = (long)getpid();
+	snap->worktree = repo_worktree_id(c->r);
 	rc = git_reference_lookup(&head, c->repo, "HEAD");
 	if (rc < 0)
 		return graft_error_git(GRAFT_EFATAL, "cannot read HEAD");

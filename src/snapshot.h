@@ -118,6 +118,11 @@ struct snapshot {
 	time_t time;
 	long pid;
 	/*
+	 * The worktree it was taken in (repo_worktree_id): only there may it
+	 * be restored. NULL when taken by a version that did not say.
+	 */
+	char *worktree;
+	/*
 	 * Whether the work tree had a .gitattributes the index does not
 	 * hold: from the scan a snapshot was taken from; always set for one
 	 * read back, which cannot tell.
@@ -237,6 +242,20 @@ int snapshot_read_meta(struct meta_list *out, const struct graft_repo *r,
  */
 int snapshot_delete_ref(const struct graft_repo *r,
 			const struct snapshot *snap);
+
+/*
+ * Whether snap was taken in r's worktree (or by a version that did not
+ * say where): a snapshot is restored, or found committed, only there.
+ */
+int snapshot_taken_here(const struct snapshot *snap,
+			const struct graft_repo *r);
+
+/*
+ * Where the worktree snap was taken in is, for messages: its path, or
+ * NULL when it is gone (or unknown). Caller frees.
+ */
+char *snapshot_worktree_path(const struct snapshot *snap,
+			     const struct graft_repo *r);
 
 /*
  * Whether the upgrade the snapshot was taken for was in fact committed

@@ -97,6 +97,12 @@ static int parse_trailers(struct snapshot *snap, int *unborn,
 			rc = -1;
 		else if (!strcmp(key, "Graft-Pid"))
 			snap->pid = strtol(value, NULL, 10);
+		else if (!strcmp(key, "Graft-Worktree") && !snap->worktree) {
+			if (!repo_worktree_id_valid(value))
+				rc = -1;
+			else
+				snap->worktree = xstrdup(value);
+		}
 	}
 	git_message_trailer_array_free(&trailers);
 	if (rc < 0 || !snap->format || !snap->dep)
@@ -260,6 +266,26 @@ static int series_base(git_oid *out, git_commit *head,
 	if (c != head)
 		git_commit_free(c);
 	return rc;
+}
+
+int snapshot_taken_here(const struct snapshot *snap,
+			const struct graft_repo *r)
+{
+	char *here;
+	int same;
+
+	if (!snap->worktree)
+		return 1;
+	here = repo_worktree_id(r);
+	same = here && !strcmp(here, snap->worktree);
+	free(here);
+	return same;
+}
+
+char *snapshot_worktree_path(const struct snapshot *snap,
+			     const struct graft_repo *r)
+{
+	return snap->worktree ? repo_worktree_path(r, snap->worktree) : NULL;
 }
 
 int snapshot_is_committed(int *committed, const struct graft_repo *r,

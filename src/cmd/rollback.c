@@ -60,21 +60,15 @@ static int pick_pending(const char **out, const struct pending_list *pending,
 	return rc;
 }
 
-/* A stopped upgrade is put back where it stopped, not from here. */
+/* A snapshot is put back in the worktree it was taken in, not here. */
 static int not_elsewhere(const struct pending_list *pending, const char *dep)
 {
 	size_t i;
-	int rc;
 
-	for (i = 0; dep && i < pending->nr; i++) {
-		if (strcmp(pending->names[i], dep) ||
-		    pending->stopped[i] != PENDING_STOPPED_ELSEWHERE)
-			continue;
-		rc = graft_error("the upgrade of %s is stopped in another worktree: its snapshot is that worktree's state",
-				 dep);
-		graft_error_hint("run 'git graft upgrade --abort' there; 'git worktree list' shows the worktrees");
-		return rc;
-	}
+	for (i = 0; dep && i < pending->nr; i++)
+		if (!strcmp(pending->names[i], dep) &&
+		    pending_elsewhere(pending, i))
+			return pending_refuse(pending, i);
 	return 0;
 }
 
@@ -202,14 +196,18 @@ static void list_pending_json(json_t *out, const struct graft_repo *r,
 		char *ref = snapshot_ref_name(pending->names[i]);
 		int ok = read_pending(&snap, r, pending->names[i]) == 0;
 
-		json_array_append_new(out, json_pack("{s:o, s:o, s:o, s:s, s:o, s:b}",
+		json_array_append_new(out, json_pack("{s:o, s:o, s:o, s:s, s:o, s:b, s:b, s:o}",
 			"dependency", json_text(pending->names[i]),
 			"from", ok ? ref_json(snap.from_ref, &snap.from) : json_null(),
 			"to", ok ? ref_json(snap.to_ref, &snap.to) : json_null(),
 			"ref", ref,
 			"running", pending->running[i] ?
 			json_integer(pending->running[i]) : json_null(),
-			"stopped", pending->stopped[i] != PENDING_NOT_STOPPED));
+			"stopped", !pending->running[i] &&
+			(pending->state[i] == PENDING_STOPPED_HERE ||
+			 pending->state[i] == PENDING_STOPPED_ELSEWHERE),
+			"elsewhere", pending_elsewhere(pending, i),
+			"worktree", json_text(pending->where[i])));
 		snapshot_release(&snap);
 		free(ref);
 	}
@@ -229,12 +227,21 @@ static json_t *committed_json(const struct undoable *u)
 			 "commits", (json_int_t)u->commits);
 }
 
-enum pending_kind { PENDING_RUNNING, PENDING_STOPPED, PENDING_INTERRUPTED };
+enum pending_kind { KIND_RUNNING, KIND_STOPPED, KIND_INTERRUPTED };
 
 static enum pending_kind kind_of(const struct pending_list *pending, size_t i)
 {
-	return pending->running[i] ? PENDING_RUNNING :
-	       pending->stopped[i] ? PENDING_STOPPED : PENDING_INTERRUPTED;
+	if (pending->running[i])
+		return KIND_RUNNING;
+	switch (pending->state[i]) {
+	case PENDING_STOPPED_HERE:
+	case PENDING_STOPPED_ELSEWHERE:
+		return KIND_STOPPED;
+	case PENDING_INTERRUPTED:
+	case PENDING_INTERRUPTED_ELSEWHERE:
+		break;
+	}
+	return KIND_INTERRUPTED;
 }
 
 /* The pending snapshots of a kind, under heading. */
@@ -258,10 +265,12 @@ static void print_pending(const struct graft_repo *r,
 			strbuf_addf(&line, " %s -> %s",
 				    snap.from_ref ? snap.from_ref : "?",
 				    snap.to_ref ? snap.to_ref : "?");
-		if (kind == PENDING_RUNNING)
+		if (kind == KIND_RUNNING)
 			strbuf_addf(&line, " (pid %ld)\n", pending->running[i]);
-		else if (pending->stopped[i] == PENDING_STOPPED_ELSEWHERE)
-			strbuf_addstr(&line, " (in another worktree)\n");
+		else if (pending_elsewhere(pending, i))
+			strbuf_addf(&line, " (in another worktree: %s)\n",
+				    pending->where[i] ? pending->where[i] :
+				    "removed since");
 		else
 			strbuf_addf(&line, " (%s%s)\n", SNAPSHOT_REF_PREFIX,
 				    pending->names[i]);
@@ -307,20 +316,10 @@ static void print_committed(const struct undoable_list *list)
 	}
 }
 
-static void only_named(struct pending_list *pending, const char *name)
+static int is_named(const struct pending_list *pending, size_t i,
+		    const void *name)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < pending->nr; i++) {
-		if (strcmp(pending->names[i], name)) {
-			free(pending->names[i]);
-			continue;
-		}
-		pending->running[n] = pending->running[i];
-		pending->stopped[n] = pending->stopped[i];
-		pending->names[n++] = pending->names[i];
-	}
-	pending->nr = n;
+	return !strcmp(pending->names[i], name);
 }
 
 static int list_rollbacks(const char *name, int json)
@@ -338,7 +337,7 @@ static int list_rollbacks(const char *name, int json)
 	    (rc = history_undoable(&committed, &r, name, 0)) < 0)
 		goto done;
 	if (name)
-		only_named(&pending, name);
+		pending_list_filter(&pending, is_named, name);
 	if (json) {
 		root = json_object();
 		list = json_array();
@@ -352,11 +351,11 @@ static int list_rollbacks(const char *name, int json)
 	} else if (!pending.nr && !committed.nr) {
 		printf("Nothing to roll back.\n");
 	} else {
-		print_pending(&r, &pending, PENDING_RUNNING,
+		print_pending(&r, &pending, KIND_RUNNING,
 			      "Upgrades running now (they cannot be rolled back until they end):");
-		print_pending(&r, &pending, PENDING_STOPPED,
+		print_pending(&r, &pending, KIND_STOPPED,
 			      "Stopped upgrades ('git graft upgrade --continue' goes on with one, '--abort' restores the state from before it):");
-		print_pending(&r, &pending, PENDING_INTERRUPTED,
+		print_pending(&r, &pending, KIND_INTERRUPTED,
 			      "Interrupted upgrades ('git graft rollback <name>' restores the state from before them):");
 		print_committed(&committed);
 	}

@@ -358,7 +358,8 @@ static int may_fetch(struct project *p, const struct pending_list *pending)
 	if (pending->nr) {
 		out_warning(pending->running[0] ?
 			    "not fetching while an upgrade is running" :
-			    pending->stopped[0] ?
+			    pending->state[0] == PENDING_STOPPED_HERE ||
+			    pending->state[0] == PENDING_STOPPED_ELSEWHERE ?
 			    "not fetching while an upgrade is stopped" :
 			    "not fetching while an interrupted upgrade is pending");
 		return 0;
@@ -416,21 +417,12 @@ static json_t *stopped_json(const struct upgrade_state *st)
 		"commits", (json_int_t)st->committed);
 }
 
-/* Leave out of pending the upgrade stopped here, which print_stopped told. */
-static void drop_stopped_here(struct pending_list *pending)
+/* Whether print_stopped did not already tell of pending snapshot i. */
+static int not_stopped_here(const struct pending_list *pending, size_t i,
+			    const void *unused)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < pending->nr; i++) {
-		if (pending->stopped[i] == PENDING_STOPPED_HERE) {
-			free(pending->names[i]);
-			continue;
-		}
-		pending->running[n] = pending->running[i];
-		pending->stopped[n] = pending->stopped[i];
-		pending->names[n++] = pending->names[i];
-	}
-	pending->nr = n;
+	(void)unused;
+	return pending->running[i] || pending->state[i] != PENDING_STOPPED_HERE;
 }
 
 static int print_json(struct dep_status *list, size_t nr,
@@ -439,21 +431,34 @@ static int print_json(struct dep_status *list, size_t nr,
 {
 	json_t *root = json_object(), *deps = json_array(), *p = json_array();
 	json_t *running = json_array(), *elsewhere = json_array();
+	json_t *interrupted_elsewhere = json_array();
 	struct strbuf path = STRBUF_INIT;
 	size_t i;
 
 	for (i = 0; i < pending->nr; i++) {
-		if (pending->stopped[i] == PENDING_STOPPED_ELSEWHERE)
-			json_array_append_new(elsewhere,
-					      json_text(pending->names[i]));
-		else if (pending->stopped[i] == PENDING_STOPPED_HERE)
-			continue;
-		else if (!pending->running[i])
-			json_array_append_new(p, json_text(pending->names[i]));
-		else
+		if (pending->running[i]) {
 			json_array_append_new(running, json_pack("{s:o, s:I}",
 				"dependency", json_text(pending->names[i]),
 				"pid", (json_int_t)pending->running[i]));
+			continue;
+		}
+		switch (pending->state[i]) {
+		case PENDING_INTERRUPTED:
+			json_array_append_new(p, json_text(pending->names[i]));
+			break;
+		case PENDING_INTERRUPTED_ELSEWHERE:
+			json_array_append_new(interrupted_elsewhere,
+				json_pack("{s:o, s:o}",
+					  "dependency", json_text(pending->names[i]),
+					  "worktree", json_text(pending->where[i])));
+			break;
+		case PENDING_STOPPED_ELSEWHERE:
+			json_array_append_new(elsewhere,
+					      json_text(pending->names[i]));
+			break;
+		case PENDING_STOPPED_HERE:
+			break;
+		}
 	}
 	for (i = 0; i < nr; i++) {
 		strbuf_reset(&path);
@@ -465,6 +470,7 @@ static int print_json(struct dep_status *list, size_t nr,
 	json_object_set_new(root, "running_upgrades", running);
 	json_object_set_new(root, "stopped_upgrade", stopped_json(stopped));
 	json_object_set_new(root, "stopped_elsewhere", elsewhere);
+	json_object_set_new(root, "interrupted_elsewhere", interrupted_elsewhere);
 	json_object_set_new(root, "dependencies", deps);
 	return output_json(root);
 }
@@ -501,7 +507,7 @@ int cmd_status(int argc, char **argv)
 		goto done;
 	}
 	for (i = 0; i < pending.nr; i++)
-		if (pending.stopped[i] == PENDING_STOPPED_HERE)
+		if (!pending.running[i] && pending.state[i] == PENDING_STOPPED_HERE)
 			stopped = 1;
 	if (stopped && (rc = upgrade_state_read(&st, &p.repo)) != 0) {
 		if (rc < 0)
@@ -512,7 +518,7 @@ int cmd_status(int argc, char **argv)
 		goto done;
 	if (!json && stopped) {
 		print_stopped(&st);
-		drop_stopped_here(&pending);
+		pending_list_filter(&pending, not_stopped_here, NULL);
 	}
 	if (!json)
 		pending_warn(&pending);

@@ -104,6 +104,7 @@ Test(commit, gpg_sign_option_takes_a_key)
 	cr_assert(asprintf(&arg, "--gpg-sign=%s", fpr) > 0);
 	r = graft(app, "upgrade", "kb", "--to", "v2.0.0", arg, NULL);
 	expect_ok(&r, "upgrade --gpg-sign=<key>");
+	free(arg);
 	s = head_format(app, "%G? %GF");
 	cr_assert(asprintf(&arg, "G %s", fpr) > 0);
 	assert_str_eq(s, arg, "signed with the key given");

@@ -647,3 +647,93 @@ Test(safety, random_changes_are_undone_from_what_the_watch_saw)
 		free(script);
 	}
 }
+
+/* ---- a snapshot is its worktree's -------------------------------------- */
+
+/*
+ * An upgrade in app cut short after its lock: the snapshot ref, shared
+ * by every worktree, holds app's state.
+ */
+static void interrupt_upgrade(const char *dir)
+{
+	const char *env[] = { "GRAFT_TEST_CRASH_AT=after-lock", NULL };
+	const char *args[] = { "upgrade", "kb", "--to", "v2.0.0", NULL };
+	struct cmd_result r = graft_env(dir, env, args);
+
+	cr_assert_eq(r.status, 137, "%.3000s", r.err);
+	cmd_result_free(&r);
+}
+
+Test(safety, an_interrupted_upgrade_is_rolled_back_only_in_its_worktree)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *wt, *before, *wt_before, *after;
+	struct cmd_result r;
+
+	sh_do(app, "git worktree add -q --detach ../wt && echo theirs > ../wt/notes.txt");
+	wt = tmp_path("wt");
+	before = full_state(app);
+	wt_before = repo_state(wt);
+	interrupt_upgrade(app);
+
+	r = graft(wt, "status", NULL);
+	assert_contains(r.err, "warning: an interrupted upgrade of kb is pending in another worktree (");
+	assert_contains(r.err, app);
+	cmd_result_free(&r);
+	r = graft(wt, "status", "--json", NULL);
+	assert_contains(r.out, "\"interrupted_elsewhere\"");
+	assert_contains(r.out, app);
+	cmd_result_free(&r);
+	r = graft(wt, "rollback", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "error: an interrupted upgrade of kb is pending in another worktree (");
+	assert_contains(r.err, "run 'git graft rollback kb' in that worktree");
+	cmd_result_free(&r);
+	r = graft(wt, "sync", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "pending in another worktree");
+	cmd_result_free(&r);
+	after = repo_state(wt);
+	assert_str_eq(wt_before, after, "the other worktree, untouched");
+	free(after);
+
+	r = graft(app, "rollback", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+	after = full_state(app);
+	assert_str_eq(before, after, "restored where it was taken");
+	free(after);
+	free(wt_before);
+	free(before);
+	free(wt);
+	free(app);
+}
+
+Test(safety, the_snapshot_of_a_removed_worktree_is_not_restored_elsewhere)
+{
+	char *app = make_app(MIGRATE_OK, VERIFY_OK), *wt, *before, *after, *s;
+	struct cmd_result r;
+
+	sh_do(app, "git worktree add -q --detach ../wt");
+	wt = tmp_path("wt");
+	r = graft(wt, "sync", NULL);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cmd_result_free(&r);
+	interrupt_upgrade(wt);
+	sh_do(app, "git worktree remove --force ../wt");
+	before = repo_state(app);
+
+	r = graft(app, "rollback", NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	assert_contains(r.err, "pending in another worktree (removed since)");
+	assert_contains(r.err, "'git update-ref -d refs/graft/snapshots/kb' forgets it");
+	cmd_result_free(&r);
+	after = repo_state(app);
+	assert_str_eq(before, after, "this worktree, untouched");
+	s = sh_ok(app, "git for-each-ref --format='%%(refname)' refs/graft/snapshots");
+	assert_str_eq(s, "refs/graft/snapshots/kb", "the snapshot is kept");
+	free(s);
+	free(after);
+	free(before);
+	free(wt);
+	free(app);
+}

@@ -532,7 +532,9 @@ Test(undo, crash_half_way_is_pending_and_restored)
 			"      },\n"
 			"      \"ref\": \"refs/graft/snapshots/kb\",\n"
 			"      \"running\": null,\n"
-			"      \"stopped\": false\n"
+			"      \"stopped\": false,\n"
+			"      \"elsewhere\": false,\n"
+			"      \"worktree\": null\n"
 			"    }\n"
 			"  ],\n", kb2, kb1);
 	assert_contains(r.out, expect);

@@ -582,7 +582,7 @@ Test(workflows, another_worktree_leaves_a_stop_alone)
 	cmd_result_free(&r);
 	r = graft(wt, "rollback", NULL);
 	cr_assert_eq(r.status, 1, "%s", r.err);
-	assert_contains(r.err, "the upgrade of kb is stopped in another worktree");
+	assert_contains(r.err, "an upgrade of kb is stopped in another worktree (");
 	cmd_result_free(&r);
 	r = graft(wt, "upgrade", "--abort", NULL);
 	cr_assert_eq(r.status, 1, "%s", r.err);
