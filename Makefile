@@ -64,7 +64,7 @@ QUIET_LINK = @echo ' LINK $@';
 endif
 
 MAIN_SRC = src/main.c
-CORE_SRCS = $(filter-out $(MAIN_SRC),$(sort $(wildcard src/*.c src/cmd/*.c)))
+CORE_SRCS = $(filter-out $(MAIN_SRC),$(sort $(wildcard src/*.c src/*/*.c)))
 UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
 INTEG_SRCS = $(sort $(wildcard tests/integration/*.c))
 TESTLIB_SRCS = $(sort $(wildcard tests/lib/*.c))
@@ -218,14 +218,14 @@ fuzz: fuzz-build
 	done
 
 # groff prints nothing for a clean page; the header names this version,
-# and every command of src/commands.c has its own subsection
+# and every command of src/cmd/commands.c has its own subsection
 check-docs:
 	@out=$$($(GROFF) -man -ww -z man/git-graft.1 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out" >&2; exit 1; fi
 	@grep -q '^\.TH GIT-GRAFT 1 [0-9-]* "git-graft $(VERSION)" "Git Manual"$$' \
 		man/git-graft.1 || \
 		{ echo 'man/git-graft.1: .TH does not name git-graft $(VERSION)' >&2; exit 1; }
-	@for cmd in $$(sed -n 's/^[[:space:]]*{ "\([a-z]*\)", cmd_.*/\1/p' src/commands.c); do \
+	@for cmd in $$(sed -n 's/^[[:space:]]*{ "\([a-z]*\)", cmd_.*/\1/p' src/cmd/commands.c); do \
 		grep -q "^\.SS \"$$cmd[ \"]" man/git-graft.1 || \
 		{ echo "man/git-graft.1: no section for '$$cmd'" >&2; exit 1; }; \
 	done

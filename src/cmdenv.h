@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "formats/config.h"
 
 /*
  * What a command declared in a graft.ini runs with, the same for `git

@@ -6,7 +6,6 @@
 #include <git2.h>
 
 #include "error.h"
-#include "output.h"
 #include "strbuf.h"
 
 static struct strbuf message = STRBUF_INIT;
@@ -137,18 +136,3 @@ void graft_error_clear(void)
 	strbuf_release(&hints);
 }
 
-int graft_error_report(int code)
-{
-	if (code >= 0)
-		return code;
-	if (message.len) {
-		if (code == GRAFT_EFATAL)
-			out_fatal("%s", message.buf);
-		else
-			out_error("%s", message.buf);
-	}
-	if (hints.len)
-		out_hint("%s", hints.buf);
-	graft_error_clear();
-	return graft_exit_status(code);
-}

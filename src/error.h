@@ -74,11 +74,4 @@ void graft_error_restore(struct graft_error_saved *saved);
 const char *graft_error_hints(void);
 void graft_error_clear(void);
 
-/*
- * Print the pending message with the prefix its code calls for ("fatal:"
- * for 128, "error:" otherwise) and its hints, clear it, and return the
- * exit status for code. Commands end with `return graft_error_report(err)`.
- */
-int graft_error_report(int code);
-
 #endif

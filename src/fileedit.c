@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "cmd/output.h"
 #include "error.h"
 #include "fileedit.h"
 #include "fileio.h"
-#include "output.h"
 
 const struct file_edit *file_edits_find(const struct file_edits *e,
 					const char *rel)

@@ -12,12 +12,12 @@
 
 #include <git2.h>
 
-#include "commands.h"
+#include "cmd/commands.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "cmd/pager.h"
 #include "error.h"
 #include "gitconfig.h"
-#include "options.h"
-#include "output.h"
-#include "pager.h"
 
 #ifndef GRAFT_VERSION
 #define GRAFT_VERSION "unknown"

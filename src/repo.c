@@ -8,10 +8,10 @@
 #include <git2/sys/repository.h>
 
 #include "alloc.h"
+#include "cmd/output.h"
 #include "error.h"
 #include "fileio.h"
 #include "gitconfig.h"
-#include "output.h"
 #include "repo.h"
 #include "strbuf.h"
 

@@ -3,16 +3,16 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
-#include "deps.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
+#include "deps/gitmodules.h"
 #include "error.h"
 #include "fileio.h"
-#include "gitmodules.h"
-#include "iniedit.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
+#include "formats/iniedit.h"
+#include "formats/names.h"
+#include "ops/project.h"
 #include "paths.h"
-#include "project.h"
 
 static const char *const add_usage[] = {
 	"git graft add [-q] [--no-resolve] <name> <source>[#<ref>]",

@@ -3,12 +3,12 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
-#include "deps.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
 #include "error.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
-#include "project.h"
+#include "formats/names.h"
+#include "ops/project.h"
 
 static const char *const apply_usage[] = {
 	"git graft apply [-q] [-f | --force] <name> --to <ref>",

@@ -5,13 +5,13 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
-#include "deps.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
 #include "error.h"
-#include "guard.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
-#include "project.h"
+#include "formats/names.h"
+#include "ops/guard.h"
+#include "ops/project.h"
 
 static const char *const changes_usage[] = {
 	"git graft changes [--from <ref>] [--to <ref>] [--type <type> | --breaking] [--json] <name>",

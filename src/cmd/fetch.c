@@ -2,12 +2,12 @@
 #include <string.h>
 
 #include "cmd/cmds.h"
-#include "deps.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
 #include "error.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
-#include "project.h"
+#include "formats/names.h"
+#include "ops/project.h"
 
 static const char *const fetch_usage[] = {
 	"git graft fetch [-q] [<name>...]",

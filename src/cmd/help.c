@@ -1,9 +1,9 @@
 #include <stdio.h>
 
 #include "cmd/cmds.h"
-#include "commands.h"
-#include "options.h"
-#include "output.h"
+#include "cmd/commands.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
 
 static const char *const help_usage[] = {
 	"git graft help [--man] [<command>]",

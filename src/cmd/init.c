@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include "cmd/cmds.h"
-#include "config.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
 #include "error.h"
 #include "fileio.h"
-#include "options.h"
-#include "output.h"
+#include "formats/config.h"
 #include "repo.h"
 
 static const char *const init_usage[] = {

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 
 #include "cmd/cmds.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
 #include "error.h"
-#include "lint.h"
-#include "options.h"
-#include "output.h"
+#include "ops/lint.h"
 #include "repo.h"
 
 static const char *const lint_usage[] = {

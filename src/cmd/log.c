@@ -3,13 +3,13 @@
 #include <string.h>
 
 #include "cmd/cmds.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
 #include "error.h"
-#include "history.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
+#include "formats/names.h"
+#include "formats/trailers.h"
+#include "ops/history.h"
 #include "repo.h"
-#include "trailers.h"
 
 static const char *const log_usage[] = {
 	"git graft log [<name>] [-n <count>] [--json]",

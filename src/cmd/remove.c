@@ -4,14 +4,14 @@
 #include <sys/stat.h>
 
 #include "cmd/cmds.h"
-#include "deps.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
+#include "deps/gitmodules.h"
 #include "error.h"
-#include "gitmodules.h"
-#include "iniedit.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
-#include "project.h"
+#include "formats/iniedit.h"
+#include "formats/names.h"
+#include "ops/project.h"
 
 static const char *const remove_usage[] = {
 	"git graft remove [-q] [-f | --force] [--keep-files] <name>",

@@ -3,14 +3,14 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
-#include "deps.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
+#include "deps/gitmodules.h"
 #include "error.h"
-#include "gitmodules.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
+#include "formats/names.h"
+#include "ops/project.h"
 #include "paths.h"
-#include "project.h"
 
 static const char *const resolve_usage[] = {
 	"git graft resolve [-q] [-f | --force]",

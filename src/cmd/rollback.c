@@ -14,20 +14,20 @@
 #include <string.h>
 
 #include "cmd/cmds.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
 #include "error.h"
-#include "guard.h"
-#include "lockfiles.h"
-#include "history.h"
-#include "names.h"
-#include "oplock.h"
-#include "options.h"
-#include "output.h"
-#include "project.h"
-#include "recover.h"
+#include "formats/names.h"
+#include "ops/guard.h"
+#include "ops/history.h"
+#include "ops/project.h"
+#include "ops/rollback.h"
+#include "ops/rollback_commit.h"
 #include "repo.h"
-#include "snapshot.h"
-#include "undo.h"
-#include "upgrade_state.h"
+#include "snapshot/lockfiles.h"
+#include "snapshot/oplock.h"
+#include "snapshot/snapshot.h"
+#include "snapshot/upgrade_state.h"
 
 static const char *const rollback_usage[] = {
 	"git graft rollback [-q] [-S[<key-id>] | --no-gpg-sign] [<name>]",
@@ -72,11 +72,11 @@ static int not_elsewhere(const struct pending_list *pending, const char *dep)
 	return 0;
 }
 
-static int rollback_pending(const struct graft_repo *r, const char *dep)
+static int rollback_interrupted(const struct graft_repo *r, const char *dep)
 {
 	int committed, rc;
 
-	if ((rc = upgrade_state_abort(r, dep, &committed)) < 0) {
+	if ((rc = rollback_abort(r, dep, &committed)) < 0) {
 		graft_error_hint("the snapshot is kept under %s%s; 'git graft rollback' tries again",
 				 SNAPSHOT_REF_PREFIX, dep);
 		return rc;
@@ -94,14 +94,14 @@ static int rollback_committed(const char *name,
 			      const struct commit_options *opts)
 {
 	struct project p;
-	struct undo_result res = UNDO_RESULT_INIT;
+	struct rollback_commit_result res = ROLLBACK_COMMIT_RESULT_INIT;
 	git_oid from, to;
 	char a[8], b[8], c[8], d[8];
 	int rc;
 
 	project_init(&p);
 	if ((rc = project_open(&p, PROJECT_MUTATE)) == 0 &&
-	    (rc = undo_run(&res, &p, name, opts)) == 0) {
+	    (rc = rollback_commit_run(&res, &p, name, opts)) == 0) {
 		git_oid_fromstr(&from, res.t.from_commit);
 		git_oid_fromstr(&to, res.t.to_commit);
 		if (res.reverted_commits > 1)
@@ -118,7 +118,7 @@ static int rollback_committed(const char *name,
 				    short_id(c, &res.reverted),
 				    short_id(d, &res.commit));
 	}
-	undo_result_release(&res);
+	rollback_commit_result_release(&res);
 	project_close(&p);
 	return rc;
 }
@@ -142,7 +142,7 @@ static int run_rollback(const char *name, const struct commit_options *opts)
 	    (rc = not_elsewhere(&pending, dep)) < 0)
 		goto done;
 	if (dep) {
-		rc = rollback_pending(&r, dep);
+		rc = rollback_interrupted(&r, dep);
 	} else if (!name) {
 		rc = graft_error("no interrupted upgrade is pending");
 		graft_error_hint("'git graft rollback <name>' undoes the newest committed upgrade of <name>");
@@ -213,7 +213,7 @@ static void list_pending_json(json_t *out, const struct graft_repo *r,
 	}
 }
 
-static json_t *committed_json(const struct undoable *u)
+static json_t *committed_json(const struct committed_upgrade *u)
 {
 	char hex[GIT_OID_HEXSZ + 1], date[40];
 
@@ -280,8 +280,8 @@ static void print_pending(const struct graft_repo *r,
 	}
 }
 
-/* Whether u is the newest undoable upgrade of its dependency. */
-static int is_next(const struct undoable_list *list, size_t i)
+/* Whether u is the newest committed upgrade of its dependency. */
+static int is_next(const struct committed_upgrades *list, size_t i)
 {
 	size_t j;
 
@@ -292,7 +292,7 @@ static int is_next(const struct undoable_list *list, size_t i)
 	return 1;
 }
 
-static void print_committed(const struct undoable_list *list)
+static void print_committed(const struct committed_upgrades *list)
 {
 	size_t i;
 
@@ -300,7 +300,7 @@ static void print_committed(const struct undoable_list *list)
 		return;
 	printf("Committed upgrades, newest first ('git graft rollback <name>' undoes the newest one of <name>):\n");
 	for (i = 0; i < list->nr; i++) {
-		const struct undoable *u = &list->items[i];
+		const struct committed_upgrade *u = &list->items[i];
 		struct strbuf line = STRBUF_INIT;
 		char id[8], date[40];
 
@@ -326,7 +326,7 @@ static int list_rollbacks(const char *name, int json)
 {
 	struct graft_repo r = GRAFT_REPO_INIT;
 	struct pending_list pending = PENDING_LIST_INIT;
-	struct undoable_list committed = UNDOABLE_LIST_INIT;
+	struct committed_upgrades committed = COMMITTED_UPGRADES_INIT;
 	json_t *root, *list;
 	size_t i;
 	int rc;
@@ -334,7 +334,7 @@ static int list_rollbacks(const char *name, int json)
 	if ((name && (rc = name_check(name, "dependency name")) < 0) ||
 	    (rc = repo_open(&r, 0)) < 0 ||
 	    (rc = pending_snapshots(&pending, &r)) < 0 ||
-	    (rc = history_undoable(&committed, &r, name, 0)) < 0)
+	    (rc = history_committed_upgrades(&committed, &r, name, 0)) < 0)
 		goto done;
 	if (name)
 		pending_list_filter(&pending, is_named, name);
@@ -360,7 +360,7 @@ static int list_rollbacks(const char *name, int json)
 		print_committed(&committed);
 	}
 done:
-	undoable_list_release(&committed);
+	committed_upgrades_release(&committed);
 	pending_list_release(&pending);
 	repo_close(&r);
 	return rc;

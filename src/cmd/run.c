@@ -18,16 +18,16 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
+#include "cmd/describe.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
 #include "cmdenv.h"
-#include "deps.h"
-#include "describe.h"
+#include "deps/deps.h"
 #include "error.h"
 #include "exec.h"
-#include "guard.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
-#include "project.h"
+#include "formats/names.h"
+#include "ops/guard.h"
+#include "ops/project.h"
 
 static const char *const run_usage[] = {
 	"git graft run [-v | --verbose | --json]",

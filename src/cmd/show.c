@@ -5,14 +5,14 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
-#include "deps.h"
-#include "describe.h"
+#include "cmd/describe.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
 #include "error.h"
-#include "guard.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
-#include "project.h"
+#include "formats/names.h"
+#include "ops/guard.h"
+#include "ops/project.h"
 
 static const char *const show_usage[] = {
 	"git graft show [--in <ref>] [--json | --field <field>] <name>@<ref>",

@@ -4,16 +4,16 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
-#include "deps.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
 #include "error.h"
-#include "guard.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
+#include "formats/names.h"
+#include "ops/guard.h"
+#include "ops/project.h"
 #include "paths.h"
-#include "project.h"
-#include "snapshot.h"
-#include "upgrade_state.h"
+#include "snapshot/snapshot.h"
+#include "snapshot/upgrade_state.h"
 
 static const char *const status_usage[] = {
 	"git graft status [--json] [--fetch] [<name>]",

@@ -2,13 +2,13 @@
 #include <string.h>
 
 #include "cmd/cmds.h"
-#include "deps.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
-#include "project.h"
+#include "formats/names.h"
+#include "ops/project.h"
 
 static const char *const sync_usage[] = {
 	"git graft sync [-q] [-f | --force] [<name>...]",

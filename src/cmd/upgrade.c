@@ -10,15 +10,16 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
 #include "error.h"
-#include "guard.h"
-#include "lockfiles.h"
-#include "oplock.h"
-#include "options.h"
-#include "output.h"
-#include "project.h"
-#include "upgrade.h"
-#include "upgrade_state.h"
+#include "ops/guard.h"
+#include "ops/project.h"
+#include "ops/rollback.h"
+#include "ops/upgrade.h"
+#include "snapshot/lockfiles.h"
+#include "snapshot/oplock.h"
+#include "snapshot/upgrade_state.h"
 
 static const char *const upgrade_usage[] = {
 	"git graft upgrade [<options>] <name>...",
@@ -275,7 +276,7 @@ static int abort_stopped(void)
 		rc = no_stopped_upgrade();
 		goto done;
 	}
-	if ((rc = upgrade_state_abort(&r, st.dep, &committed)) < 0) {
+	if ((rc = rollback_abort(&r, st.dep, &committed)) < 0) {
 		graft_error_hint("the snapshot is kept under %s%s; 'git graft upgrade --abort' tries again",
 				 SNAPSHOT_REF_PREFIX, st.dep);
 		goto done;

@@ -2,17 +2,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmds.h"
 #include "alloc.h"
-#include "config.h"
-#include "deps.h"
-#include "diag.h"
+#include "cmd/cmds.h"
+#include "cmd/options.h"
+#include "cmd/output.h"
+#include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"
-#include "lock.h"
-#include "names.h"
-#include "options.h"
-#include "output.h"
+#include "formats/config.h"
+#include "formats/diag.h"
+#include "formats/lock.h"
+#include "formats/names.h"
 #include "repo.h"
 
 static const char *const validate_usage[] = {

@@ -6,11 +6,11 @@
  */
 #include <git2.h>
 
-#include "config.h"
-#include "diag.h"
 #include "error.h"
+#include "formats/config.h"
+#include "formats/diag.h"
+#include "formats/names.h"
 #include "fuzz.h"
-#include "names.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -5,11 +5,11 @@
  */
 #include <git2.h>
 
-#include "diag.h"
 #include "error.h"
+#include "formats/diag.h"
+#include "formats/lock.h"
+#include "formats/names.h"
 #include "fuzz.h"
-#include "lock.h"
-#include "names.h"
 #include "strbuf.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -8,8 +8,8 @@
 #include <git2.h>
 
 #include "error.h"
+#include "formats/names.h"
 #include "fuzz.h"
-#include "names.h"
 #include "strbuf.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -7,10 +7,10 @@
 #include <git2.h>
 
 #include "error.h"
+#include "formats/names.h"
+#include "formats/trailers.h"
 #include "fuzz.h"
-#include "names.h"
 #include "strbuf.h"
-#include "trailers.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -9,7 +9,7 @@
 
 #include <criterion/criterion.h>
 
-#include "commands.h"
+#include "cmd/commands.h"
 #include "lib/fixtures_deps.h"
 #include "lib/harness.h"
 

@@ -10,7 +10,7 @@
 
 #include <criterion/criterion.h>
 
-#include "commands.h"
+#include "cmd/commands.h"
 #include "lib/harness.h"
 
 TestSuite(install, .init = harness_setup, .fini = harness_teardown);

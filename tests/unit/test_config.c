@@ -4,9 +4,9 @@
 
 #include <criterion/criterion.h>
 
-#include "config.h"
-#include "diag.h"
 #include "error.h"
+#include "formats/config.h"
+#include "formats/diag.h"
 
 struct parsed {
 	struct graft_config cfg;

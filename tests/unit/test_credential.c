@@ -4,7 +4,7 @@
 
 #include <criterion/criterion.h>
 
-#include "credential.h"
+#include "deps/credential.h"
 #include "error.h"
 #include "lib/harness.h"
 

@@ -5,7 +5,7 @@
 
 #include <criterion/criterion.h>
 
-#include "deps.h"
+#include "deps/deps.h"
 #include "error.h"
 #include "lib/fixtures_deps.h"
 #include "lib/harness.h"

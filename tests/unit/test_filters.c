@@ -11,7 +11,8 @@
 #include "lib/fixtures_core.h"
 #include "lib/harness.h"
 #include "repo.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
+#include "snapshot/snapshot_restore.h"
 #include "strbuf.h"
 #include "worktree.h"
 

@@ -2,7 +2,7 @@
 
 #include <criterion/criterion.h>
 
-#include "gitmodules.h"
+#include "deps/gitmodules.h"
 #include "strbuf.h"
 
 static char *quoted(const char *value)

@@ -2,9 +2,9 @@
 
 #include <criterion/criterion.h>
 
-#include "config.h"
-#include "diag.h"
-#include "iniedit.h"
+#include "formats/config.h"
+#include "formats/diag.h"
+#include "formats/iniedit.h"
 #include "strbuf.h"
 
 static char *append(const char *in, const char *name, const char *source,

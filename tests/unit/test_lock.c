@@ -2,9 +2,9 @@
 
 #include <criterion/criterion.h>
 
-#include "diag.h"
 #include "error.h"
-#include "lock.h"
+#include "formats/diag.h"
+#include "formats/lock.h"
 #include "strbuf.h"
 
 #define C1 "0123456789abcdef0123456789abcdef01234567"

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 
 #include "error.h"
-#include "names.h"
+#include "formats/names.h"
 
 static void expect(int rc, int ok, const char *what, const char *input)
 {

@@ -10,10 +10,10 @@
 #include <criterion/criterion.h>
 
 #include "error.h"
-#include "guard.h"
 #include "lib/harness.h"
-#include "oplock.h"
+#include "ops/guard.h"
 #include "repo.h"
+#include "snapshot/oplock.h"
 
 static void open_test_repo(struct graft_repo *r)
 {

@@ -9,7 +9,7 @@
 #include "error.h"
 #include "lib/harness.h"
 #include "lib/randtree.h"
-#include "packwrite.h"
+#include "snapshot/packwrite.h"
 
 /*
  * A pack written by pack_write_objects is indexed by libgit2 and read

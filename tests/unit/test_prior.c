@@ -11,9 +11,9 @@
 #include "error.h"
 #include "lib/fixtures_core.h"
 #include "lib/harness.h"
-#include "prior.h"
 #include "repo.h"
-#include "scan.h"
+#include "snapshot/prior.h"
+#include "snapshot/scan.h"
 #include "worktree.h"
 
 /*

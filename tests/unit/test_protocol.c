@@ -3,8 +3,8 @@
 
 #include <criterion/criterion.h>
 
+#include "deps/protocol.h"
 #include "error.h"
-#include "protocol.h"
 #include "lib/harness.h"
 
 TestSuite(protocol, .init = harness_setup, .fini = harness_teardown);

@@ -11,7 +11,7 @@
 #include "lib/fixtures_core.h"
 #include "lib/harness.h"
 #include "repo.h"
-#include "scan.h"
+#include "snapshot/scan.h"
 #include "strbuf.h"
 
 /*

@@ -14,7 +14,8 @@
 #include "lib/fixtures_core.h"
 #include "lib/harness.h"
 #include "repo.h"
-#include "snapshot.h"
+#include "snapshot/snapshot.h"
+#include "snapshot/snapshot_restore.h"
 
 /* One repository under test, with libgit2 set up around it. */
 struct fixture {

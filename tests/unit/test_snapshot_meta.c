@@ -9,7 +9,7 @@
 #include "error.h"
 #include "lib/harness.h"
 #include "lib/randtree.h"
-#include "snapshot_meta.h"
+#include "snapshot/snapshot_meta.h"
 #include "strbuf.h"
 
 /*

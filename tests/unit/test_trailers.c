@@ -2,8 +2,8 @@
 
 #include <criterion/criterion.h>
 
+#include "formats/trailers.h"
 #include "strbuf.h"
-#include "trailers.h"
 
 #define A "0123456789abcdef0123456789abcdef01234567"
 #define B "89abcdef0123456789abcdef0123456789abcdef"

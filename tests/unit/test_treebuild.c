@@ -8,8 +8,8 @@
 #include "error.h"
 #include "lib/harness.h"
 #include "lib/randtree.h"
+#include "snapshot/treebuild.h"
 #include "strbuf.h"
-#include "treebuild.h"
 
 /*
  * tree_build must write the tree git writes for the same changes: the

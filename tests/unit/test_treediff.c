@@ -9,8 +9,8 @@
 #include "error.h"
 #include "lib/harness.h"
 #include "lib/randtree.h"
+#include "snapshot/treediff.h"
 #include "strbuf.h"
-#include "treediff.h"
 
 /*
  * treediff must report exactly what libgit2's tree-to-tree diff reports:

@@ -8,7 +8,7 @@
 #include "error.h"
 #include "lib/harness.h"
 #include "repo.h"
-#include "upgrade_state.h"
+#include "snapshot/upgrade_state.h"
 
 #define A "0123456789abcdef0123456789abcdef01234567"
 #define B "89abcdef0123456789abcdef0123456789abcdef"

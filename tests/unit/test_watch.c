@@ -20,10 +20,10 @@
 #include "lib/harness.h"
 #include "pathlist.h"
 #include "repo.h"
-#include "scan.h"
+#include "snapshot/scan.h"
+#include "snapshot/treediff.h"
+#include "snapshot/watch.h"
 #include "strbuf.h"
-#include "treediff.h"
-#include "watch.h"
 
 /* One line per entry and per item a restore relies on, sorted. */
 static void describe(const struct scan *s, struct path_list *out)
@@ -146,7 +146,9 @@ static void random_change(const char *dir, unsigned *seed, int n)
 
 	for (k = 0; k < n; k++) {
 		int op = rand_r(seed) % (int)nops, pick = 1 + rand_r(seed) % 40;
-		sh(dir, "PICK=%d K=%d; %s", pick, k, ops[op]);
+		struct cmd_result r = sh(dir, "PICK=%d K=%d; %s", pick, k, ops[op]);
+
+		cmd_result_free(&r);
 	}
 }
 
