@@ -120,4 +120,10 @@ fixture_build() {
 		cd "$top/committed/app" &&
 		graft_plain upgrade kb --to v2.0.0 >/dev/null
 	) || { echo "fixture: the upgrade to commit failed" >&2; return 1; }
+
+	# Every file gets the same time, the indexes too. Whether an index
+	# entry is racily clean (as new as the index, so that git must read
+	# the file to know) would otherwise depend on how fast the fixture was
+	# built, and with it how many files git-graft opens.
+	find "$top" -exec touch -h -d "@$GRAFT_FAULTS_TIME" {} +
 }
