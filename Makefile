@@ -4,6 +4,8 @@
 #   make test            unit and integration tests (installs what it needs)
 #   make check-asan      the whole test suite with ASan and UBSan
 #   make check-valgrind  unit and integration tests under valgrind's memcheck
+#   make check-faults    kill, EIO or ENOSPC at every write git-graft makes
+#                        (STRIDE=k: every k-th point; tests/faults/run)
 #   make fuzz            each libFuzzer target for FUZZ_SECONDS (60) seconds
 #   make demo            the whole story on the example dependency
 #   make bench           the benchmark (bench/run; BENCH_ARGS for its options)
@@ -89,8 +91,8 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 	LSAN_OPTIONS=exitcode=97:suppressions=$(CURDIR)/tests/lsan.supp
 
 .PHONY: all deps deps-test test check-unit check-integration check-asan \
-	check-valgrind fuzz fuzz-build check-docs demo bench install uninstall \
-	clean
+	check-valgrind check-faults fuzz fuzz-build check-docs demo bench install \
+	uninstall clean
 
 all: deps
 	@$(MAKE) --no-print-directory $(BIN)
@@ -160,6 +162,29 @@ check-valgrind:
 	$(VALGRIND_ENV) GRAFT_VALGRIND_BIN='$(abspath $(BIN))' \
 		GRAFT_BIN='$(abspath $(VALGRIND_BIN))' \
 		$(INTEG_BIN) $(VALGRIND_CRITERION)
+
+# The fault-injection sweep: each operation of tests/faults/run recorded
+# under strace, then run again with SIGKILL, EIO, ENOSPC or a full disk at
+# each system call that changes a file, and checked after at most one
+# `git graft rollback`; then the order of fsyncs and renames in the
+# traces. STRIDE=k runs every k-th point; FAULT_JOBS runs in parallel;
+# FAULT_ONLY=<operation>:<syscall>:<N>:<fault> reruns one point verbosely,
+# FAULT_ONLY=power the power-loss check alone. The report goes to
+# $(BUILD)/faults/report.txt.
+STRIDE ?= 1
+FAULT_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FAULT_SHIM = $(BUILD)/faults/fixed-time.so
+
+$(FAULT_SHIM): tests/faults/fixed-time.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) -std=c99 -Wall -Wextra -O2 -shared -fPIC -o $@ $< -ldl
+
+check-faults: deps
+	@tools/ensure-deps faults
+	@$(MAKE) --no-print-directory $(BIN) $(FAULT_SHIM)
+	@GRAFT_BIN='$(abspath $(BIN))' FAULT_SHIM='$(abspath $(FAULT_SHIM))' \
+		FAULT_OUT='$(abspath $(BUILD))/faults' STRIDE='$(STRIDE)' \
+		FAULT_JOBS='$(FAULT_JOBS)' tests/faults/run
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c), the core built with clang and
 # ASan, UBSan and coverage for the fuzzer into build-fuzz/. Each runs for
