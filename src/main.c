@@ -18,6 +18,7 @@
 #include "cmd/pager.h"
 #include "error.h"
 #include "gitconfig.h"
+#include "report.h"
 
 #ifndef GRAFT_VERSION
 #define GRAFT_VERSION "unknown"
@@ -172,6 +173,7 @@ int main(int argc, char **argv)
 	 * not kill git-graft halfway (commands get the default back).
 	 */
 	signal(SIGXFSZ, SIG_IGN);
+	report_set_sink(output_report);
 	if (git_libgit2_init() < 0) {
 		fprintf(stderr, "fatal: cannot initialise libgit2\n");
 		return 128;

@@ -384,3 +384,27 @@ int graft_error_report(int code)
 	graft_error_clear();
 	return graft_exit_status(code);
 }
+
+void output_report(enum report_kind kind, const char *message)
+{
+	switch (kind) {
+	case REPORT_RESULT:
+		if (!quiet) {
+			out_sanitized(stdout, message);
+			fputc('\n', stdout);
+		}
+		break;
+	case REPORT_INFO:
+		out_info("%s", message);
+		break;
+	case REPORT_WARNING:
+		out_warning("%s", message);
+		break;
+	case REPORT_HINT:
+		out_hint("%s", message);
+		break;
+	case REPORT_ERROR:
+		out_error("%s", message);
+		break;
+	}
+}

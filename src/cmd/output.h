@@ -6,6 +6,8 @@
 #include <git2.h>
 #include <jansson.h>
 
+#include "report.h"
+
 /*
  * Everything git-graft prints goes through here. Diagnostics go to stderr
  * with git's prefixes; the data a command was asked for goes to stdout.
@@ -112,5 +114,12 @@ int output_json(json_t *root);
  * graft_error_report(err)`.
  */
 int graft_error_report(int code);
+
+/*
+ * The sink of report.h: results on standard output and the rest on
+ * standard error, as out_info, out_warning, out_hint and out_error show
+ * them; --quiet mutes results and information.
+ */
+void output_report(enum report_kind kind, const char *message);
 
 #endif

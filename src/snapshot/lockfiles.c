@@ -6,15 +6,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/output.h"
 #include "error.h"
 #include "fileio.h"
 #include "pathlist.h"
+#include "report.h"
 #include "snapshot/lockfiles.h"
 #include "strbuf.h"
 
-/* A lock younger than this may belong to a git that is renaming it now. */
-#define STALE_AFTER_SECONDS 2
+/*
+ * git and libgit2 close a lock's file a moment before they rename it into
+ * place: a lock nothing holds open is looked at again after this long.
+ */
+#define STALE_RECHECK_NS 100000000L
 
 static void add_if_there(struct path_list *l, const char *dir, const char *name)
 {
@@ -128,26 +131,48 @@ static int held_open(const char *path)
 	return held;
 }
 
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * Stale: nothing holds it open, and it is still the same file after a
+ * pause in which a git that had just closed it would have renamed it.
+ * No clock is read, so a lock left a moment ago is found as well.
+ */
+static int is_stale(const char *path)
+{
+	const struct timespec pause = { 0, STALE_RECHECK_NS };
+	struct stat first, again;
+
+	if (lstat(path, &first) < 0 || held_open(path))
+		return 0;
+	nanosleep(&pause, NULL);
+	return lstat(path, &again) == 0 && same_file(&first, &again) &&
+	       !held_open(path);
+}
+
 int lockfiles_clear_stale(const struct graft_repo *r)
 {
 	struct path_list locks = PATH_LIST_INIT;
-	time_t now = time(NULL);
 	size_t i;
 	int rc = 0;
 
 	candidates(&locks, r);
 	for (i = 0; i < locks.nr && rc == 0; i++) {
 		const char *path = locks.items[i];
-		struct stat st;
 
-		if (lstat(path, &st) < 0 || now - st.st_mtime < STALE_AFTER_SECONDS ||
-		    held_open(path))
+		if (!is_stale(path))
 			continue;
 		if (unlink(path) < 0 && errno != ENOENT)
 			rc = graft_error("cannot remove the stale lock '%s': %s", path,
 					 strerror(errno));
 		else
-			out_warning("removed '%s', a lock nothing holds: left by a git-graft (or git) that was stopped",
+			graft_warning("removed '%s', a lock nothing holds: left by a git-graft (or git) that was stopped",
 				    path);
 	}
 	path_list_release(&locks);

@@ -11,8 +11,9 @@
  *
  * Called with the operation lock held, so no other git-graft runs. A
  * lock file is stale when no process has it open (git and libgit2 keep
- * a lock's file open while they hold it) and it is older than a few
- * seconds (a git that just closed it renames it at once). Those of what
+ * a lock's file open while they hold it) and it is still there, the same
+ * file, a tenth of a second later (a git that just closed it renames it
+ * at once). Those of what
  * git-graft itself writes are looked at: the index, HEAD, its branch,
  * packed-refs, config and refs/graft/ in the repository, and the index
  * and HEAD of each repository under modules/ (the dependencies). Each

@@ -2,15 +2,18 @@
  * Reading a snapshot back (snapshot.h), and what a pending one tells:
  * whether its upgrade was committed after all, the gitlinks it recorded.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <git2.h>
 
 #include "alloc.h"
 #include "error.h"
 #include "formats/trailers.h"
+#include "report.h"
 #include "snapshot/snapshot.h"
 #include "strbuf.h"
 
@@ -197,6 +200,22 @@ done:
 	return rc;
 }
 
+/*
+ * libgit2 ignores a failure to remove the lock it deleted refname under;
+ * left, it would make every later upgrade of the dependency fail. Only
+ * git-graft writes refs/graft/, and it holds the operation lock.
+ */
+static void remove_leftover_lock(const struct graft_repo *r, const char *refname)
+{
+	struct strbuf lock = STRBUF_INIT;
+
+	strbuf_addf(&lock, "%s%s.lock", r->commondir, refname);
+	if (unlink(lock.buf) < 0 && errno != ENOENT)
+		graft_warning("cannot remove '%s': %s; the next git-graft command removes it",
+			      lock.buf, strerror(errno));
+	strbuf_release(&lock);
+}
+
 int snapshot_delete_ref(const struct graft_repo *r,
 			const struct snapshot *snap)
 {
@@ -218,6 +237,8 @@ int snapshot_delete_ref(const struct graft_repo *r,
 	/* the reflog goes with it; fails if the ref moved meanwhile */
 	if (git_reference_delete(ref) < 0)
 		rc = graft_error_git(GRAFT_EFATAL, "cannot delete %s", refname);
+	else
+		remove_leftover_lock(r, refname);
 done:
 	git_reference_free(ref);
 	free(refname);

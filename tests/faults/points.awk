@@ -8,8 +8,9 @@
 #   <syscall> <N> <line of the trace> <signature>
 # where the signature is the call as it must look in every run of the
 # same point: root becomes <w>, random parts of temporary names and pipe
-# inodes are masked, and a write is named by its descriptor alone (its bytes hold
-# stat data that changes from copy to copy).
+# inodes and object names are masked, and a write is named by its
+# descriptor alone (its bytes hold stat data that changes from copy to
+# copy).
 
 function normalise(s) {
 	if (root != "") {
@@ -18,19 +19,35 @@ function normalise(s) {
 	}
 	gsub(/pipe:\[[0-9]+\]/, "pipe", s)
 	gsub(/socket:\[[0-9]+\]/, "socket", s)
-	return mask_random(s)
+	# a snapshot's records hold inode numbers, so its objects' names
+	# (and the fan-out directories they go in) differ from copy to copy
+	gsub(/\/objects\/[0-9a-f][0-9a-f]\/[0-9a-f]+/, "/objects/<id>", s)
+	return mask_random(mask_fanout(s))
+}
+
+# An object directory named alone: "objects/8d" followed by '"' or '>'.
+function mask_fanout(s,    out) {
+	out = ""
+	while (match(s, /\/objects\/[0-9a-f][0-9a-f][">]/)) {
+		out = out substr(s, 1, RSTART - 1) "/objects/<fan>" \
+		      substr(s, RSTART + RLENGTH - 1, 1)
+		s = substr(s, RSTART + RLENGTH)
+	}
+	return out s
 }
 
 # Temporary names made unique at random (mkstemp's XXXXXX, libgit2's
 # tmp_object_git2_<hex>): a part of a name after ".", "-" or "_", six
 # letters and digits or more, with a digit in it or letters of both
-# cases (not a flag such as O_WRONLY).
+# cases (not a flag such as O_WRONLY), or exactly six after "." (mkstemp
+# may well draw six capitals).
 function mask_random(s,    out, tok) {
 	out = ""
 	while (match(s, /[._-][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z][0-9A-Za-z]+/)) {
 		tok = substr(s, RSTART + 1, RLENGTH - 1)
 		out = out substr(s, 1, RSTART)
-		out = out (tok ~ /[0-9]/ || (tok ~ /[a-z]/ && tok ~ /[A-Z]/) ? "*" : tok)
+		out = out (tok ~ /[0-9]/ || (tok ~ /[a-z]/ && tok ~ /[A-Z]/) ||
+			   (substr(s, RSTART, 1) == "." && length(tok) == 6) ? "*" : tok)
 		s = substr(s, RSTART + RLENGTH)
 	}
 	return out s
