@@ -2,7 +2,7 @@
  * git graft rollback: put back the state from before an upgrade that was
  * cut short (its snapshot ref is still there); with none pending, undo
  * the newest committed upgrade of a dependency with a new commit
- * (undo.h). --list shows both kinds.
+ * (ops/rollback_commit.h). --list shows both kinds.
  *
  * An interrupted upgrade must be restored whatever it left behind:
  * graft.ini and graft.lock half-migrated, a merge a migration started.
@@ -79,7 +79,12 @@ static int rollback_interrupted(const struct graft_repo *r, const char *dep)
 	if ((rc = rollback_abort(r, dep, &committed)) < 0) {
 		graft_error_hint("the snapshot is kept under %s%s; 'git graft rollback' tries again",
 				 SNAPSHOT_REF_PREFIX, dep);
-		return rc;
+		/*
+		 * Half put back, or not at all: the snapshot is still there
+		 * and a rollback finishes the job, as after an upgrade whose
+		 * rollback failed.
+		 */
+		return graft_code_signal(rc) ? rc : GRAFT_EROLLBACK;
 	}
 	if (committed)
 		project_say("The upgrade of %s had been committed; removed its leftover snapshot ref.",

@@ -1,8 +1,8 @@
 /*
- * git graft upgrade: the atomic upgrade (src/upgrade.c) of each named
+ * git graft upgrade: the atomic upgrade (ops/upgrade.c) of each named
  * dependency, or of all of them, one after the other; with --dry-run,
  * the plans only; with --continue, --skip or --abort, what becomes of
- * an upgrade --stop-on-failure stopped (src/upgrade_state.h).
+ * an upgrade --stop-on-failure stopped (snapshot/upgrade_state.h).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -863,6 +863,24 @@ done:
 	return rc;
 }
 
+/*
+ * libgit2 1.5 renames the index it writes and a reflog it rewrites into
+ * place without an fsync: sync the file in the dependency's git
+ * directory named name, and that directory, before anything relies on it.
+ */
+static int sync_gitdir_file(struct dep *d, const char *name)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	strbuf_addf(&path, "%s%s", git_repository_path(d->repo), name);
+	rc = fsync_path(path.buf);
+	if (rc == 0)
+		rc = fsync_parent_dir(path.buf);
+	strbuf_release(&path);
+	return rc;
+}
+
 int dep_checkout(struct dep *d, const git_oid *commit)
 {
 	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
@@ -884,6 +902,8 @@ int dep_checkout(struct dep *d, const git_oid *commit)
 	    git_repository_set_head_detached(d->repo, commit) < 0)
 		rc = graft_error_git(GRAFT_EFATAL, "cannot check %s out at %s",
 				     d->shown, hex);
+	else
+		rc = sync_gitdir_file(d, "index");
 	git_commit_free(c);
 	return rc;
 }
@@ -908,12 +928,16 @@ int dep_forget_round_trip(struct dep *d, const git_oid *from,
 		return graft_error_git(GRAFT_EFATAL, "cannot read the reflog of %s",
 				       d->shown);
 	/* index 0 is the newest entry: the move back */
-	if (git_reflog_entrycount(log) >= 2 && is_move(log, 0, to, from) &&
-	    is_move(log, 1, from, to) &&
-	    (git_reflog_drop(log, 0, 1) < 0 || git_reflog_drop(log, 0, 1) < 0 ||
-	     git_reflog_write(log) < 0))
+	if (git_reflog_entrycount(log) < 2 || !is_move(log, 0, to, from) ||
+	    !is_move(log, 1, from, to))
+		goto done;
+	if (git_reflog_drop(log, 0, 1) < 0 || git_reflog_drop(log, 0, 1) < 0 ||
+	    git_reflog_write(log) < 0)
 		rc = graft_error_git(GRAFT_EFATAL, "cannot write the reflog of %s",
 				     d->shown);
+	else
+		rc = sync_gitdir_file(d, "logs/HEAD");
+done:
 	git_reflog_free(log);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include "deps/deps.h"
 #include "error.h"
 #include "ident.h"
+#include "report.h"
 #include "ops/rollback.h"
 #include "snapshot/autostash.h"
 #include "snapshot/pending.h"
@@ -190,6 +191,25 @@ int rollback_after_failure(const struct graft_repo *r,
 	return rc;
 }
 
+/*
+ * The upgrade of snap was committed before its git-graft stopped: bring
+ * its autostash back if that had not been done yet, then delete the ref.
+ */
+static int finish_committed(const struct graft_repo *r,
+			    const struct snapshot *snap)
+{
+	int kept = 0, rc;
+
+	if ((rc = autostash_pop_for(&kept, r, snap)) < 0)
+		return rc;
+	if (kept) {
+		graft_warning("your uncommitted changes from before the upgrade of %s are kept in the stash",
+			      snap->dep);
+		graft_hint("'git stash pop' brings them back once you have looked at the upgrade; 'git stash drop' forgets them");
+	}
+	return snapshot_delete_ref(r, snap);
+}
+
 int rollback_pending(const struct graft_repo *r, const char *dep,
 		     int *committed)
 {
@@ -203,7 +223,7 @@ int rollback_pending(const struct graft_repo *r, const char *dep,
 		rc = graft_error("the snapshot of %s was taken in another worktree: it is restored there",
 				 dep);
 	else if ((rc = snapshot_is_committed(committed, r, &snap)) == 0)
-		rc = *committed ? snapshot_delete_ref(r, &snap) :
+		rc = *committed ? finish_committed(r, &snap) :
 			rollback_to_snapshot(r, &snap, NULL, NULL);
 	snapshot_release(&snap);
 	return rc;
@@ -229,8 +249,8 @@ int rollback_drop_committed(const struct graft_repo *r)
 			continue;
 		if ((rc = snapshot_read(&snap, r, pending.names[i])) == 0 &&
 		    (rc = snapshot_is_committed(&committed, r, &snap)) == 0 &&
-		    committed && (rc = snapshot_delete_ref(r, &snap)) == 0)
-			out_warning("the upgrade of '%s' was committed before git-graft stopped; removed its leftover %s%s",
+		    committed && (rc = finish_committed(r, &snap)) == 0)
+			graft_warning("the upgrade of '%s' was committed before git-graft stopped; removed its leftover %s%s",
 				    snap.dep, SNAPSHOT_REF_PREFIX, snap.dep);
 		/* gone meanwhile, or unreadable: guard_no_pending tells */
 		if (rc != 0) {

@@ -449,9 +449,9 @@ static int carry_out(struct rollback_commit *u)
 		crash_point("undo-after-files");
 	if (rc < 0 ||
 	    (u->moves_dep && (rc = dep_checkout(&u->dep, &u->dep_target)) < 0) ||
-	    (rc = make_commit(u)) < 0 ||
-	    /* on disk before the snapshot goes (see the upgrade's carry_out) */
-	    (rc = syncfs_path(u->p->repo.workdir)) < 0) {
+	    /* on disk before the branch moves (see the upgrade's commit_last) */
+	    (rc = syncfs_path(u->p->repo.workdir)) < 0 ||
+	    (rc = make_commit(u)) < 0) {
 		rc = go_back(u, rc);
 		goto done;
 	}

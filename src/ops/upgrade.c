@@ -652,15 +652,18 @@ static int commit_last(struct upgrade *u, const size_t *change)
 	if ((rc = write_lock(u)) < 0)
 		return rc;
 	crash_point("after-lock");
-	if ((rc = interrupted()) < 0 || (rc = make_commit(u, change)) < 0)
-		return rc;
-	crash_point("after-commit");
 	/*
 	 * What the commands wrote and the dependency's new checkout, on
-	 * disk before the snapshot goes: until then a power cut is an
-	 * interrupted upgrade, after it the upgrade stands whole.
+	 * disk before the branch moves: a power cut before that is an
+	 * interrupted upgrade, rolled back; once the branch has moved, the
+	 * upgrade is taken as committed, so its files must be there whole.
 	 */
-	return syncfs_path(u->p->repo.workdir);
+	if ((rc = interrupted()) < 0 ||
+	    (rc = syncfs_path(u->p->repo.workdir)) < 0 ||
+	    (rc = make_commit(u, change)) < 0)
+		return rc;
+	crash_point("after-commit");
+	return 0;
 }
 
 /*
@@ -902,24 +905,31 @@ static int go_back(struct upgrade *u, int rc)
 	return reload < 0 && rc != GRAFT_EROLLBACK ? GRAFT_EFATAL : rc;
 }
 
-/* The upgrade stands; the changes set aside come back. */
-static void bring_back_stash(struct upgrade *u)
+/*
+ * The upgrade stands; the changes set aside come back. If they cannot
+ * (a write fails), the snapshot stays, so that the next git-graft
+ * command, or `git graft rollback`, brings them back.
+ */
+static int bring_back_stash(struct upgrade *u)
 {
 	int kept = 0;
 
 	if (!u->stashed)
-		return;
+		return 0;
 	if (autostash_pop(&kept, &u->p->repo, &u->stash) < 0) {
-		out_warning("%s", graft_error_message());
-		graft_error_clear();
-		kept = 1;
+		graft_error_prefix("the upgrade of %s is committed, but your uncommitted changes could not be brought back",
+				   u->plan->name);
+		graft_error_hint("they are kept in the stash, and %s%s; 'git graft rollback' brings them back",
+				 SNAPSHOT_REF_PREFIX, u->plan->name);
+		return GRAFT_EROLLBACK;
 	}
 	if (!kept)
-		return;
+		return 0;
 	u->out->stash_kept = 1;
 	out_warning("your uncommitted changes conflict with the upgrade of %s; they are kept in the stash",
 		    u->plan->name);
 	out_hint("'git stash pop' brings them back once you have looked at the upgrade; 'git stash drop' forgets them");
+	return 0;
 }
 
 /* The stop, with what --continue needs to rebuild u (upgrade_state.h). */
@@ -1014,17 +1024,25 @@ static int stop_or_go_back(struct upgrade *u, int rc)
 	return rc;
 }
 
-/* The upgrade stands: the snapshot ref goes, the autostash comes back. */
-static void finish(struct upgrade *u)
+/*
+ * The upgrade stands: the autostash comes back, then the snapshot ref
+ * goes (a crash in between is finished by the next command:
+ * rollback_drop_committed).
+ */
+static int finish(struct upgrade *u)
 {
+	int rc = bring_back_stash(u);
+
+	if (rc < 0)
+		return rc;
 	if (snapshot_delete_ref(&u->p->repo, &u->snap) < 0) {
 		out_warning("the upgrade of %s is committed, but its snapshot ref could not be deleted: %s",
 			    u->plan->name, graft_error_message());
 		graft_error_clear();
 	}
 	forget_stop(u);
-	bring_back_stash(u);
 	commit_post_hook(&u->commit, u->p->index, u->author);
+	return 0;
 }
 
 static int upgrade_snapshotted(struct upgrade *u)
@@ -1034,8 +1052,7 @@ static int upgrade_snapshotted(struct upgrade *u)
 	crash_point("after-snapshot");
 	if ((rc = carry_out(u)) < 0)
 		return stop_or_go_back(u, rc);
-	finish(u);
-	return 0;
+	return finish(u);
 }
 
 int upgrade_run(struct upgrade_outcome *out, struct project *p,
@@ -1227,7 +1244,7 @@ int upgrade_resume(struct upgrade_outcome *out, struct project *p,
 				      FROM_COMMIT : FROM_VERIFY)) < 0)
 			rc = stop_or_go_back(&u, rc);
 		else
-			finish(&u);
+			rc = finish(&u);
 	}
 	exec_untrap_signals();
 	snapshot_release(&u.snap);

@@ -479,6 +479,20 @@ static int conflicts(int *found, const struct stash_trees *t,
 	return rc;
 }
 
+/* The trees of stash, and the paths its index or work tree changed. */
+static int read_stash(struct stash_trees *t, struct path_list *paths,
+		      const struct graft_repo *r, const git_oid *stash)
+{
+	int rc;
+
+	if ((rc = read_trees(t, r, stash)) < 0 ||
+	    (rc = treediff(r->repo, t->base_tree, t->w_tree, note_path, paths)) < 0 ||
+	    (rc = treediff(r->repo, t->base_tree, t->index_tree, note_path, paths)) < 0)
+		return rc;
+	path_list_sort(paths);
+	return 0;
+}
+
 int autostash_pop(int *kept, const struct graft_repo *r, const git_oid *stash)
 {
 	struct path_list paths = PATH_LIST_INIT;
@@ -492,11 +506,8 @@ int autostash_pop(int *kept, const struct graft_repo *r, const git_oid *stash)
 		return rc;
 	if (!found)
 		return graft_error("the autostash entry is gone from the stash");
-	if ((rc = read_trees(&t, r, stash)) < 0 ||
-	    (rc = treediff(r->repo, t.base_tree, t.w_tree, note_path, &paths)) < 0 ||
-	    (rc = treediff(r->repo, t.base_tree, t.index_tree, note_path, &paths)) < 0)
+	if ((rc = read_stash(&t, &paths, r, stash)) < 0)
 		goto done;
-	path_list_sort(&paths);
 	if ((rc = conflicts(kept, &t, &paths)) < 0 || *kept)
 		goto done;
 	/* no scan to tell of an untracked .gitattributes: take it as there */
@@ -554,21 +565,190 @@ static int is_autostash_of(const struct graft_repo *r, const struct stash_top *t
 	return 0;
 }
 
+/* Whether commit id is the autostash of the upgrade snap was taken for. */
+static int is_autostash_commit(int *yes, const struct graft_repo *r,
+			       const git_oid *id, const struct snapshot *snap)
+{
+	struct strbuf want = STRBUF_INIT;
+	struct stash_top top = { 1, {{0}}, NULL };
+	git_commit *commit = NULL;
+	int rc;
+
+	*yes = 0;
+	if (git_commit_lookup(&commit, r->repo, id) < 0) {
+		/* a ref left to an object that was never written is not ours */
+		git_error_clear();
+		return 0;
+	}
+	strbuf_addstr(&want, git_commit_message(commit));
+	strbuf_rtrim(&want);
+	git_oid_cpy(&top.id, id);
+	top.message = want.buf;
+	rc = is_autostash_of(r, &top, snap, yes);
+	git_commit_free(commit);
+	strbuf_release(&want);
+	return rc;
+}
+
+/*
+ * Making the entry writes the reflog and refs/stash one after the other:
+ * a failure or a crash in between leaves one without the other. Either
+ * way, the entry goes: the reflog's newest entry if it is ours, and the
+ * ref is set to what the reflog then has on top, or removed.
+ */
 int autostash_drop_for(const struct graft_repo *r, const struct snapshot *snap)
 {
-	struct stash_top top = { 0, {{0}}, NULL };
-	int ours = 0, rc;
+	const git_reflog_entry *top;
+	git_reference *ref = NULL;
+	git_reflog *log = NULL;
+	git_oid at;
+	int has_ref, ours_at_ref = 0, ours_on_top = 0, failed, rc = 0;
 
+	has_ref = git_reference_name_to_id(&at, r->repo, "refs/stash") == 0;
+	git_error_clear();
+	/* reading a reflog that is not there makes an empty one */
+	if (!has_ref && git_reference_has_log(r->repo, "refs/stash") != 1) {
+		git_error_clear();
+		return 0;
+	}
+	if (git_reflog_read(&log, r->repo, "refs/stash") < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the stash");
+	top = git_reflog_entry_byindex(log, 0);
+	if ((has_ref && (rc = is_autostash_commit(&ours_at_ref, r, &at, snap)) < 0) ||
+	    (top && (rc = is_autostash_commit(&ours_on_top, r,
+					      git_reflog_entry_id_new(top),
+					      snap)) < 0) ||
+	    (!ours_at_ref && !ours_on_top))
+		goto done;
+	if (ours_on_top && git_reflog_drop(log, 0, 1) < 0) {
+		rc = graft_error_git(GRAFT_EFATAL, "cannot drop the autostash entry");
+		goto done;
+	}
+	top = git_reflog_entry_byindex(log, 0);
+	if (top)
+		failed = git_reflog_write(log) < 0 ||
+			 git_reference_create(&ref, r->repo, "refs/stash",
+					      git_reflog_entry_id_new(top), 1,
+					      NULL) < 0;
+	else
+		failed = (has_ref &&
+			  git_reference_remove(r->repo, "refs/stash") < 0) ||
+			 git_reflog_delete(r->repo, "refs/stash") < 0;
+	if (failed)
+		rc = graft_error_git(GRAFT_EFATAL, "cannot drop the autostash entry");
+done:
+	git_reference_free(ref);
+	git_reflog_free(log);
+	return rc;
+}
+
+/* The id of what is at path on disk, as git would hash it; *missing. */
+static int hash_on_disk(git_oid *out, int *missing, const struct graft_repo *r,
+			const char *path)
+{
+	struct strbuf full = STRBUF_INIT, target = STRBUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	*missing = 0;
+	strbuf_addf(&full, "%s%s", r->workdir, path);
+	if (lstat(full.buf, &st) < 0) {
+		*missing = 1;
+	} else if (S_ISLNK(st.st_mode)) {
+		if (readlink_at(AT_FDCWD, full.buf, &target) < 0 ||
+		    git_odb_hash(out, target.buf, target.len, GIT_OBJECT_BLOB) < 0)
+			rc = graft_error("cannot read the symlink '%s'", path);
+	} else if (!S_ISREG(st.st_mode) ||
+		   git_repository_hashfile(out, r->repo, path, GIT_OBJECT_BLOB,
+					   NULL) < 0) {
+		git_error_clear();
+		git_oid_fromstr(out, "0000000000000000000000000000000000000000");
+	}
+	strbuf_release(&target);
+	strbuf_release(&full);
+	return rc;
+}
+
+static int has_id(const git_tree_entry *e, const git_oid *id, int missing)
+{
+	return missing ? !e : e && git_oid_equal(git_tree_entry_id(e), id);
+}
+
+/*
+ * Whether path is, in the index and on disk, as HEAD has it or as the
+ * stash has it: what a pop cut short leaves. Anything else is an edit
+ * made since, which only a copy in the stash may replace.
+ */
+static int as_head_or_stash(int *yes, const struct graft_repo *r,
+			    git_index *idx, const struct stash_trees *t,
+			    const char *path)
+{
+	git_tree_entry *head = NULL, *index = NULL, *w = NULL;
+	const git_index_entry *staged = git_index_get_bypath(idx, path, 0);
+	git_oid disk;
+	int missing, rc;
+
+	*yes = 0;
+	if ((rc = entry_at(&head, t->head_tree, path)) == 0 &&
+	    (rc = entry_at(&index, t->index_tree, path)) == 0 &&
+	    (rc = entry_at(&w, t->w_tree, path)) == 0 &&
+	    (rc = hash_on_disk(&disk, &missing, r, path)) == 0)
+		*yes = (has_id(head, &disk, missing) || has_id(w, &disk, missing)) &&
+		       (staged ? has_id(head, &staged->id, 0) ||
+				 has_id(index, &staged->id, 0) :
+				 !head || !index);
+	git_tree_entry_free(head);
+	git_tree_entry_free(index);
+	git_tree_entry_free(w);
+	return rc;
+}
+
+static int untouched_since_pop(int *yes, const struct graft_repo *r,
+			       const struct stash_trees *t,
+			       const struct path_list *paths)
+{
+	git_index *idx = NULL;
+	size_t i;
+	int rc;
+
+	*yes = 1;
+	if ((rc = repo_index(&idx, r)) < 0)
+		return rc;
+	for (i = 0; i < paths->nr && *yes && rc == 0; i++)
+		rc = as_head_or_stash(yes, r, idx, t, paths->items[i]);
+	git_index_free(idx);
+	return rc;
+}
+
+int autostash_pop_for(int *kept, const struct graft_repo *r,
+		      const struct snapshot *snap)
+{
+	struct stash_top top = { 0, {{0}}, NULL };
+	struct path_list paths = PATH_LIST_INIT;
+	struct stash_trees t;
+	int ours = 0, untouched = 0, rc;
+
+	*kept = 0;
+	memset(&t, 0, sizeof(t));
 	rc = git_stash_foreach(r->repo, read_top, &top);
 	if (rc < 0 && rc != GIT_EUSER && rc != GIT_ENOTFOUND) {
 		free(top.message);
 		return graft_error_git(GRAFT_EFATAL, "cannot read the stash");
 	}
 	git_error_clear();
-	rc = 0;
-	if (top.found && (rc = is_autostash_of(r, &top, snap, &ours)) == 0 &&
-	    ours && git_stash_drop(r->repo, 0) < 0)
-		rc = graft_error_git(GRAFT_EFATAL, "cannot drop the autostash entry");
+	if ((rc = top.found ? is_autostash_of(r, &top, snap, &ours) : 0) < 0 ||
+	    !ours)
+		goto done;
+	if ((rc = read_stash(&t, &paths, r, &top.id)) < 0 ||
+	    (rc = untouched_since_pop(&untouched, r, &t, &paths)) < 0)
+		goto done;
+	if (untouched)
+		rc = autostash_pop(kept, r, &top.id);
+	else
+		*kept = 1;
+done:
+	release_trees(&t);
+	path_list_release(&paths);
 	free(top.message);
 	return rc;
 }

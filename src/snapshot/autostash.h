@@ -48,6 +48,16 @@ int autostash_save(git_oid *out, const struct graft_repo *r,
 int autostash_pop(int *kept, const struct graft_repo *r, const git_oid *stash);
 
 /*
+ * After a crash between the commit of the upgrade snap was taken for and
+ * the return of its autostash: autostash_pop, if the newest stash entry
+ * is that autostash. The paths it changes must be as HEAD or as the
+ * entry has them (a pop cut short): otherwise, or on a conflict, the
+ * entry stays and *kept is set. Nothing when the entry is not there.
+ */
+int autostash_pop_for(int *kept, const struct graft_repo *r,
+		      const struct snapshot *snap);
+
+/*
  * Drop the newest stash entry if it is the autostash of the upgrade snap
  * was taken for (after the snapshot is back, it is a copy of what the
  * snapshot holds). Nothing when there is none.

@@ -88,14 +88,26 @@ static void candidates(struct path_list *l, const struct graft_repo *r)
 
 	add_if_there(l, r->gitdir, "index");
 	add_if_there(l, r->gitdir, "HEAD");
+	add_if_there(l, r->gitdir, "logs/HEAD");
 	add_if_there(l, r->commondir, "packed-refs");
 	add_if_there(l, r->commondir, "config");
+	add_if_there(l, r->commondir, "refs/stash");
+	add_if_there(l, r->commondir, "logs/refs/stash");
 	if (git_reference_lookup(&head, r->repo, "HEAD") == 0 &&
-	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
-		add_if_there(l, r->commondir, git_reference_symbolic_target(head));
+	    git_reference_type(head) == GIT_REFERENCE_SYMBOLIC) {
+		const char *branch = git_reference_symbolic_target(head);
+
+		add_if_there(l, r->commondir, branch);
+		strbuf_addf(&dir, "logs/%s", branch);
+		add_if_there(l, r->commondir, dir.buf);
+		strbuf_reset(&dir);
+	}
 	git_error_clear();
 	git_reference_free(head);
 	strbuf_addf(&dir, "%srefs/graft/", r->commondir);
+	add_tree(l, &dir);
+	strbuf_reset(&dir);
+	strbuf_addf(&dir, "%slogs/refs/graft/", r->commondir);
 	add_tree(l, &dir);
 	strbuf_release(&dir);
 	add_modules(l, r);

@@ -6,7 +6,12 @@
 #             (objects, refs, reflogs, index, packed-refs, HEAD, the
 #             dependency's git directory under .git/modules) or as
 #             graft.lock was fsync'd (or fdatasync'd) after its last write
-#             and before the rename;
+#             and before the rename; but for an index or a reflog, which
+#             libgit2 1.5 writes and renames without an fsync: that one
+#             must be fsync'd (or the file system synced) after the
+#             rename, before the next step. A power cut between the two
+#             can lose that file alone, while the snapshot that puts it
+#             back is still pending;
 #   dir       its directory is fsync'd after the rename, before the next
 #             step: the next change outside the git directory (the work
 #             tree, the dependency's checkout, graft.lock), the start of a
@@ -89,6 +94,11 @@ function violate(rule, what) {
 	bad++
 }
 
+# what libgit2 1.5 renames into place unsynced: the index, a reflog
+function synced_late(p) {
+	return p ~ /\/index$/ || p ~ /\/logs\//
+}
+
 # a step: every pending obligation must have been met
 function step(what,    k) {
 	for (k in want_dir)
@@ -100,6 +110,10 @@ function step(what,    k) {
 	for (k in want_append)
 		violate("append", "written in place, not fsync'd before " what \
 			": " rel(k))
+	for (k in want_late)
+		violate("file", "renamed into place by libgit2, not fsync'd before " \
+			what ": " rel(k))
+	split("", want_late)
 	split("", want_dir)
 	split("", want_parent)
 	split("", want_append)
@@ -155,10 +169,12 @@ name == "fsync" || name == "fdatasync" {
 		if (want_parent[k] == f)
 			delete want_parent[k]
 	delete want_append[f]
+	delete want_late[f]
 	next
 }
 
 name == "syncfs" {
+	split("", want_late)
 	split("", want_dir)
 	split("", want_parent)
 	split("", want_append)
@@ -174,7 +190,11 @@ name ~ /^(rename|renameat|renameat2|link|linkat)$/ {
 	if (worktree(to))
 		step("changing " rel(to))
 	if (durable(to)) {
-		if (!(from in synced) || synced[from] < written[from])
+		if ((from in synced) && synced[from] >= written[from])
+			;
+		else if (synced_late(to))
+			want_late[to] = 1
+		else
 			violate("file", "renamed into place without an fsync of its data: " \
 				rel(from) " -> " rel(to))
 		want_dir[to] = dirname(to)

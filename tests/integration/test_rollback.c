@@ -603,14 +603,18 @@ Test(rollback, failure_puts_everything_back)
 	up = commit_upgrade(app, "kb", "v2.0.0", MIGRATE);
 	sh_do(app, "echo mine > notes.txt");
 	before = consumer_state(app);
-	/* the branch cannot move: git's own lock on it is taken */
-	sh_do(app, "touch .git/refs/heads/main.lock");
+	/* the branch cannot move: a live git holds its lock */
+	sh_do(app, "(exec 3>.git/refs/heads/main.lock; touch held; "
+	      "while test -e held; do sleep 0.05; done; "
+	      "rm .git/refs/heads/main.lock; touch released) >/dev/null 2>&1 & "
+	      "while ! test -e held; do sleep 0.05; done");
 	r = graft(app, "rollback", "kb", NULL);
 	cr_assert_eq(r.status, 1, "%d %s", r.status, r.err);
 	assert_contains(r.err, "error: cannot commit the rollback");
 	assert_contains(r.err, "hint: everything is back as it was before the rollback of kb");
 	cmd_result_free(&r);
-	sh_do(app, "rm .git/refs/heads/main.lock");
+	sh_do(app, "rm held; while ! test -e released; do sleep 0.05; done; "
+	      "rm released");
 	after = consumer_state(app);
 	assert_str_eq(before, after, "state");
 	s = sh_ok(app, "cat app.js");
