@@ -9,7 +9,7 @@
 #include "error.h"
 #include "strbuf.h"
 
-/* Every variable git-graft sets for a command (DESIGN §4). */
+/* Every variable git-graft sets for a command (docs/design.md). */
 static const char *const graft_variables[] = {
 	"GRAFT_ROOT", "GRAFT_DEP_NAME", "GRAFT_DEP_PATH",
 	"GRAFT_FROM_REF", "GRAFT_FROM_COMMIT", "GRAFT_TO_REF",

@@ -7,10 +7,10 @@
 
 /*
  * What a command declared in a graft.ini runs with, the same for `git
- * graft run` and for an upgrade's migration and verify commands (DESIGN
- * §4): the directory it starts in and its environment. Commands get
- * their context from environment variables; no value is ever pasted
- * into their shell script.
+ * graft run` and for an upgrade's migration and verify commands
+ * (docs/design.md): the directory it starts in and its environment.
+ * Commands get their context from environment variables; no value is
+ * ever pasted into their shell script.
  */
 
 /*

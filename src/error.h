@@ -10,7 +10,7 @@
  * Functions return 0 on success or one of these negative codes, having
  * set a message with graft_error*(). The command layer prints the message
  * once and turns the code into the exit status (graft_exit_status), so
- * the exit codes of DESIGN §3 are decided where the failure is known.
+ * the exit codes (docs/design.md) are decided where the failure is known.
  */
 enum graft_status {
 	GRAFT_OK = 0,

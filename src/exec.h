@@ -8,7 +8,7 @@
 
 /*
  * Running other programs: the migration and verification commands of an
- * upgrade (DESIGN §4); and, further down, programs run directly (hooks,
+ * upgrade (docs/design.md); and, further down, programs run directly (hooks,
  * signing programs, credential helpers) and the pager.
  *
  * A command runs as `/bin/sh -c <script> sh <args>...`, so arguments

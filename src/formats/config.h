@@ -7,7 +7,7 @@
 
 /*
  * graft.ini: a consumer's dependencies and commands, and a dependency's
- * metadata, changes and commands (DESIGN §2). One file may hold both.
+ * metadata, changes and commands (docs/design.md). One file may hold both.
  */
 
 #define CONFIG_FILE "graft.ini"

@@ -4,7 +4,7 @@
 #include "strbuf.h"
 
 /*
- * The commits git-graft makes say what they did in trailers (DESIGN §4):
+ * The commits git-graft makes say what they did in trailers (docs/design.md):
  *
  *   graft: upgrade meta-kb v1.5.0 -> v2.0.0
  *

@@ -1,5 +1,5 @@
 /*
- * The atomic upgrade (DESIGN §4). The order of the steps is the design:
+ * The atomic upgrade (docs/design.md). The order of the steps is the design:
  *
  *   checks      nothing is touched until every one has passed
  *   snapshot    durable (objects and ref fsync'd) before anything moves

@@ -11,7 +11,7 @@
 #include "snapshot/snapshot.h"
 
 /*
- * The atomic upgrade of one dependency (DESIGN §4): plan it from the
+ * The atomic upgrade of one dependency (docs/design.md): plan it from the
  * target commit's graft.ini, then snapshot, move, run the changes'
  * commands, lock, commit, and delete the snapshot ref; on any failure
  * after the snapshot, go back to it.

@@ -1,5 +1,5 @@
 /*
- * upgrade and rollback of an interrupted upgrade (DESIGN §4): the commit
+ * upgrade and rollback of an interrupted upgrade (docs/design.md): the commit
  * an upgrade makes, and the exact state every failure goes back to.
  */
 #include <stdio.h>
