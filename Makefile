@@ -141,10 +141,14 @@ check-asan:
 # with git-graft run by tools/valgrind-graft through a link named
 # git-graft, as tests that put it on PATH expect. Any error or definitely
 # lost block fails the test it happens in (exit status 96).
-# VALGRIND_FILTER=<criterion pattern> runs a subset, e.g. 'add/*'.
+# Valgrind's reports of git-graft go to $(VALGRIND_LOGS), one a process,
+# not into what the tests compare; those with an error are shown when
+# the run fails. VALGRIND_FILTER=<criterion pattern> runs a subset, e.g.
+# 'add/*'.
 VALGRIND_JOBS ?= $(TEST_JOBS)
 VALGRIND_FILTER ?=
 VALGRIND_BIN = $(BUILD)/valgrind/git-graft
+VALGRIND_LOGS = $(BUILD)/valgrind/logs
 VALGRIND_CRITERION = --jobs=$(VALGRIND_JOBS) \
 	$(if $(VALGRIND_FILTER),--filter='$(VALGRIND_FILTER)')
 VALGRIND_ENV = GRAFT_VALGRIND_SUPP='$(CURDIR)/tests/valgrind.supp'
@@ -159,9 +163,13 @@ check-valgrind:
 	$(VALGRIND_ENV) GRAFT_VALGRIND_BIN='$(abspath $(UNIT_BIN))' \
 		VALGRIND_OPTS='--trace-children=yes --trace-children-skip=/bin/*,/usr/*' \
 		tools/valgrind-graft $(VALGRIND_CRITERION)
+	@rm -rf $(VALGRIND_LOGS)
 	$(VALGRIND_ENV) GRAFT_VALGRIND_BIN='$(abspath $(BIN))' \
 		GRAFT_BIN='$(abspath $(VALGRIND_BIN))' \
-		$(INTEG_BIN) $(VALGRIND_CRITERION)
+		GRAFT_VALGRIND_LOGS='$(abspath $(VALGRIND_LOGS))' \
+		$(INTEG_BIN) $(VALGRIND_CRITERION) || { \
+		grep -l -e '== [A-Z]' -e 'definitely lost' $(VALGRIND_LOGS)/*.log \
+			2>/dev/null | xargs -r cat; exit 1; }
 
 # The fault-injection sweep: each operation of tests/faults/run recorded
 # under strace, then run again with SIGKILL, EIO, ENOSPC or a full disk at
