@@ -154,7 +154,7 @@ static int run_rollback(const char *name, const struct commit_options *opts)
 	}
 done:
 	pending_list_release(&pending);
-	oplock_release(&lock);
+	oplock_release(&lock, &r);
 	repo_close(&r);
 	/* the project takes the lock again, with the checks of any change */
 	if (rc == 0 && !dep && name)

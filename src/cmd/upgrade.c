@@ -289,7 +289,7 @@ static int abort_stopped(void)
 			    st.dep);
 done:
 	upgrade_state_release(&st);
-	oplock_release(&lock);
+	oplock_release(&lock, &r);
 	repo_close(&r);
 	return rc;
 }

@@ -179,7 +179,7 @@ static int guard(struct oplock *lock, const struct graft_repo *r,
 	    (rc = upgrade_state_clear_stale(r)) < 0 ||
 	    (rc = no_pending(r, resuming)) < 0 ||
 	    (rc = repo_check_state(r)) < 0) {
-		oplock_release(lock);
+		oplock_release(lock, r);
 		return rc;
 	}
 	return 0;

@@ -109,7 +109,7 @@ void project_close(struct project *p)
 	file_edits_release(&p->edits);
 	config_release(&p->cfg);
 	lock_release(&p->lock);
-	oplock_release(&p->oplock);
+	oplock_release(&p->oplock, &p->repo);
 	repo_close(&p->repo);
 	project_init(p);
 }

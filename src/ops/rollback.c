@@ -200,7 +200,9 @@ static int finish_committed(const struct graft_repo *r,
 {
 	int kept = 0, rc;
 
-	if ((rc = autostash_pop_for(&kept, r, snap)) < 0)
+	/* a drop cut short leaves a ref the pop does not find: it goes */
+	if ((rc = autostash_pop_for(&kept, r, snap)) < 0 ||
+	    (!kept && (rc = autostash_drop_for(r, snap)) < 0))
 		return rc;
 	if (kept) {
 		graft_warning("your uncommitted changes from before the upgrade of %s are kept in the stash",

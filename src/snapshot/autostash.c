@@ -720,6 +720,46 @@ static int untouched_since_pop(int *yes, const struct graft_repo *r,
 	return rc;
 }
 
+/*
+ * The temporary files a pop cut short may have left beside the paths it
+ * writes: worktree.h names them .graft-tmp-<pid>-<n>, n counting the
+ * files written, and pid is that of the git-graft that took snap.
+ */
+static int remove_temporaries(const struct graft_repo *r,
+			      const struct path_list *paths, long pid)
+{
+	struct worktree wt = WORKTREE_INIT;
+	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT, done = STRBUF_INIT;
+	size_t i, n;
+	int rc;
+
+	if ((rc = worktree_open(&wt, r->workdir)) < 0)
+		return rc;
+	for (i = 0; i < paths->nr && rc == 0; i++) {
+		const char *slash = strrchr(paths->items[i], '/');
+
+		strbuf_reset(&dir);
+		if (slash)
+			strbuf_add(&dir, paths->items[i],
+				   (size_t)(slash - paths->items[i]) + 1);
+		/* paths are sorted: a directory's paths come together */
+		if (i > 0 && !strcmp(dir.buf, done.buf))
+			continue;
+		strbuf_reset(&done);
+		strbuf_addstr(&done, dir.buf);
+		for (n = 0; n < paths->nr && rc == 0; n++) {
+			strbuf_reset(&name);
+			strbuf_addf(&name, "%s.graft-tmp-%ld-%zu", dir.buf, pid, n);
+			rc = worktree_remove(&wt, name.buf);
+		}
+	}
+	worktree_close(&wt);
+	strbuf_release(&dir);
+	strbuf_release(&name);
+	strbuf_release(&done);
+	return rc;
+}
+
 int autostash_pop_for(int *kept, const struct graft_repo *r,
 		      const struct snapshot *snap)
 {
@@ -740,6 +780,7 @@ int autostash_pop_for(int *kept, const struct graft_repo *r,
 	    !ours)
 		goto done;
 	if ((rc = read_stash(&t, &paths, r, &top.id)) < 0 ||
+	    (rc = remove_temporaries(r, &paths, snap->pid)) < 0 ||
 	    (rc = untouched_since_pop(&untouched, r, &t, &paths)) < 0)
 		goto done;
 	if (untouched)

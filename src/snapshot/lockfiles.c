@@ -76,6 +76,7 @@ static void add_modules(struct path_list *l, const struct graft_repo *r)
 		strbuf_addf(&dir, "%s/", de->d_name);
 		add_if_there(l, dir.buf, "index");
 		add_if_there(l, dir.buf, "HEAD");
+		add_if_there(l, dir.buf, "logs/HEAD");
 	}
 	closedir(d);
 	strbuf_release(&dir);
@@ -184,7 +185,7 @@ int lockfiles_clear_stale(const struct graft_repo *r)
 			rc = graft_error("cannot remove the stale lock '%s': %s", path,
 					 strerror(errno));
 		else
-			graft_warning("removed '%s', a lock nothing holds: left by a git-graft (or git) that was stopped",
+			graft_warning("removed '%s', a lock nothing holds: left by a git-graft (or git) that was stopped, or one that could not remove it",
 				    path);
 	}
 	path_list_release(&locks);

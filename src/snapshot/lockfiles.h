@@ -16,8 +16,8 @@
  * at once). Those of what
  * git-graft itself writes are looked at: the index, HEAD, its branch,
  * packed-refs, config, refs/stash, refs/graft/ and the reflogs of those
- * refs in the repository, and the index and HEAD of each repository
- * under modules/ (the dependencies). Each
+ * refs in the repository, and the index, HEAD and HEAD's reflog of each
+ * repository under modules/ (the dependencies). Each
  * stale one is removed with a warning.
  */
 int lockfiles_clear_stale(const struct graft_repo *r);

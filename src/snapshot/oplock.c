@@ -12,6 +12,7 @@
 
 #include "cmd/output.h"
 #include "error.h"
+#include "snapshot/lockfiles.h"
 #include "snapshot/oplock.h"
 #include "strbuf.h"
 
@@ -145,9 +146,16 @@ int oplock_acquire(struct oplock *lock, const struct graft_repo *r)
 	return 0;
 }
 
-void oplock_release(struct oplock *lock)
+void oplock_release(struct oplock *lock, const struct graft_repo *r)
 {
 	if (lock->fd >= 0) {
+		/*
+		 * libgit2 ignores a failure to remove a lock file it gave up:
+		 * left, it would stop every later git. Still under the lock,
+		 * nothing else of git-graft's can hold one.
+		 */
+		if (lockfiles_clear_stale(r) < 0)
+			graft_error_clear();
 		/* unlink first: whoever opens the path next gets a fresh file */
 		unlink(lock->path);
 		close(lock->fd);

@@ -24,8 +24,11 @@ struct oplock {
  * (output_survive_closed_pipe).
  */
 int oplock_acquire(struct oplock *lock, const struct graft_repo *r);
-/* Release and remove the lock; harmless when not held. */
-void oplock_release(struct oplock *lock);
+/*
+ * Release and remove the lock, removing first the lock files of git that
+ * nothing holds (lockfiles.h); harmless when not held.
+ */
+void oplock_release(struct oplock *lock, const struct graft_repo *r);
 
 /*
  * Whether process pid holds the operation lock of one of r's worktrees

@@ -45,10 +45,10 @@ Test(oplock, second_holder_is_refused_with_the_pid,
 	graft_error_clear();
 	cr_assert_null(b.path);
 
-	oplock_release(&a);
+	oplock_release(&a, &r);
 	cr_assert_not(file_exists(".git/graft/op.lock"));
 	cr_assert_eq(oplock_acquire(&b, &r), 0);
-	oplock_release(&b);
+	oplock_release(&b, &r);
 	repo_close(&r);
 	git_libgit2_shutdown();
 }
@@ -71,7 +71,7 @@ Test(oplock, lock_of_a_dead_process_is_taken_over,
 	snprintf(content, sizeof(content), "%ld\n", (long)dead);
 	write_file(".git/graft/op.lock", content);
 	cr_assert_eq(oplock_acquire(&a, &r), 0, "%s", graft_error_message());
-	oplock_release(&a);
+	oplock_release(&a, &r);
 	repo_close(&r);
 	git_libgit2_shutdown();
 }
@@ -86,7 +86,7 @@ Test(oplock, pending_snapshot_refuses_mutations,
 	git_libgit2_init();
 	open_test_repo(&r);
 	cr_assert_eq(guard_mutation(&a, &r), 0);
-	oplock_release(&a);
+	oplock_release(&a, &r);
 
 	sh_do(NULL, "git update-ref refs/graft/snapshots/meta-kb HEAD");
 	cr_assert_eq(pending_snapshots(&list, &r), 0);
@@ -139,7 +139,7 @@ Test(oplock, held_by_names_the_holder_in_any_worktree,
 	cr_assert_eq(oplock_acquire(&a, &r), 0, "%s", graft_error_message());
 	cr_assert(oplock_held_by(&r, self));
 	cr_assert_not(oplock_held_by(&r, self + 1), "only its holder");
-	oplock_release(&a);
+	oplock_release(&a, &r);
 	cr_assert_not(oplock_held_by(&r, self));
 
 	/* a lock left by a process that died names it, but is not held */
@@ -154,7 +154,7 @@ Test(oplock, held_by_names_the_holder_in_any_worktree,
 		     graft_error_message());
 	cr_assert_eq(oplock_acquire(&a, &linked), 0, "%s", graft_error_message());
 	cr_assert(oplock_held_by(&r, self), "seen from the main worktree");
-	oplock_release(&a);
+	oplock_release(&a, &linked);
 	cr_assert_not(oplock_held_by(&r, self));
 	cr_assert(chdir(repo) == 0);
 	repo_close(&linked);
