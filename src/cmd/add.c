@@ -13,6 +13,7 @@
 #include "formats/names.h"
 #include "ops/project.h"
 #include "paths.h"
+#include "signals.h"
 
 static const char *const add_usage[] = {
 	"git graft add [-q] [--no-resolve] <name> <source>[#<ref>]",

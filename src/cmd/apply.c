@@ -9,6 +9,7 @@
 #include "error.h"
 #include "formats/names.h"
 #include "ops/project.h"
+#include "signals.h"
 
 static const char *const apply_usage[] = {
 	"git graft apply [-q] [-f | --force] <name> --to <ref>",

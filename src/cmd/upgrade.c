@@ -13,6 +13,7 @@
 #include "cmd/options.h"
 #include "cmd/output.h"
 #include "error.h"
+#include "formats/names.h"
 #include "ops/guard.h"
 #include "ops/project.h"
 #include "ops/rollback.h"

@@ -343,30 +343,3 @@ void project_say(const char *fmt, ...)
 	out_sanitized(stdout, sb.buf);
 	strbuf_release(&sb);
 }
-
-const char *short_id(char *buf, const git_oid *id)
-{
-	return git_oid_tostr(buf, 8, id);
-}
-
-void signals_hold(sigset_t *saved)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &set, saved);
-}
-
-void signals_release(const sigset_t *saved)
-{
-	sigprocmask(SIG_SETMASK, saved, NULL);
-}
-
-int is_interrupt(int rc)
-{
-	return graft_code_signal(rc) != 0;
-}

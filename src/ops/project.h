@@ -1,8 +1,6 @@
 #ifndef GRAFT_PROJECT_H
 #define GRAFT_PROJECT_H
 
-#include <signal.h>
-
 #include <git2.h>
 
 #include "fileedit.h"
@@ -171,19 +169,5 @@ int project_write_index(struct project *p);
  * 89abcde"), unless --quiet; control characters neutralised.
  */
 void project_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * Hold SIGHUP, SIGINT, SIGQUIT and SIGTERM back while changes that belong
- * together are made (checkout, lock, index): an interrupt then comes
- * after them, not between them.
- */
-void signals_hold(sigset_t *saved);
-void signals_release(const sigset_t *saved);
-
-/* 1 if rc says a signal stopped the work: stop, and exit so. */
-int is_interrupt(int rc);
-
-/* The first 7 hex digits of id, in buf (at least 8 bytes). */
-const char *short_id(char *buf, const git_oid *id);
 
 #endif
