@@ -248,7 +248,7 @@ int project_dep_config(struct graft_config *cfg, struct dep *d,
 
 	if (diags.nr) {
 		diag_sort(&diags);
-		diag_print(&diags);
+		diag_report(&diags);
 		rc = graft_error("the graft.ini of %s at %s is not valid", d->name,
 				 ref);
 		graft_error_hint("it belongs to %s: its maintainers have to fix it",
