@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "cmd/describe.h"
 #include "cmd/output.h"
 #include "cmdenv.h"
 #include "crashpoint.h"
@@ -206,16 +205,16 @@ void upgrade_plan_release(struct upgrade_plan *plan)
 	free(plan->to_ref);
 }
 
-static const struct graft_command *find_command(const struct upgrade_plan *plan,
-						const char *name)
+const struct graft_command *upgrade_plan_command(const struct upgrade_plan *plan,
+						  const char *name)
 {
 	/* the target's graft.ini is valid: the commands it names are there */
 	return name ? config_find_command(&plan->target_cfg, name) : NULL;
 }
 
-/* The subject of the commit, or of the commit of change i of a series. */
-static const char *commit_subject(struct strbuf *sb, const struct upgrade_plan *plan,
-				  const size_t *i)
+const char *upgrade_commit_subject(struct strbuf *sb,
+				   const struct upgrade_plan *plan,
+				   const size_t *i)
 {
 	strbuf_reset(sb);
 	strbuf_addf(sb, "graft: %s %s %s -> %s",
@@ -227,122 +226,16 @@ static const char *commit_subject(struct strbuf *sb, const struct upgrade_plan *
 	return sb->buf;
 }
 
-/*
- * --stepwise: where the dependency is for change i's commands: at its
- * commit, but the last change's at the target, where the upgrade ends.
- */
-static const git_oid *step_commit(const struct upgrade_plan *plan, size_t i)
+const git_oid *upgrade_step_commit(const struct upgrade_plan *plan, size_t i)
 {
 	return i + 1 == plan->changes.nr ? &plan->to :
 	       &plan->changes.items[i].commit;
 }
 
-static const char *step_ref(const struct upgrade_plan *plan, size_t i)
+const char *upgrade_step_ref(const struct upgrade_plan *plan, size_t i)
 {
 	return i + 1 == plan->changes.nr ? plan->to_ref :
 	       plan->changes.items[i].change->ref;
-}
-
-/* What would be committed, after the changes. */
-static void print_commits(const struct upgrade_plan *plan,
-			  const struct upgrade_opts *opts)
-{
-	struct strbuf first = STRBUF_INIT, last = STRBUF_INIT;
-	size_t i = 0, n = plan->changes.nr;
-
-	if (!opts->commit_per_change || !n) {
-		project_say("%sThen %s would be locked at %s and committed as \"%s\".",
-			    n ? "\n" : "", plan->name, plan->to_ref,
-			    commit_subject(&first, plan, NULL));
-	} else if (n == 1) {
-		project_say("\nThen %s would be locked at %s and committed as \"%s\".",
-			    plan->name, plan->to_ref,
-			    commit_subject(&first, plan, &i));
-	} else {
-		commit_subject(&first, plan, &i);
-		i = n - 1;
-		commit_subject(&last, plan, &i);
-		project_say("\nEach change would be committed on its own, from \"%s\" to \"%s\", which also locks %s at %s.",
-			    first.buf, last.buf, plan->name, plan->to_ref);
-	}
-	strbuf_release(&first);
-	strbuf_release(&last);
-}
-
-void upgrade_plan_print(const struct upgrade_plan *plan,
-			const struct upgrade_opts *opts)
-{
-	char from[8], to[8], at[8];
-	size_t i;
-
-	project_say("%s: %s (%s) -> %s (%s)%s", plan->name, plan->from_ref,
-		    short_id(from, &plan->from), plan->to_ref,
-		    short_id(to, &plan->to), plan->up_to_date ? ", up to date" : "");
-	if (plan->up_to_date)
-		return;
-	if (!plan->changes.nr)
-		project_say("No change is declared in between: nothing would run.");
-	else
-		project_say("%zu change%s, oldest first%s%s:", plan->changes.nr,
-			    plan->changes.nr == 1 ? "" : "s",
-			    opts->skip_migration ? "; migrations skipped" : "",
-			    opts->skip_verify ? "; verifications skipped" : "");
-	for (i = 0; i < plan->changes.nr; i++) {
-		const struct graft_change *ch = plan->changes.items[i].change;
-
-		putchar('\n');
-		if (opts->stepwise)
-			project_say("Step %zu of %zu, with %s checked out at %s (%s):",
-				    i + 1, plan->changes.nr, plan->dep.shown,
-				    step_ref(plan, i),
-				    short_id(at, step_commit(plan, i)));
-		describe_change(plan->name, ch, &plan->changes.items[i].commit,
-				NULL, find_command(plan, ch->migration),
-				find_command(plan, ch->verify));
-	}
-	print_commits(plan, opts);
-}
-
-static json_t *ref_json(const char *ref, const git_oid *id)
-{
-	char hex[GIT_OID_HEXSZ + 1];
-
-	git_oid_tostr(hex, sizeof(hex), id);
-	return json_pack("{s:o, s:s}", "ref", json_text(ref), "commit", hex);
-}
-
-json_t *upgrade_plan_json(const struct upgrade_plan *plan,
-			  const struct upgrade_opts *opts)
-{
-	json_t *changes = json_array();
-	size_t i;
-
-	for (i = 0; i < plan->changes.nr; i++) {
-		const struct graft_change *ch = plan->changes.items[i].change;
-		json_t *o = describe_change_json(ch, &plan->changes.items[i].commit,
-						 find_command(plan, ch->migration),
-						 find_command(plan, ch->verify));
-
-		if (opts->stepwise)
-			json_object_set_new(o, "checkout",
-					    ref_json(step_ref(plan, i),
-						     step_commit(plan, i)));
-		json_array_append_new(changes, o);
-	}
-	return json_pack("{s:o, s:o, s:o, s:b, s:o, s:b, s:b, s:b, s:o, s:b, s:b, s:b}",
-			 "dependency", json_text(plan->name),
-			 "from", ref_json(plan->from_ref, &plan->from),
-			 "to", ref_json(plan->to_ref, &plan->to),
-			 "up_to_date", plan->up_to_date,
-			 "changes", changes,
-			 "skip_migration", opts->skip_migration,
-			 "skip_verify", opts->skip_verify,
-			 "autostash", opts->autostash,
-			 "timeout", opts->has_timeout ?
-			 json_integer(opts->timeout) : json_null(),
-			 "stop_on_failure", opts->stop_on_failure,
-			 "stepwise", opts->stepwise,
-			 "commit_per_change", opts->commit_per_change);
 }
 
 /* One upgrade under way. */
@@ -528,7 +421,7 @@ static void add_tail(struct strbuf *sb, const char *tail)
 static int run_command(struct upgrade *u, const struct dep_change *ch,
 		       const char *role, const char *name)
 {
-	const struct graft_command *c = find_command(u->plan, name);
+	const struct graft_command *c = upgrade_plan_command(u->plan, name);
 	const char *root = u->p->repo.workdir;
 	struct exec_cmd cmd = EXEC_CMD_INIT;
 	struct exec_result res = EXEC_RESULT_INIT;
@@ -673,7 +566,7 @@ static int run_change(struct upgrade *u, size_t i, enum change_from from)
 
 	if (from != FROM_COMMIT && u->opts->stepwise &&
 	    ((rc = interrupted()) < 0 ||
-	     (rc = move_dep(u, step_commit(u->plan, i))) < 0))
+	     (rc = move_dep(u, upgrade_step_commit(u->plan, i))) < 0))
 		return rc;
 	if (from == FROM_MIGRATION &&
 	    ((rc = interrupted()) < 0 ||
@@ -872,7 +765,7 @@ static int carry_out(struct upgrade *u)
 	}
 	if ((rc = interrupted()) < 0 ||
 	    (rc = move_dep(u, u->opts->stepwise && u->plan->changes.nr ?
-			   step_commit(u->plan, 0) : &u->plan->to)) < 0)
+			   upgrade_step_commit(u->plan, 0) : &u->plan->to)) < 0)
 		return rc;
 	crash_point("after-checkout");
 	return run_changes(u, 0, FROM_MIGRATION);
