@@ -91,18 +91,18 @@ static void say_result(const struct upgrade_plan *plan,
 	char from[8], to[8], commit[8];
 
 	if (plan->up_to_date)
-		project_say("%s: up to date at %s (%s)", plan->name,
-			    plan->to_ref, short_id(to, &plan->to));
+		graft_result("%s: up to date at %s (%s)", plan->name,
+			     plan->to_ref, short_id(to, &plan->to));
 	else if (out->commits > 1)
-		project_say("%s: %s (%s) -> %s (%s), committed as %zu commits, the last %s",
-			    plan->name, plan->from_ref, short_id(from, &plan->from),
-			    plan->to_ref, short_id(to, &plan->to), out->commits,
-			    short_id(commit, &out->commit));
+		graft_result("%s: %s (%s) -> %s (%s), committed as %zu commits, the last %s",
+			     plan->name, plan->from_ref, short_id(from, &plan->from),
+			     plan->to_ref, short_id(to, &plan->to), out->commits,
+			     short_id(commit, &out->commit));
 	else
-		project_say("%s: %s (%s) -> %s (%s), committed as %s", plan->name,
-			    plan->from_ref, short_id(from, &plan->from),
-			    plan->to_ref, short_id(to, &plan->to),
-			    short_id(commit, &out->commit));
+		graft_result("%s: %s (%s) -> %s (%s), committed as %s", plan->name,
+			     plan->from_ref, short_id(from, &plan->from),
+			     plan->to_ref, short_id(to, &plan->to),
+			     short_id(commit, &out->commit));
 }
 
 /* What would be committed, after the changes. */
@@ -382,11 +382,11 @@ static int abort_stopped(void)
 		goto done;
 	}
 	if (committed)
-		project_say("The upgrade of %s had been committed; removed its leftover snapshot ref.",
-			    st.dep);
+		graft_result("The upgrade of %s had been committed; removed its leftover snapshot ref.",
+			     st.dep);
 	else
-		project_say("Aborted the upgrade of %s: everything is back as it was before it.",
-			    st.dep);
+		graft_result("Aborted the upgrade of %s: everything is back as it was before it.",
+			     st.dep);
 done:
 	upgrade_state_release(&st);
 	oplock_release(&lock);
@@ -476,7 +476,11 @@ int cmd_upgrade(int argc, char **argv)
 	c.opts.quiet = quiet;
 	c.opts.has_timeout = c.timeout >= 0;
 	c.opts.timeout = c.opts.has_timeout ? (unsigned)c.timeout : 0;
-	output_set_quiet(quiet || c.json);
+	/*
+	 * --json prints no result line (the JSON says it), but what goes to
+	 * stderr stays: each command's output, and the line before it
+	 */
+	output_set_quiet(quiet);
 	c.names = c.all ? NULL : argv;
 	c.nr = c.all ? 0 : (size_t)argc;
 	if (c.resume_abort)

@@ -1,10 +1,7 @@
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"
@@ -327,19 +324,4 @@ int project_stage_edits(struct project *p)
 int project_write_index(struct project *p)
 {
 	return repo_write_index(p->index);
-}
-
-void project_say(const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	if (output_is_quiet())
-		return;
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strbuf_addch(&sb, '\n');
-	out_sanitized(stdout, sb.buf);
-	strbuf_release(&sb);
 }

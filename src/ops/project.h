@@ -111,7 +111,7 @@ int project_tracked_tip(git_oid *out, char **ref, struct dep *d,
 
 /*
  * The dependency's graft.ini at commit, which the user named ref. When
- * it has problems, each is printed as an error naming
+ * it has problems, each is reported as an error naming
  * <name>@<ref>:graft.ini:<line> and GRAFT_EFAIL returned: nothing is
  * built on a file that was misread. The caller releases cfg either way.
  */
@@ -163,11 +163,5 @@ int project_stage_edits(struct project *p);
 
 /* Write the index (once, at the end, after everything else worked). */
 int project_write_index(struct project *p);
-
-/*
- * A line on stdout saying what a command did ("meta-kb: 0123456 ->
- * 89abcde"), unless --quiet; control characters neutralised.
- */
-void project_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

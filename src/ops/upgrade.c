@@ -20,13 +20,11 @@
  * --stop-on-failure a failing command stops instead (upgrade_state.h),
  * and --continue or --skip take it up at that change again.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "cmdenv.h"
 #include "crashpoint.h"
 #include "error.h"
@@ -41,6 +39,7 @@
 #include "ops/upgrade.h"
 #include "ops/upgrade_stage.h"
 #include "pathlist.h"
+#include "report.h"
 #include "snapshot/autostash.h"
 #include "snapshot/prior.h"
 #include "snapshot/scan.h"
@@ -110,10 +109,10 @@ static int check_unresolved(const struct upgrade_plan *plan)
 	if (!l->unresolved)
 		return 0;
 	for (i = 0; i < l->unresolved; i++)
-		out_error("%s@%s:graft.ini:%d: change '%s' names no commit of %s",
-			  plan->name, plan->to_ref,
-			  l->unresolved_changes[i]->line,
-			  l->unresolved_changes[i]->ref, plan->name);
+		graft_report_error("%s@%s:graft.ini:%d: change '%s' names no commit of %s",
+				   plan->name, plan->to_ref,
+				   l->unresolved_changes[i]->line,
+				   l->unresolved_changes[i]->ref, plan->name);
 	rc = graft_error("cannot tell which changes of %s lie between %s and %s",
 			 plan->name, plan->from_ref, plan->to_ref);
 	graft_error_hint("the graft.ini belongs to %s: its maintainers have to fix it; 'git graft apply %s --to %s' moves it without running any change",
@@ -453,13 +452,7 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 	cmd.side_payload = &u->watch;
 	/* with --json too: the JSON is on stdout, the commands' output on stderr */
 	cmd.echo_fd = u->opts->quiet ? -1 : 2;
-	if (!u->opts->quiet) {
-		strbuf_addf(&how, "%s: running %s\n", u->plan->name,
-			    what.buf + strlen("the "));
-		fflush(stdout);
-		out_sanitized(stderr, how.buf);
-		strbuf_reset(&how);
-	}
+	graft_info("%s: running %s", u->plan->name, what.buf + strlen("the "));
 	if ((rc = exec_shell(&cmd, &res)) < 0)
 		goto done;
 	if (res.interrupted) {
@@ -513,8 +506,8 @@ static int run_or_skip(struct upgrade *u, size_t i,
 			UPGRADE_STEP_MIGRATION;
 		return run_command(u, ch, role, name);
 	}
-	out_warning("%s %s: its %s '%s' is skipped (--skip-%s)", u->plan->name,
-		    ch->change->ref, role, name, graft_skipped_name(command));
+	graft_warning("%s %s: its %s '%s' is skipped (--skip-%s)", u->plan->name,
+		      ch->change->ref, role, name, graft_skipped_name(command));
 	add_skipped(u, ch, command);
 	return 0;
 }
@@ -789,7 +782,7 @@ static int go_back(struct upgrade *u, int rc)
 				   watch_changed(&u->watch));
 	graft_error_save(&saved);
 	if ((reload = project_reload_lock(u->p)) < 0)
-		out_error("%s", graft_error_message());
+		graft_report_error("%s", graft_error_message());
 	graft_error_clear();
 	graft_error_restore(&saved);
 	return reload < 0 && rc != GRAFT_EROLLBACK ? GRAFT_EFATAL : rc;
@@ -803,16 +796,16 @@ static void bring_back_stash(struct upgrade *u)
 	if (!u->stashed)
 		return;
 	if (autostash_pop(&kept, &u->p->repo, &u->stash) < 0) {
-		out_warning("%s", graft_error_message());
+		graft_warning("%s", graft_error_message());
 		graft_error_clear();
 		kept = 1;
 	}
 	if (!kept)
 		return;
 	u->out->stash_kept = 1;
-	out_warning("your uncommitted changes conflict with the upgrade of %s; they are kept in the stash",
-		    u->plan->name);
-	out_hint("'git stash pop' brings them back once you have looked at the upgrade; 'git stash drop' forgets them");
+	graft_warning("your uncommitted changes conflict with the upgrade of %s; they are kept in the stash",
+		      u->plan->name);
+	graft_hint("'git stash pop' brings them back once you have looked at the upgrade; 'git stash drop' forgets them");
 }
 
 /* The stop, with what --continue needs to rebuild u (upgrade_state.h). */
@@ -869,7 +862,7 @@ static int stop(struct upgrade *u, int rc)
 	graft_error_save(&saved);
 	recorded = record_stop(u, saved.message) == 0;
 	if (!recorded) {
-		out_error("%s", graft_error_message());
+		graft_report_error("%s", graft_error_message());
 		graft_error_clear();
 	}
 	graft_error_restore(&saved);
@@ -893,7 +886,7 @@ static void forget_stop(struct upgrade *u)
 {
 	if (!u->resumed || upgrade_state_remove(&u->p->repo) == 0)
 		return;
-	out_warning("%s", graft_error_message());
+	graft_warning("%s", graft_error_message());
 	graft_error_clear();
 }
 
@@ -911,8 +904,8 @@ static int stop_or_go_back(struct upgrade *u, int rc)
 static void finish(struct upgrade *u)
 {
 	if (snapshot_delete_ref(&u->p->repo, &u->snap) < 0) {
-		out_warning("the upgrade of %s is committed, but its snapshot ref could not be deleted: %s",
-			    u->plan->name, graft_error_message());
+		graft_warning("the upgrade of %s is committed, but its snapshot ref could not be deleted: %s",
+			      u->plan->name, graft_error_message());
 		graft_error_clear();
 	}
 	forget_stop(u);
@@ -1056,14 +1049,14 @@ static void skip_rest(struct upgrade *u, const struct upgrade_state *st)
 	const struct dep_change *ch = &u->plan->changes.items[st->change];
 
 	if (st->step == UPGRADE_STEP_MIGRATION && ch->change->migration) {
-		out_warning("%s %s: its migration '%s' failed and is skipped (--skip)",
-			    u->plan->name, ch->change->ref, ch->change->migration);
+		graft_warning("%s %s: its migration '%s' failed and is skipped (--skip)",
+			      u->plan->name, ch->change->ref, ch->change->migration);
 		add_skipped(u, ch, GRAFT_SKIPPED_MIGRATION);
 	}
 	if (!ch->change->verify)
 		return;
-	out_warning("%s %s: its verification '%s' is skipped (--skip)",
-		    u->plan->name, ch->change->ref, ch->change->verify);
+	graft_warning("%s %s: its verification '%s' is skipped (--skip)",
+		      u->plan->name, ch->change->ref, ch->change->verify);
 	add_skipped(u, ch, GRAFT_SKIPPED_VERIFY);
 }
 
