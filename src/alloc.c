@@ -1,12 +1,16 @@
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
 
-static void out_of_memory(void)
+void out_of_memory(void)
 {
-	fputs("fatal: out of memory\n", stderr);
+	static const char message[] = "fatal: out of memory\n";
+	/* write(2): nothing to allocate, and no sink to go through */
+	ssize_t n = write(STDERR_FILENO, message, sizeof(message) - 1);
+
+	(void)n;
 	exit(128);
 }
 

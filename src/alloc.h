@@ -14,6 +14,12 @@ void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
+/*
+ * Say "fatal: out of memory" on standard error and exit 128. The base
+ * writes it itself: reporting it would need the memory there is not.
+ */
+void out_of_memory(void) __attribute__((noreturn));
+
 /* Grow *array (of *alloc elements of elem_size) so it holds at least nr. */
 void xgrow(void **array, size_t elem_size, size_t nr, size_t *alloc);
 

@@ -121,6 +121,11 @@ int graft_code_signal(int code)
 	       GRAFT_ESIGNAL_BASE - code : 0;
 }
 
+int is_interrupt(int rc)
+{
+	return graft_code_signal(rc) != 0;
+}
+
 int graft_exit_status(int code)
 {
 	int sig = graft_code_signal(code);

@@ -35,6 +35,8 @@ enum graft_status {
 int graft_signal_code(int sig);
 /* The signal an interruption code stands for; 0 for any other code. */
 int graft_code_signal(int code);
+/* 1 if rc says a signal stopped the work: stop, and exit so. */
+int is_interrupt(int rc);
 /*
  * The exit status for code (0 or negative): its absolute value, or 128 +
  * the signal of an interruption.

@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "error.h"
 #include "fileedit.h"
 #include "fileio.h"
+#include "report.h"
 
 const struct file_edit *file_edits_find(const struct file_edits *e,
 					const char *rel)
@@ -150,8 +150,8 @@ int file_edits_undo(struct file_edits *e)
 			rc = 0;
 		}
 		if (rc < 0) {
-			out_warning("could not restore %s: %s", f->rel,
-				    graft_error_message());
+			graft_warning("could not restore %s: %s", f->rel,
+				      graft_error_message());
 			failed++;
 			continue;
 		}

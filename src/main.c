@@ -18,6 +18,7 @@
 #include "cmd/pager.h"
 #include "error.h"
 #include "gitconfig.h"
+#include "repo.h"
 #include "report.h"
 
 #ifndef GRAFT_VERSION
@@ -174,6 +175,7 @@ int main(int argc, char **argv)
 	 */
 	signal(SIGXFSZ, SIG_IGN);
 	report_set_sink(output_report);
+	repo_set_config_hook(output_setup_color);
 	if (git_libgit2_init() < 0) {
 		fprintf(stderr, "fatal: cannot initialise libgit2\n");
 		return 128;

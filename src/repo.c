@@ -8,7 +8,6 @@
 #include <git2/sys/repository.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "error.h"
 #include "fileio.h"
 #include "gitconfig.h"
@@ -167,6 +166,13 @@ static void fill_paths(struct graft_repo *r)
 		r->prefix = xstrdup("");
 }
 
+static repo_config_hook_fn config_hook;
+
+void repo_set_config_hook(repo_config_hook_fn hook)
+{
+	config_hook = hook;
+}
+
 int repo_open(struct graft_repo *r, unsigned flags)
 {
 	const char *env_wt = getenv("GIT_WORK_TREE");
@@ -194,7 +200,8 @@ int repo_open(struct graft_repo *r, unsigned flags)
 		rc = graft_error_git(GRAFT_EFATAL, "cannot read the repository's config");
 		goto fail;
 	}
-	output_setup_color(cfg);
+	if (config_hook)
+		config_hook(cfg);
 	if ((rc = check_index_format(cfg)) < 0)
 		goto fail;
 	if (work_tree) {

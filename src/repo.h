@@ -27,9 +27,19 @@ enum repo_open_flags {
  * Open the repository. Failures are fatal (GRAFT_EFATAL) with git's
  * wording where git has one, and a specific message and hint for what
  * libgit2 1.5 cannot open (repository extensions, index.skipHash,
- * ownership). Also sets up colour from the repository's config.
+ * ownership). The repository's config goes to the config hook as soon
+ * as it is read.
  */
 int repo_open(struct graft_repo *r, unsigned flags);
+
+/*
+ * What repo_open hands a repository's config to, before anything is
+ * checked or reported of that repository: the command layer decides
+ * colour and hints from it (main() installs output_setup_color). NULL,
+ * as until one is installed: nothing.
+ */
+typedef void (*repo_config_hook_fn)(git_config *cfg);
+void repo_set_config_hook(repo_config_hook_fn hook);
 void repo_close(struct graft_repo *r);
 
 /*

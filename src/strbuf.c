@@ -33,10 +33,8 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	int fresh = !sb->alloc;
 
-	if (sb->len + extra + 1 <= sb->len) {
-		fputs("fatal: out of memory\n", stderr);
-		exit(128);
-	}
+	if (sb->len + extra + 1 <= sb->len)
+		out_of_memory();
 	if (fresh)
 		sb->buf = NULL;
 	ALLOC_GROW(sb->buf, sb->len + extra + 1, sb->alloc);

@@ -13,6 +13,8 @@
 #include "formats/names.h"
 #include "ops/project.h"
 #include "paths.h"
+#include "report.h"
+#include "signals.h"
 
 static const char *const add_usage[] = {
 	"git graft add [-q] [--no-resolve] <name> <source>[#<ref>]",
@@ -294,8 +296,8 @@ static int run_add(struct add *a)
 		return rc;
 	if (a->no_resolve) {
 		if ((rc = commit_changes(a)) == 0)
-			project_say("Declared %s in graft.ini; 'git graft resolve' clones it",
-				    a->name);
+			graft_result("Declared %s in graft.ini; 'git graft resolve' clones it",
+				     a->name);
 		return rc;
 	}
 	if ((rc = fetch_and_check_out(a, &held)) < 0 ||
@@ -307,8 +309,8 @@ static int run_add(struct add *a)
 	signals_release(&held);
 	if (rc < 0)
 		return rc;
-	project_say("Added %s at %s: %s (%s)", a->name, a->dep.shown,
-		    a->locked_ref, short_id(id, &a->commit));
+	graft_result("Added %s at %s: %s (%s)", a->name, a->dep.shown,
+		     a->locked_ref, short_id(id, &a->commit));
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include "error.h"
 #include "formats/names.h"
 #include "ops/project.h"
+#include "report.h"
+#include "signals.h"
 
 static const char *const apply_usage[] = {
 	"git graft apply [-q] [-f | --force] <name> --to <ref>",
@@ -152,12 +154,12 @@ static int run_apply(struct apply *a)
 		git_oid was;
 
 		git_oid_fromstr(&was, old.commit);
-		project_say("%s: %s (%s) -> %s (%s)", a->name, old.ref,
-			    short_id(from, &was), a->ref, short_id(to, &a->target));
+		graft_result("%s: %s (%s) -> %s (%s)", a->name, old.ref,
+			     short_id(from, &was), a->ref, short_id(to, &a->target));
 		warn_skipped(a, &old);
 	} else if (rc == 0) {
-		project_say("%s: locked at %s (%s)", a->name, a->ref,
-			    short_id(to, &a->target));
+		graft_result("%s: locked at %s (%s)", a->name, a->ref,
+			     short_id(to, &a->target));
 	}
 	free(old.ref);
 	free(old.commit);

@@ -53,6 +53,23 @@ json_t *describe_change_json(const struct graft_change *ch,
 			 "verify", describe_command_json(verify));
 }
 
+json_t *describe_diags_json(const struct diag_list *list)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < list->nr; i++) {
+		const struct diag *d = &list->items[i];
+
+		json_array_append_new(arr, json_pack("{s:o, s:i, s:o}",
+						     "file", json_text(d->file),
+						     "line", d->line,
+						     "message",
+						     json_text(d->message)));
+	}
+	return arr;
+}
+
 /*
  * Where the values of the human output start: past the longest label
  * ("description:") and two spaces, or further in when indented more.

@@ -5,12 +5,14 @@
 #include <jansson.h>
 
 #include "formats/config.h"
+#include "formats/diag.h"
 #include "strbuf.h"
 
 /*
- * A change a dependency declares, with its migration and verification
+ * What several commands show alike, in the same words and the same JSON:
+ * a change a dependency declares, with its migration and verification
  * spelled out, as `git graft show` prints it and `git graft upgrade
- * --dry-run` plans it: the same words and the same JSON in both.
+ * --dry-run` plans it; the problems `validate` and `lint` find.
  */
 
 /* {name, run, description, working_dir, timeout, env}, or null for NULL. */
@@ -42,5 +44,11 @@ void describe_change(const char *dep, const struct graft_change *ch,
 		     const git_oid *commit, const char *declared_in,
 		     const struct graft_command *migration,
 		     const struct graft_command *verify);
+
+/*
+ * The problems `validate` and `lint` find, as their JSON has them:
+ * [{"file":…, "line":…, "message":…}, …]
+ */
+json_t *describe_diags_json(const struct diag_list *list);
 
 #endif

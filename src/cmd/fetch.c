@@ -8,6 +8,7 @@
 #include "error.h"
 #include "formats/names.h"
 #include "ops/project.h"
+#include "report.h"
 
 static const char *const fetch_usage[] = {
 	"git graft fetch [-q] [<name>...]",
@@ -43,16 +44,16 @@ static int fetch_one(struct project *p, const struct graft_dependency *decl)
 		goto done;
 	git_oid_tostr(hex, sizeof(hex), &newest);
 	if (!locked) {
-		project_say("%s: %s is at %s (not locked yet)", decl->name, ref, hex);
+		graft_result("%s: %s is at %s (not locked yet)", decl->name, ref, hex);
 		goto done;
 	}
 	git_oid_fromstr(&at, locked->commit);
 	if (git_oid_equal(&at, &newest))
-		project_say("%s: %s is at %s, the locked commit", decl->name,
-			    ref, hex);
+		graft_result("%s: %s is at %s, the locked commit", decl->name,
+			     ref, hex);
 	else
-		project_say("%s: %s is at %s (locked: %s)", decl->name, ref, hex,
-			    short_id(id, &at));
+		graft_result("%s: %s is at %s (locked: %s)", decl->name, ref, hex,
+			     short_id(id, &at));
 done:
 	if (rc == 1)
 		rc = GRAFT_EFAIL;

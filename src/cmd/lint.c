@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cmd/cmds.h"
+#include "cmd/describe.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
 #include "error.h"
@@ -45,7 +46,7 @@ static int print_json(const struct lint_result *res)
 {
 	return output_json(json_pack("{s:b, s:o, s:o}",
 				     "valid", !res->problems.nr,
-				     "errors", diag_to_json(&res->problems),
+				     "errors", describe_diags_json(&res->problems),
 				     "changes", changes_json(res)));
 }
 
@@ -53,7 +54,7 @@ static void print_human(const struct lint_result *res, const char *label)
 {
 	const struct graft_config *cfg = &res->cfg;
 
-	diag_print(&res->problems);
+	diag_report(&res->problems);
 	if (res->problems.nr)
 		return;
 	printf("%s: ok (%zu change%s, %zu command%s)\n", label,

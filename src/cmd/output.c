@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "cmd/output.h"
 #include "error.h"
 #include "gitconfig.h"
+#include "snapshot/oplock.h"
 #include "strbuf.h"
 
 static int color_option = COLOR_UNSET;
@@ -144,18 +144,9 @@ const char *color(FILE *stream, enum color_slot slot)
 	return output_use_color(stream) ? color_codes[slot] : "";
 }
 
-/* The repository is being changed: see output_survive_closed_pipe. */
-static int changing_repository;
-
-void output_survive_closed_pipe(void)
-{
-	signal(SIGPIPE, SIG_IGN);
-	changing_repository = 1;
-}
-
 int output_write_failed(int err)
 {
-	return err != EPIPE && !changing_repository;
+	return err != EPIPE && !oplock_was_taken();
 }
 
 void output_set_quiet(int q)

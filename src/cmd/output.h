@@ -57,21 +57,13 @@ void output_set_quiet(int quiet);
 int output_is_quiet(void);
 
 /*
- * From here until it exits, git-graft changes the repository, and its
- * output cannot stop it half-way: a reader that closes it (`git graft
- * upgrade ... | head -1`) makes writes fail with EPIPE instead of
- * SIGPIPE killing it, and no output lost (a full disk, EIO) changes
- * the exit status (output_write_failed). The operation completes or is
- * undone as it would have been, and the exit status says which. Every
- * command that changes the repository calls it as it takes the
- * operation lock.
- */
-void output_survive_closed_pipe(void);
-/*
  * Whether a write that failed with errno err counts as an error: not for
  * a closed pipe (EPIPE), whose reader stopped reading by choice (git
  * ignores those too), nor for anything once the repository is being
- * changed: the exit status is the operation's.
+ * changed, from when the operation lock is taken (oplock_acquire): no
+ * output lost (a full disk, EIO) changes the exit status then. The
+ * operation completes or is undone as it would have been, and the exit
+ * status says which.
  */
 int output_write_failed(int err);
 

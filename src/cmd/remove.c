@@ -12,6 +12,7 @@
 #include "formats/iniedit.h"
 #include "formats/names.h"
 #include "ops/project.h"
+#include "report.h"
 
 static const char *const remove_usage[] = {
 	"git graft remove [-q] [-f | --force] [--keep-files] <name>",
@@ -146,10 +147,10 @@ static int run_remove(struct remove *r)
 		out_warning("%s; delete it by hand", graft_error_message());
 	graft_error_clear();
 	if (r->keep_files)
-		project_say("Removed %s; its files stay in %s", r->name,
-			    r->dep.shown);
+		graft_result("Removed %s; its files stay in %s", r->name,
+			     r->dep.shown);
 	else
-		project_say("Removed %s", r->name);
+		graft_result("Removed %s", r->name);
 	return 0;
 }
 

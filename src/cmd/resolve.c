@@ -11,6 +11,7 @@
 #include "formats/names.h"
 #include "ops/project.h"
 #include "paths.h"
+#include "report.h"
 
 static const char *const resolve_usage[] = {
 	"git graft resolve [-q] [-f | --force]",
@@ -139,18 +140,18 @@ static void report(const struct graft_dependency *decl, const struct lock_entry 
 	git_oid_fromstr(&target, e->commit);
 	short_id(to, &target);
 	if (o->how && o->locked_now)
-		project_say("%s: %s, locked at %s (%s)", decl->name, o->how,
-			    e->ref, to);
+		graft_result("%s: %s, locked at %s (%s)", decl->name, o->how,
+			     e->ref, to);
 	else if (o->how)
-		project_say("%s: %s at the locked %s (%s)", decl->name, o->how,
-			    to, e->ref);
+		graft_result("%s: %s at the locked %s (%s)", decl->name, o->how,
+			     to, e->ref);
 	else if (o->locked_now)
-		project_say("%s: locked at %s (%s)", decl->name, e->ref, to);
+		graft_result("%s: locked at %s (%s)", decl->name, e->ref, to);
 	else if (o->move.moved && o->move.had_head)
-		project_say("%s: %s -> %s (%s)", decl->name,
-			    short_id(from, &o->move.from), to, e->ref);
+		graft_result("%s: %s -> %s (%s)", decl->name,
+			     short_id(from, &o->move.from), to, e->ref);
 	else if (o->move.moved || o->staged)
-		project_say("%s: at %s (%s)", decl->name, to, e->ref);
+		graft_result("%s: at %s (%s)", decl->name, to, e->ref);
 }
 
 static int resolve_one(struct resolve *rs, const struct graft_dependency *decl)

@@ -24,6 +24,7 @@
 #include "ops/rollback.h"
 #include "ops/rollback_commit.h"
 #include "repo.h"
+#include "report.h"
 #include "snapshot/lockfiles.h"
 #include "snapshot/oplock.h"
 #include "snapshot/snapshot.h"
@@ -87,10 +88,10 @@ static int rollback_interrupted(const struct graft_repo *r, const char *dep)
 		return graft_code_signal(rc) ? rc : GRAFT_EROLLBACK;
 	}
 	if (committed)
-		project_say("The upgrade of %s had been committed; removed its leftover snapshot ref.",
-			    dep);
+		graft_result("The upgrade of %s had been committed; removed its leftover snapshot ref.",
+			     dep);
 	else
-		project_say("Restored the state from before the upgrade of %s.", dep);
+		graft_result("Restored the state from before the upgrade of %s.", dep);
 	return 0;
 }
 
@@ -110,18 +111,18 @@ static int rollback_committed(const char *name,
 		git_oid_fromstr(&from, res.t.from_commit);
 		git_oid_fromstr(&to, res.t.to_commit);
 		if (res.reverted_commits > 1)
-			project_say("%s: %s (%s) -> %s (%s), reverting the %zu commits up to %s, committed as %s",
-				    name, res.t.from_ref, short_id(a, &from),
-				    res.t.to_ref, short_id(b, &to),
-				    res.reverted_commits,
-				    short_id(c, &res.reverted),
-				    short_id(d, &res.commit));
+			graft_result("%s: %s (%s) -> %s (%s), reverting the %zu commits up to %s, committed as %s",
+				     name, res.t.from_ref, short_id(a, &from),
+				     res.t.to_ref, short_id(b, &to),
+				     res.reverted_commits,
+				     short_id(c, &res.reverted),
+				     short_id(d, &res.commit));
 		else
-			project_say("%s: %s (%s) -> %s (%s), reverting %s, committed as %s",
-				    name, res.t.from_ref, short_id(a, &from),
-				    res.t.to_ref, short_id(b, &to),
-				    short_id(c, &res.reverted),
-				    short_id(d, &res.commit));
+			graft_result("%s: %s (%s) -> %s (%s), reverting %s, committed as %s",
+				     name, res.t.from_ref, short_id(a, &from),
+				     res.t.to_ref, short_id(b, &to),
+				     short_id(c, &res.reverted),
+				     short_id(d, &res.commit));
 	}
 	rollback_commit_result_release(&res);
 	project_close(&p);

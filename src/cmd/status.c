@@ -12,6 +12,7 @@
 #include "ops/guard.h"
 #include "ops/project.h"
 #include "paths.h"
+#include "report.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/upgrade_state.h"
 
@@ -226,27 +227,27 @@ static void print_human(const struct dep_status *s)
 	size_t i;
 
 	if (s->locked)
-		project_say("%s: %s at %s, consumed %s", s->name, s->locked->ref,
-			    short_id(id, &s->locked_id), s->locked->consumed_at);
+		graft_result("%s: %s at %s, consumed %s", s->name, s->locked->ref,
+			     short_id(id, &s->locked_id), s->locked->consumed_at);
 	else
-		project_say("%s: not resolved", s->name);
+		graft_result("%s: not resolved", s->name);
 	if (s->has_latest && s->locked &&
 	    git_oid_equal(&s->latest, &s->locked_id))
-		project_say("  up to date with %s", s->ref);
+		graft_result("  up to date with %s", s->ref);
 	else if (s->has_latest && s->locked && s->changes_known)
-		project_say("  update: %s is at %s, %zu commit%s and %zu declared change%s ahead",
-			    s->ref, short_id(id, &s->latest), s->ahead,
-			    s->ahead == 1 ? "" : "s", s->changes,
-			    s->changes == 1 ? "" : "s");
+		graft_result("  update: %s is at %s, %zu commit%s and %zu declared change%s ahead",
+			     s->ref, short_id(id, &s->latest), s->ahead,
+			     s->ahead == 1 ? "" : "s", s->changes,
+			     s->changes == 1 ? "" : "s");
 	else if (s->has_latest && s->locked)
-		project_say("  update: %s is at %s, %zu commit%s ahead", s->ref,
-			    short_id(id, &s->latest), s->ahead,
-			    s->ahead == 1 ? "" : "s");
+		graft_result("  update: %s is at %s, %zu commit%s ahead", s->ref,
+			     short_id(id, &s->latest), s->ahead,
+			     s->ahead == 1 ? "" : "s");
 	else if (s->has_latest)
-		project_say("  %s is at %s", s->ref, short_id(id, &s->latest));
+		graft_result("  %s is at %s", s->ref, short_id(id, &s->latest));
 	if (s->has_attempt)
-		project_say("  a failed attempt at upgrading it is kept: %s%s (%s)",
-			    ATTEMPT_REF_PREFIX, s->name, short_id(id, &s->attempt));
+		graft_result("  a failed attempt at upgrading it is kept: %s%s (%s)",
+			     ATTEMPT_REF_PREFIX, s->name, short_id(id, &s->attempt));
 	for (i = 0; i < s->warnings_nr; i++) {
 		out_warning("%s", s->warnings[i]);
 		if (s->hints[i])
@@ -529,7 +530,7 @@ int cmd_status(int argc, char **argv)
 			print_human(&list[i]);
 	}
 	if (!json && !nr)
-		project_say("No dependencies; 'git graft add <name> <source>' adds one");
+		graft_result("No dependencies; 'git graft add <name> <source>' adds one");
 	rc = json ? print_json(list, nr, &pending, stopped ? &st : NULL) : 0;
 done:
 	upgrade_state_release(&st);

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "formats/names.h"
 #include "ops/project.h"
+#include "report.h"
 
 static const char *const sync_usage[] = {
 	"git graft sync [-q] [-f | --force] [<name>...]",
@@ -59,15 +60,15 @@ static void report(const struct lock_entry *e, enum dep_arrival how,
 
 	short_id(to, target);
 	if (how != DEP_WAS_THERE)
-		project_say("%s: %s at the locked %s (%s)", e->name,
-			    how == DEP_CLONED ? "cloned" : "checked out", to,
-			    e->ref);
+		graft_result("%s: %s at the locked %s (%s)", e->name,
+			     how == DEP_CLONED ? "cloned" : "checked out", to,
+			     e->ref);
 	else if (m->moved && m->had_head)
-		project_say("%s: %s -> %s (%s)", e->name,
-			    short_id(from, &m->from), to, e->ref);
+		graft_result("%s: %s -> %s (%s)", e->name,
+			     short_id(from, &m->from), to, e->ref);
 	else if (m->moved)
-		project_say("%s: checked out at the locked %s (%s)", e->name,
-			    to, e->ref);
+		graft_result("%s: checked out at the locked %s (%s)", e->name,
+			     to, e->ref);
 }
 
 /*
@@ -216,9 +217,9 @@ int cmd_sync(int argc, char **argv)
 	else if (!is_interrupt(rc))
 		rc = failed ? GRAFT_EFAIL : 0;
 	if (!rc)
-		project_say("%zu dependenc%s at %s locked commit%s", n,
-			    n == 1 ? "y" : "ies", n == 1 ? "its" : "their",
-			    n == 1 ? "" : "s");
+		graft_result("%zu dependenc%s at %s locked commit%s", n,
+			     n == 1 ? "y" : "ies", n == 1 ? "its" : "their",
+			     n == 1 ? "" : "s");
 done:
 	project_close(&p);
 	return graft_error_report(rc);

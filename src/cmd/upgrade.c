@@ -10,16 +10,20 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
+#include "cmd/describe.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
 #include "error.h"
+#include "formats/names.h"
 #include "ops/guard.h"
 #include "ops/project.h"
 #include "ops/rollback.h"
 #include "ops/upgrade.h"
+#include "report.h"
 #include "snapshot/lockfiles.h"
 #include "snapshot/oplock.h"
 #include "snapshot/upgrade_state.h"
+#include "strbuf.h"
 
 static const char *const upgrade_usage[] = {
 	"git graft upgrade [<options>] <name>...",
@@ -87,18 +91,114 @@ static void say_result(const struct upgrade_plan *plan,
 	char from[8], to[8], commit[8];
 
 	if (plan->up_to_date)
-		project_say("%s: up to date at %s (%s)", plan->name,
-			    plan->to_ref, short_id(to, &plan->to));
+		graft_result("%s: up to date at %s (%s)", plan->name,
+			     plan->to_ref, short_id(to, &plan->to));
 	else if (out->commits > 1)
-		project_say("%s: %s (%s) -> %s (%s), committed as %zu commits, the last %s",
-			    plan->name, plan->from_ref, short_id(from, &plan->from),
-			    plan->to_ref, short_id(to, &plan->to), out->commits,
-			    short_id(commit, &out->commit));
+		graft_result("%s: %s (%s) -> %s (%s), committed as %zu commits, the last %s",
+			     plan->name, plan->from_ref, short_id(from, &plan->from),
+			     plan->to_ref, short_id(to, &plan->to), out->commits,
+			     short_id(commit, &out->commit));
 	else
-		project_say("%s: %s (%s) -> %s (%s), committed as %s", plan->name,
-			    plan->from_ref, short_id(from, &plan->from),
-			    plan->to_ref, short_id(to, &plan->to),
-			    short_id(commit, &out->commit));
+		graft_result("%s: %s (%s) -> %s (%s), committed as %s", plan->name,
+			     plan->from_ref, short_id(from, &plan->from),
+			     plan->to_ref, short_id(to, &plan->to),
+			     short_id(commit, &out->commit));
+}
+
+/* What would be committed, after the changes. */
+static void print_commits(const struct upgrade_plan *plan,
+			  const struct upgrade_opts *opts)
+{
+	struct strbuf first = STRBUF_INIT, last = STRBUF_INIT;
+	size_t i = 0, n = plan->changes.nr;
+
+	if (!opts->commit_per_change || !n) {
+		graft_result("%sThen %s would be locked at %s and committed as \"%s\".",
+			     n ? "\n" : "", plan->name, plan->to_ref,
+			     upgrade_commit_subject(&first, plan, NULL));
+	} else if (n == 1) {
+		graft_result("\nThen %s would be locked at %s and committed as \"%s\".",
+			     plan->name, plan->to_ref,
+			     upgrade_commit_subject(&first, plan, &i));
+	} else {
+		upgrade_commit_subject(&first, plan, &i);
+		i = n - 1;
+		upgrade_commit_subject(&last, plan, &i);
+		graft_result("\nEach change would be committed on its own, from \"%s\" to \"%s\", which also locks %s at %s.",
+			     first.buf, last.buf, plan->name, plan->to_ref);
+	}
+	strbuf_release(&first);
+	strbuf_release(&last);
+}
+
+/* The plan in words, for --dry-run. */
+static void print_plan(const struct upgrade_plan *plan,
+		       const struct upgrade_opts *opts)
+{
+	char from[8], to[8], at[8];
+	size_t i;
+
+	graft_result("%s: %s (%s) -> %s (%s)%s", plan->name, plan->from_ref,
+		     short_id(from, &plan->from), plan->to_ref,
+		     short_id(to, &plan->to), plan->up_to_date ? ", up to date" : "");
+	if (plan->up_to_date)
+		return;
+	if (!plan->changes.nr)
+		graft_result("No change is declared in between: nothing would run.");
+	else
+		graft_result("%zu change%s, oldest first%s%s:", plan->changes.nr,
+			     plan->changes.nr == 1 ? "" : "s",
+			     opts->skip_migration ? "; migrations skipped" : "",
+			     opts->skip_verify ? "; verifications skipped" : "");
+	for (i = 0; i < plan->changes.nr; i++) {
+		const struct graft_change *ch = plan->changes.items[i].change;
+
+		putchar('\n');
+		if (opts->stepwise)
+			graft_result("Step %zu of %zu, with %s checked out at %s (%s):",
+				     i + 1, plan->changes.nr, plan->dep.shown,
+				     upgrade_step_ref(plan, i),
+				     short_id(at, upgrade_step_commit(plan, i)));
+		describe_change(plan->name, ch, &plan->changes.items[i].commit,
+				NULL, upgrade_plan_command(plan, ch->migration),
+				upgrade_plan_command(plan, ch->verify));
+	}
+	print_commits(plan, opts);
+}
+
+/* The plan as the JSON of --dry-run --json. */
+static json_t *plan_json(const struct upgrade_plan *plan,
+			 const struct upgrade_opts *opts)
+{
+	json_t *changes = json_array();
+	size_t i;
+
+	for (i = 0; i < plan->changes.nr; i++) {
+		const struct graft_change *ch = plan->changes.items[i].change;
+		json_t *o = describe_change_json(ch, &plan->changes.items[i].commit,
+						 upgrade_plan_command(plan, ch->migration),
+						 upgrade_plan_command(plan, ch->verify));
+
+		if (opts->stepwise)
+			json_object_set_new(o, "checkout",
+					    side_json(upgrade_step_ref(plan, i),
+						      upgrade_step_commit(plan, i)));
+		json_array_append_new(changes, o);
+	}
+	return json_pack("{s:o, s:o, s:o, s:b, s:o, s:b, s:b, s:b, s:o, s:b, s:b, s:b}",
+			 "dependency", json_text(plan->name),
+			 "from", side_json(plan->from_ref, &plan->from),
+			 "to", side_json(plan->to_ref, &plan->to),
+			 "up_to_date", plan->up_to_date,
+			 "changes", changes,
+			 "skip_migration", opts->skip_migration,
+			 "skip_verify", opts->skip_verify,
+			 "autostash", opts->autostash,
+			 "timeout", opts->has_timeout ?
+			 json_integer(opts->timeout) : json_null(),
+			 "stop_on_failure", opts->stop_on_failure,
+			 "stepwise", opts->stepwise,
+			 "commit_per_change", opts->commit_per_change);
 }
 
 /* Plan, then carry out or show the plan. Returns the error of this one. */
@@ -113,9 +213,9 @@ static int upgrade_one(struct upgrade_cmd *c, const char *name)
 	if (rc == 0 && c->dry_run) {
 		if (c->results)
 			json_array_append_new(c->results,
-					      upgrade_plan_json(&plan, &c->opts));
+					      plan_json(&plan, &c->opts));
 		else
-			upgrade_plan_print(&plan, &c->opts);
+			print_plan(&plan, &c->opts);
 	} else {
 		if (rc == 0)
 			rc = upgrade_run(&out, &c->p, &plan, &c->opts);
@@ -282,11 +382,11 @@ static int abort_stopped(void)
 		goto done;
 	}
 	if (committed)
-		project_say("The upgrade of %s had been committed; removed its leftover snapshot ref.",
-			    st.dep);
+		graft_result("The upgrade of %s had been committed; removed its leftover snapshot ref.",
+			     st.dep);
 	else
-		project_say("Aborted the upgrade of %s: everything is back as it was before it.",
-			    st.dep);
+		graft_result("Aborted the upgrade of %s: everything is back as it was before it.",
+			     st.dep);
 done:
 	upgrade_state_release(&st);
 	oplock_release(&lock, &r);
@@ -376,7 +476,11 @@ int cmd_upgrade(int argc, char **argv)
 	c.opts.quiet = quiet;
 	c.opts.has_timeout = c.timeout >= 0;
 	c.opts.timeout = c.opts.has_timeout ? (unsigned)c.timeout : 0;
-	output_set_quiet(quiet || c.json);
+	/*
+	 * --json prints no result line (the JSON says it), but what goes to
+	 * stderr stays: each command's output, and the line before it
+	 */
+	output_set_quiet(quiet);
 	c.names = c.all ? NULL : argv;
 	c.nr = c.all ? 0 : (size_t)argc;
 	if (c.resume_abort)

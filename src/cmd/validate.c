@@ -4,6 +4,7 @@
 
 #include "alloc.h"
 #include "cmd/cmds.h"
+#include "cmd/describe.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
 #include "deps/deps.h"
@@ -232,7 +233,7 @@ static void print_human(const struct validation *v, unsigned what,
 {
 	size_t i;
 
-	diag_print(&v->files);
+	diag_report(&v->files);
 	if (v->files.nr)
 		return;
 	for (i = 0; i < v->mismatches_nr; i++)
@@ -278,7 +279,7 @@ static int print_json(const struct validation *v, unsigned what)
 
 	json_object_set_new(root, "valid",
 			    json_boolean(!v->files.nr && !v->mismatches_nr));
-	json_object_set_new(root, "errors", diag_to_json(&v->files));
+	json_object_set_new(root, "errors", describe_diags_json(&v->files));
 	if (what & CHECK_INTEGRITY)
 		json_object_set_new(root, "integrity", mismatches_to_json(v));
 	return output_json(root);

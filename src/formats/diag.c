@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "error.h"
 #include "formats/diag.h"
+#include "report.h"
 #include "strbuf.h"
 
 void diag_add(struct diag_list *list, const char *file, int line,
@@ -83,7 +83,7 @@ static void diag_format(struct strbuf *sb, const struct diag *d)
 		strbuf_addf(sb, "%s: %s", d->file, d->message);
 }
 
-void diag_print(const struct diag_list *list)
+void diag_report(const struct diag_list *list)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
@@ -91,26 +91,9 @@ void diag_print(const struct diag_list *list)
 	for (i = 0; i < list->nr; i++) {
 		strbuf_reset(&sb);
 		diag_format(&sb, &list->items[i]);
-		out_error("%s", sb.buf);
+		graft_report_error("%s", sb.buf);
 	}
 	strbuf_release(&sb);
-}
-
-json_t *diag_to_json(const struct diag_list *list)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < list->nr; i++) {
-		const struct diag *d = &list->items[i];
-
-		json_array_append_new(arr, json_pack("{s:o, s:i, s:o}",
-						     "file", json_text(d->file),
-						     "line", d->line,
-						     "message",
-						     json_text(d->message)));
-	}
-	return arr;
 }
 
 int diag_to_error(const struct diag_list *list)

@@ -3,8 +3,6 @@
 
 #include <stddef.h>
 
-#include <jansson.h>
-
 /*
  * Diagnostics about a file: every problem found, each with the file and
  * line it is about, so `validate` can report all of them at once.
@@ -29,11 +27,8 @@ void diag_list_release(struct diag_list *list);
 /* Order by line within each file, files in the order first reported. */
 void diag_sort(struct diag_list *list);
 
-/* Print each as "error: <file>:<line>: <message>". */
-void diag_print(const struct diag_list *list);
-
-/* [{"file":…, "line":…, "message":…}, …] */
-json_t *diag_to_json(const struct diag_list *list);
+/* Report each as an error, "<file>:<line>: <message>". */
+void diag_report(const struct diag_list *list);
 
 /*
  * Turn the list into one error message (first diagnostic, and how many

@@ -102,6 +102,11 @@ int is_full_hex_oid(const char *s)
 	return s[GIT_OID_HEXSZ] == '\0';
 }
 
+const char *short_id(char *buf, const git_oid *id)
+{
+	return git_oid_tostr(buf, 8, id);
+}
+
 int rev_check(const char *rev, const char *what)
 {
 	size_t len = strlen(rev), i;

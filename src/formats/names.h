@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include <git2.h>
+
 #include "strbuf.h"
 
 /*
@@ -53,6 +55,12 @@ char *name_quoted(const char *s);
 
 /* 1 if s is exactly 40 lowercase hexadecimal digits. */
 int is_full_hex_oid(const char *s);
+
+/*
+ * The first 7 hex digits of id, as a message names a commit, in buf (at
+ * least 8 bytes).
+ */
+const char *short_id(char *buf, const git_oid *id);
 
 /*
  * A dependency source: a path (relative to the repository root or

@@ -4,10 +4,10 @@
 #include <git2.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "error.h"
 #include "ops/guard.h"
 #include "ops/rollback.h"
+#include "report.h"
 #include "snapshot/lockfiles.h"
 #include "snapshot/oplock.h"
 #include "snapshot/snapshot.h"
@@ -26,34 +26,34 @@ void pending_warn(const struct pending_list *pending)
 
 	for (i = 0; i < pending->nr; i++) {
 		if (pending->running[i]) {
-			out_warning("an upgrade of %s is running (pid %ld)",
-				    pending->names[i], pending->running[i]);
+			graft_warning("an upgrade of %s is running (pid %ld)",
+				      pending->names[i], pending->running[i]);
 			continue;
 		}
 		switch (pending->state[i]) {
 		case PENDING_STOPPED_HERE:
-			out_warning("the upgrade of %s is stopped (--stop-on-failure)",
-				    pending->names[i]);
-			out_hint("'git graft upgrade --continue' goes on once it is fixed; '--skip' and '--abort' are the other ways out");
+			graft_warning("the upgrade of %s is stopped (--stop-on-failure)",
+				      pending->names[i]);
+			graft_hint("'git graft upgrade --continue' goes on once it is fixed; '--skip' and '--abort' are the other ways out");
 			continue;
 		case PENDING_STOPPED_ELSEWHERE:
-			out_warning("an upgrade of %s is stopped in another worktree (%s)",
-				    pending->names[i], worktree_shown(pending, i));
+			graft_warning("an upgrade of %s is stopped in another worktree (%s)",
+				      pending->names[i], worktree_shown(pending, i));
 			continue;
 		case PENDING_INTERRUPTED_ELSEWHERE:
-			out_warning("an interrupted upgrade of %s is pending in another worktree (%s)",
-				    pending->names[i], worktree_shown(pending, i));
+			graft_warning("an interrupted upgrade of %s is pending in another worktree (%s)",
+				      pending->names[i], worktree_shown(pending, i));
 			continue;
 		case PENDING_INTERRUPTED:
 			break;
 		}
-		out_warning("an interrupted upgrade of %s is pending (%s%s)",
-			    pending->names[i], SNAPSHOT_REF_PREFIX,
-			    pending->names[i]);
+		graft_warning("an interrupted upgrade of %s is pending (%s%s)",
+			      pending->names[i], SNAPSHOT_REF_PREFIX,
+			      pending->names[i]);
 		interrupted++;
 	}
 	if (interrupted)
-		out_hint("'git graft rollback' restores the state from before it");
+		graft_hint("'git graft rollback' restores the state from before it");
 }
 
 int guard_warn_pending(const struct graft_repo *r)

@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "error.h"
 #include "exec.h"
 #include "gitconfig.h"
 #include "ops/hook.h"
+#include "report.h"
 #include "strbuf.h"
 
 /* The hooks' directory, ending in '/'. */
@@ -133,9 +133,9 @@ int hook_run(const struct hooks *h, const char *name, const char *const *args,
 
 	if (state <= 0) {
 		if (state < 0 && h->advise_ignored)
-			out_hint("The '%s' hook was ignored because it's not set as executable.\n"
-				 "You can disable this warning with `git config advice.ignoredHook false`.",
-				 shown_path(h, path));
+			graft_hint("The '%s' hook was ignored because it's not set as executable.\n"
+				   "You can disable this warning with `git config advice.ignoredHook false`.",
+				   shown_path(h, path));
 		goto done;
 	}
 	while (args && args[nargs])

@@ -1,10 +1,7 @@
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"
@@ -248,7 +245,7 @@ int project_dep_config(struct graft_config *cfg, struct dep *d,
 
 	if (diags.nr) {
 		diag_sort(&diags);
-		diag_print(&diags);
+		diag_report(&diags);
 		rc = graft_error("the graft.ini of %s at %s is not valid", d->name,
 				 ref);
 		graft_error_hint("it belongs to %s: its maintainers have to fix it",
@@ -327,46 +324,4 @@ int project_stage_edits(struct project *p)
 int project_write_index(struct project *p)
 {
 	return repo_write_index(p->index);
-}
-
-void project_say(const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	if (output_is_quiet())
-		return;
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strbuf_addch(&sb, '\n');
-	out_sanitized(stdout, sb.buf);
-	strbuf_release(&sb);
-}
-
-const char *short_id(char *buf, const git_oid *id)
-{
-	return git_oid_tostr(buf, 8, id);
-}
-
-void signals_hold(sigset_t *saved)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &set, saved);
-}
-
-void signals_release(const sigset_t *saved)
-{
-	sigprocmask(SIG_SETMASK, saved, NULL);
-}
-
-int is_interrupt(int rc)
-{
-	return graft_code_signal(rc) != 0;
 }

@@ -1,8 +1,6 @@
 #ifndef GRAFT_PROJECT_H
 #define GRAFT_PROJECT_H
 
-#include <signal.h>
-
 #include <git2.h>
 
 #include "fileedit.h"
@@ -113,7 +111,7 @@ int project_tracked_tip(git_oid *out, char **ref, struct dep *d,
 
 /*
  * The dependency's graft.ini at commit, which the user named ref. When
- * it has problems, each is printed as an error naming
+ * it has problems, each is reported as an error naming
  * <name>@<ref>:graft.ini:<line> and GRAFT_EFAIL returned: nothing is
  * built on a file that was misread. The caller releases cfg either way.
  */
@@ -165,25 +163,5 @@ int project_stage_edits(struct project *p);
 
 /* Write the index (once, at the end, after everything else worked). */
 int project_write_index(struct project *p);
-
-/*
- * A line on stdout saying what a command did ("meta-kb: 0123456 ->
- * 89abcde"), unless --quiet; control characters neutralised.
- */
-void project_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * Hold SIGHUP, SIGINT, SIGQUIT and SIGTERM back while changes that belong
- * together are made (checkout, lock, index): an interrupt then comes
- * after them, not between them.
- */
-void signals_hold(sigset_t *saved);
-void signals_release(const sigset_t *saved);
-
-/* 1 if rc says a signal stopped the work: stop, and exit so. */
-int is_interrupt(int rc);
-
-/* The first 7 hex digits of id, in buf (at least 8 bytes). */
-const char *short_id(char *buf, const git_oid *id);
 
 #endif

@@ -5,13 +5,12 @@
 
 #include <git2.h>
 
-#include "cmd/output.h"
 #include "crashpoint.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "ident.h"
-#include "report.h"
 #include "ops/rollback.h"
+#include "report.h"
 #include "snapshot/autostash.h"
 #include "snapshot/pending.h"
 #include "snapshot/upgrade_state.h"
@@ -253,7 +252,7 @@ int rollback_drop_committed(const struct graft_repo *r)
 		    (rc = snapshot_is_committed(&committed, r, &snap)) == 0 &&
 		    committed && (rc = finish_committed(r, &snap)) == 0)
 			graft_warning("the upgrade of '%s' was committed before git-graft stopped; removed its leftover %s%s",
-				    snap.dep, SNAPSHOT_REF_PREFIX, snap.dep);
+				      snap.dep, SNAPSHOT_REF_PREFIX, snap.dep);
 		/* gone meanwhile, or unreadable: guard_no_pending tells */
 		if (rc != 0) {
 			graft_error_clear();

@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "crashpoint.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"
+#include "formats/names.h"
 #include "ident.h"
 #include "ops/commit.h"
 #include "ops/guard.h"
@@ -18,6 +18,8 @@
 #include "ops/rollback.h"
 #include "ops/rollback_commit.h"
 #include "ops/rollback_tree.h"
+#include "report.h"
+#include "signals.h"
 #include "snapshot/scan.h"
 #include "snapshot/snapshot.h"
 #include "strbuf.h"
@@ -457,8 +459,8 @@ static int carry_out(struct rollback_commit *u)
 	}
 	crash_point("undo-after-commit");
 	if (snapshot_delete_ref(&u->p->repo, &u->snap) < 0) {
-		out_warning("the rollback of %s is committed, but its snapshot ref could not be deleted: %s",
-			    u->name, graft_error_message());
+		graft_warning("the rollback of %s is committed, but its snapshot ref could not be deleted: %s",
+			      u->name, graft_error_message());
 		graft_error_clear();
 	}
 	commit_post_hook(&u->commit, u->p->index, u->author);

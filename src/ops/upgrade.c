@@ -20,14 +20,11 @@
  * --stop-on-failure a failing command stops instead (upgrade_state.h),
  * and --continue or --skip take it up at that change again.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "alloc.h"
-#include "cmd/describe.h"
-#include "cmd/output.h"
 #include "cmdenv.h"
 #include "crashpoint.h"
 #include "error.h"
@@ -42,6 +39,7 @@
 #include "ops/upgrade.h"
 #include "ops/upgrade_stage.h"
 #include "pathlist.h"
+#include "report.h"
 #include "snapshot/autostash.h"
 #include "snapshot/prior.h"
 #include "snapshot/scan.h"
@@ -111,10 +109,10 @@ static int check_unresolved(const struct upgrade_plan *plan)
 	if (!l->unresolved)
 		return 0;
 	for (i = 0; i < l->unresolved; i++)
-		out_error("%s@%s:graft.ini:%d: change '%s' names no commit of %s",
-			  plan->name, plan->to_ref,
-			  l->unresolved_changes[i]->line,
-			  l->unresolved_changes[i]->ref, plan->name);
+		graft_report_error("%s@%s:graft.ini:%d: change '%s' names no commit of %s",
+				   plan->name, plan->to_ref,
+				   l->unresolved_changes[i]->line,
+				   l->unresolved_changes[i]->ref, plan->name);
 	rc = graft_error("cannot tell which changes of %s lie between %s and %s",
 			 plan->name, plan->from_ref, plan->to_ref);
 	graft_error_hint("the graft.ini belongs to %s: its maintainers have to fix it; 'git graft apply %s --to %s' moves it without running any change",
@@ -206,16 +204,16 @@ void upgrade_plan_release(struct upgrade_plan *plan)
 	free(plan->to_ref);
 }
 
-static const struct graft_command *find_command(const struct upgrade_plan *plan,
-						const char *name)
+const struct graft_command *upgrade_plan_command(const struct upgrade_plan *plan,
+						  const char *name)
 {
 	/* the target's graft.ini is valid: the commands it names are there */
 	return name ? config_find_command(&plan->target_cfg, name) : NULL;
 }
 
-/* The subject of the commit, or of the commit of change i of a series. */
-static const char *commit_subject(struct strbuf *sb, const struct upgrade_plan *plan,
-				  const size_t *i)
+const char *upgrade_commit_subject(struct strbuf *sb,
+				   const struct upgrade_plan *plan,
+				   const size_t *i)
 {
 	strbuf_reset(sb);
 	strbuf_addf(sb, "graft: %s %s %s -> %s",
@@ -227,122 +225,16 @@ static const char *commit_subject(struct strbuf *sb, const struct upgrade_plan *
 	return sb->buf;
 }
 
-/*
- * --stepwise: where the dependency is for change i's commands: at its
- * commit, but the last change's at the target, where the upgrade ends.
- */
-static const git_oid *step_commit(const struct upgrade_plan *plan, size_t i)
+const git_oid *upgrade_step_commit(const struct upgrade_plan *plan, size_t i)
 {
 	return i + 1 == plan->changes.nr ? &plan->to :
 	       &plan->changes.items[i].commit;
 }
 
-static const char *step_ref(const struct upgrade_plan *plan, size_t i)
+const char *upgrade_step_ref(const struct upgrade_plan *plan, size_t i)
 {
 	return i + 1 == plan->changes.nr ? plan->to_ref :
 	       plan->changes.items[i].change->ref;
-}
-
-/* What would be committed, after the changes. */
-static void print_commits(const struct upgrade_plan *plan,
-			  const struct upgrade_opts *opts)
-{
-	struct strbuf first = STRBUF_INIT, last = STRBUF_INIT;
-	size_t i = 0, n = plan->changes.nr;
-
-	if (!opts->commit_per_change || !n) {
-		project_say("%sThen %s would be locked at %s and committed as \"%s\".",
-			    n ? "\n" : "", plan->name, plan->to_ref,
-			    commit_subject(&first, plan, NULL));
-	} else if (n == 1) {
-		project_say("\nThen %s would be locked at %s and committed as \"%s\".",
-			    plan->name, plan->to_ref,
-			    commit_subject(&first, plan, &i));
-	} else {
-		commit_subject(&first, plan, &i);
-		i = n - 1;
-		commit_subject(&last, plan, &i);
-		project_say("\nEach change would be committed on its own, from \"%s\" to \"%s\", which also locks %s at %s.",
-			    first.buf, last.buf, plan->name, plan->to_ref);
-	}
-	strbuf_release(&first);
-	strbuf_release(&last);
-}
-
-void upgrade_plan_print(const struct upgrade_plan *plan,
-			const struct upgrade_opts *opts)
-{
-	char from[8], to[8], at[8];
-	size_t i;
-
-	project_say("%s: %s (%s) -> %s (%s)%s", plan->name, plan->from_ref,
-		    short_id(from, &plan->from), plan->to_ref,
-		    short_id(to, &plan->to), plan->up_to_date ? ", up to date" : "");
-	if (plan->up_to_date)
-		return;
-	if (!plan->changes.nr)
-		project_say("No change is declared in between: nothing would run.");
-	else
-		project_say("%zu change%s, oldest first%s%s:", plan->changes.nr,
-			    plan->changes.nr == 1 ? "" : "s",
-			    opts->skip_migration ? "; migrations skipped" : "",
-			    opts->skip_verify ? "; verifications skipped" : "");
-	for (i = 0; i < plan->changes.nr; i++) {
-		const struct graft_change *ch = plan->changes.items[i].change;
-
-		putchar('\n');
-		if (opts->stepwise)
-			project_say("Step %zu of %zu, with %s checked out at %s (%s):",
-				    i + 1, plan->changes.nr, plan->dep.shown,
-				    step_ref(plan, i),
-				    short_id(at, step_commit(plan, i)));
-		describe_change(plan->name, ch, &plan->changes.items[i].commit,
-				NULL, find_command(plan, ch->migration),
-				find_command(plan, ch->verify));
-	}
-	print_commits(plan, opts);
-}
-
-static json_t *ref_json(const char *ref, const git_oid *id)
-{
-	char hex[GIT_OID_HEXSZ + 1];
-
-	git_oid_tostr(hex, sizeof(hex), id);
-	return json_pack("{s:o, s:s}", "ref", json_text(ref), "commit", hex);
-}
-
-json_t *upgrade_plan_json(const struct upgrade_plan *plan,
-			  const struct upgrade_opts *opts)
-{
-	json_t *changes = json_array();
-	size_t i;
-
-	for (i = 0; i < plan->changes.nr; i++) {
-		const struct graft_change *ch = plan->changes.items[i].change;
-		json_t *o = describe_change_json(ch, &plan->changes.items[i].commit,
-						 find_command(plan, ch->migration),
-						 find_command(plan, ch->verify));
-
-		if (opts->stepwise)
-			json_object_set_new(o, "checkout",
-					    ref_json(step_ref(plan, i),
-						     step_commit(plan, i)));
-		json_array_append_new(changes, o);
-	}
-	return json_pack("{s:o, s:o, s:o, s:b, s:o, s:b, s:b, s:b, s:o, s:b, s:b, s:b}",
-			 "dependency", json_text(plan->name),
-			 "from", ref_json(plan->from_ref, &plan->from),
-			 "to", ref_json(plan->to_ref, &plan->to),
-			 "up_to_date", plan->up_to_date,
-			 "changes", changes,
-			 "skip_migration", opts->skip_migration,
-			 "skip_verify", opts->skip_verify,
-			 "autostash", opts->autostash,
-			 "timeout", opts->has_timeout ?
-			 json_integer(opts->timeout) : json_null(),
-			 "stop_on_failure", opts->stop_on_failure,
-			 "stepwise", opts->stepwise,
-			 "commit_per_change", opts->commit_per_change);
 }
 
 /* One upgrade under way. */
@@ -528,7 +420,7 @@ static void add_tail(struct strbuf *sb, const char *tail)
 static int run_command(struct upgrade *u, const struct dep_change *ch,
 		       const char *role, const char *name)
 {
-	const struct graft_command *c = find_command(u->plan, name);
+	const struct graft_command *c = upgrade_plan_command(u->plan, name);
 	const char *root = u->p->repo.workdir;
 	struct exec_cmd cmd = EXEC_CMD_INIT;
 	struct exec_result res = EXEC_RESULT_INIT;
@@ -560,13 +452,7 @@ static int run_command(struct upgrade *u, const struct dep_change *ch,
 	cmd.side_payload = &u->watch;
 	/* with --json too: the JSON is on stdout, the commands' output on stderr */
 	cmd.echo_fd = u->opts->quiet ? -1 : 2;
-	if (!u->opts->quiet) {
-		strbuf_addf(&how, "%s: running %s\n", u->plan->name,
-			    what.buf + strlen("the "));
-		fflush(stdout);
-		out_sanitized(stderr, how.buf);
-		strbuf_reset(&how);
-	}
+	graft_info("%s: running %s", u->plan->name, what.buf + strlen("the "));
 	if ((rc = exec_shell(&cmd, &res)) < 0)
 		goto done;
 	if (res.interrupted) {
@@ -620,8 +506,8 @@ static int run_or_skip(struct upgrade *u, size_t i,
 			UPGRADE_STEP_MIGRATION;
 		return run_command(u, ch, role, name);
 	}
-	out_warning("%s %s: its %s '%s' is skipped (--skip-%s)", u->plan->name,
-		    ch->change->ref, role, name, graft_skipped_name(command));
+	graft_warning("%s %s: its %s '%s' is skipped (--skip-%s)", u->plan->name,
+		      ch->change->ref, role, name, graft_skipped_name(command));
 	add_skipped(u, ch, command);
 	return 0;
 }
@@ -676,7 +562,7 @@ static int run_change(struct upgrade *u, size_t i, enum change_from from)
 
 	if (from != FROM_COMMIT && u->opts->stepwise &&
 	    ((rc = interrupted()) < 0 ||
-	     (rc = move_dep(u, step_commit(u->plan, i))) < 0))
+	     (rc = move_dep(u, upgrade_step_commit(u->plan, i))) < 0))
 		return rc;
 	if (from == FROM_MIGRATION &&
 	    ((rc = interrupted()) < 0 ||
@@ -875,7 +761,7 @@ static int carry_out(struct upgrade *u)
 	}
 	if ((rc = interrupted()) < 0 ||
 	    (rc = move_dep(u, u->opts->stepwise && u->plan->changes.nr ?
-			   step_commit(u->plan, 0) : &u->plan->to)) < 0)
+			   upgrade_step_commit(u->plan, 0) : &u->plan->to)) < 0)
 		return rc;
 	crash_point("after-checkout");
 	return run_changes(u, 0, FROM_MIGRATION);
@@ -899,7 +785,7 @@ static int go_back(struct upgrade *u, int rc)
 				   watch_changed(&u->watch));
 	graft_error_save(&saved);
 	if ((reload = project_reload_lock(u->p)) < 0)
-		out_error("%s", graft_error_message());
+		graft_report_error("%s", graft_error_message());
 	graft_error_clear();
 	graft_error_restore(&saved);
 	return reload < 0 && rc != GRAFT_EROLLBACK ? GRAFT_EFATAL : rc;
@@ -926,9 +812,9 @@ static int bring_back_stash(struct upgrade *u)
 	if (!kept)
 		return 0;
 	u->out->stash_kept = 1;
-	out_warning("your uncommitted changes conflict with the upgrade of %s; they are kept in the stash",
-		    u->plan->name);
-	out_hint("'git stash pop' brings them back once you have looked at the upgrade; 'git stash drop' forgets them");
+	graft_warning("your uncommitted changes conflict with the upgrade of %s; they are kept in the stash",
+		      u->plan->name);
+	graft_hint("'git stash pop' brings them back once you have looked at the upgrade; 'git stash drop' forgets them");
 	return 0;
 }
 
@@ -986,7 +872,7 @@ static int stop(struct upgrade *u, int rc)
 	graft_error_save(&saved);
 	recorded = record_stop(u, saved.message) == 0;
 	if (!recorded) {
-		out_error("%s", graft_error_message());
+		graft_report_error("%s", graft_error_message());
 		graft_error_clear();
 	}
 	graft_error_restore(&saved);
@@ -1010,7 +896,7 @@ static void forget_stop(struct upgrade *u)
 {
 	if (!u->resumed || upgrade_state_remove(&u->p->repo) == 0)
 		return;
-	out_warning("%s", graft_error_message());
+	graft_warning("%s", graft_error_message());
 	graft_error_clear();
 }
 
@@ -1036,8 +922,8 @@ static int finish(struct upgrade *u)
 	if (rc < 0)
 		return rc;
 	if (snapshot_delete_ref(&u->p->repo, &u->snap) < 0) {
-		out_warning("the upgrade of %s is committed, but its snapshot ref could not be deleted: %s",
-			    u->plan->name, graft_error_message());
+		graft_warning("the upgrade of %s is committed, but its snapshot ref could not be deleted: %s",
+			      u->plan->name, graft_error_message());
 		graft_error_clear();
 	}
 	forget_stop(u);
@@ -1180,14 +1066,14 @@ static void skip_rest(struct upgrade *u, const struct upgrade_state *st)
 	const struct dep_change *ch = &u->plan->changes.items[st->change];
 
 	if (st->step == UPGRADE_STEP_MIGRATION && ch->change->migration) {
-		out_warning("%s %s: its migration '%s' failed and is skipped (--skip)",
-			    u->plan->name, ch->change->ref, ch->change->migration);
+		graft_warning("%s %s: its migration '%s' failed and is skipped (--skip)",
+			      u->plan->name, ch->change->ref, ch->change->migration);
 		add_skipped(u, ch, GRAFT_SKIPPED_MIGRATION);
 	}
 	if (!ch->change->verify)
 		return;
-	out_warning("%s %s: its verification '%s' is skipped (--skip)",
-		    u->plan->name, ch->change->ref, ch->change->verify);
+	graft_warning("%s %s: its verification '%s' is skipped (--skip)",
+		      u->plan->name, ch->change->ref, ch->change->verify);
 	add_skipped(u, ch, GRAFT_SKIPPED_VERIFY);
 }
 

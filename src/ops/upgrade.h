@@ -2,13 +2,13 @@
 #define GRAFT_UPGRADE_H
 
 #include <git2.h>
-#include <jansson.h>
 
 #include "deps/deps.h"
 #include "formats/config.h"
 #include "ops/commit.h"
 #include "ops/project.h"
 #include "snapshot/snapshot.h"
+#include "strbuf.h"
 
 /*
  * The atomic upgrade of one dependency (docs/design.md): plan it from the
@@ -67,11 +67,25 @@ int upgrade_plan(struct upgrade_plan *plan, struct project *p,
 		 const char *name, const struct upgrade_opts *opts);
 void upgrade_plan_release(struct upgrade_plan *plan);
 
-/* The plan in words on stdout, and as the JSON of `upgrade --dry-run --json`. */
-void upgrade_plan_print(const struct upgrade_plan *plan,
-			const struct upgrade_opts *opts);
-json_t *upgrade_plan_json(const struct upgrade_plan *plan,
-			  const struct upgrade_opts *opts);
+/* The command name names in the target's graft.ini; NULL for NULL. */
+const struct graft_command *upgrade_plan_command(const struct upgrade_plan *plan,
+						  const char *name);
+
+/*
+ * With --stepwise, where the dependency is for change i's commands: at
+ * its commit, but the last change's at the target, where the upgrade
+ * ends.
+ */
+const git_oid *upgrade_step_commit(const struct upgrade_plan *plan, size_t i);
+const char *upgrade_step_ref(const struct upgrade_plan *plan, size_t i);
+
+/*
+ * The subject of the upgrade's commit, or with i, of the commit of
+ * change *i of a series (--commit-per-change), in sb.
+ */
+const char *upgrade_commit_subject(struct strbuf *sb,
+				   const struct upgrade_plan *plan,
+				   const size_t *i);
 
 struct upgrade_outcome {
 	int committed;		/* commit is the upgrade's commit */

@@ -2,11 +2,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cmd/output.h"
 #include "error.h"
 #include "fileio.h"
 #include "ops/upgrade_stage.h"
 #include "pathlist.h"
+#include "report.h"
 #include "snapshot/scan.h"
 #include "snapshot/snapshot_meta.h"
 #include "snapshot/treediff.h"
@@ -154,8 +154,8 @@ static int keep_out(struct stage_ctx *c, const struct scan_entry *e)
 		return graft_error_git(GRAFT_EFATAL, "cannot unstage %s", e->path);
 	/* left where it was, untracked as it was: nothing to say */
 	if (!scan_entry_untracked(e) || !path_list_has(&c->s->prior->paths, e->path))
-		out_warning("'%s' was in the work tree before the upgrade, untracked or ignored: it is not committed",
-			    e->path);
+		graft_warning("'%s' was in the work tree before the upgrade, untracked or ignored: it is not committed",
+			      e->path);
 	return 0;
 }
 
@@ -169,8 +169,8 @@ static int stage_entry(struct stage_ctx *c, const struct scan_entry *e)
 	/* a repository is not a file: git add would make it a gitlink */
 	if (len && e->path[len - 1] == '/') {
 		if (!path_list_has(&c->s->prior->paths, e->path))
-			out_warning("'%s' is a repository the upgrade created; it is not committed",
-				    e->path);
+			graft_warning("'%s' is a repository the upgrade created; it is not committed",
+				      e->path);
 		return 0;
 	}
 	if (path_list_has(&c->flagged, e->path))

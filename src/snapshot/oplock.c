@@ -10,14 +10,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/output.h"
 #include "error.h"
+#include "report.h"
 #include "snapshot/lockfiles.h"
 #include "snapshot/oplock.h"
 #include "strbuf.h"
 
 /* How long a refused taker waits for the holder to write its pid. */
 #define HOLDER_PID_WAIT_MS 100
+
+static int was_taken;
 
 static long read_pid(int fd)
 {
@@ -108,8 +110,8 @@ static int try_lock(struct oplock *lock)
 	}
 	old_pid = read_pid(fd);
 	if (old_pid && old_pid != (long)getpid())
-		out_warning("took over the operation lock left by git-graft pid %ld, which is no longer running",
-			    old_pid);
+		graft_warning("took over the operation lock left by git-graft pid %ld, which is no longer running",
+			      old_pid);
 	if ((rc = write_pid(fd, lock->path)) < 0) {
 		close(fd);
 		return rc;
@@ -142,8 +144,14 @@ int oplock_acquire(struct oplock *lock, const struct graft_repo *r)
 		lock->path = NULL;
 		return rc;
 	}
-	output_survive_closed_pipe();
+	signal(SIGPIPE, SIG_IGN);
+	was_taken = 1;
 	return 0;
+}
+
+int oplock_was_taken(void)
+{
+	return was_taken;
 }
 
 void oplock_release(struct oplock *lock, const struct graft_repo *r)

@@ -21,7 +21,8 @@ struct oplock {
  * Take the lock, or fail at once (GRAFT_EFATAL, exit 128) naming the pid
  * of the git-graft that holds it. Once it is taken, the operation can no
  * longer be stopped half-way by a reader closing git-graft's output
- * (output_survive_closed_pipe).
+ * (`git graft upgrade ... | head -1`): SIGPIPE is ignored from then on,
+ * so a write fails with EPIPE instead of the signal killing git-graft.
  */
 int oplock_acquire(struct oplock *lock, const struct graft_repo *r);
 /*
@@ -29,6 +30,13 @@ int oplock_acquire(struct oplock *lock, const struct graft_repo *r);
  * nothing holds (lockfiles.h); harmless when not held.
  */
 void oplock_release(struct oplock *lock, const struct graft_repo *r);
+
+/*
+ * 1 once this process has taken the lock: from then until it exits it
+ * is changing the repository, and the exit status is the operation's,
+ * whatever became of its output (cmd/output.c).
+ */
+int oplock_was_taken(void);
 
 /*
  * Whether process pid holds the operation lock of one of r's worktrees

@@ -38,12 +38,12 @@
 #include <git2.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "error.h"
 #include "fileio.h"
 #include "gitconfig.h"
 #include "ident.h"
 #include "pathlist.h"
+#include "report.h"
 #include "snapshot/filters.h"
 #include "snapshot/scan.h"
 #include "snapshot/snapshot.h"
@@ -912,8 +912,8 @@ static int remove_created_items(struct restore_ctx *c, const struct scan *scan)
 				rc = remove_all(c, path);
 				free(path);
 			} else if (ignored_changed(m, it)) {
-				out_warning("the upgrade changed the ignored file '%s%s'; it is left as it is",
-					    c->path, it->path);
+				graft_warning("the upgrade changed the ignored file '%s%s'; it is left as it is",
+					      c->path, it->path);
 			}
 			break;
 		default:
@@ -1152,8 +1152,8 @@ static int restore_nested(struct restore_ctx *c, const struct meta_record *m)
 	if ((rc = open_nested(&nested, c, m, &snap)) < 0) {
 		if (!m->gitfile) {
 			/* its .git went with it: what it held cannot come back */
-			out_warning("the repository '%s' lost its .git during the upgrade; its files cannot be put back",
-				    shown.buf);
+			graft_warning("the repository '%s' lost its .git during the upgrade; its files cannot be put back",
+				      shown.buf);
 			graft_error_clear();
 			rc = 0;
 		}

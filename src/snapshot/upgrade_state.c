@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "cmd/output.h"
 #include "error.h"
 #include "fileio.h"
 #include "formats/names.h"
+#include "report.h"
 #include "snapshot/snapshot.h"
 #include "snapshot/upgrade_state.h"
 #include "strbuf.h"
@@ -447,7 +447,7 @@ static int matches_at(struct upgrade_state *out, const char *gitdir,
 	int rc = read_at(out, gitdir);
 
 	if (rc < 0) {
-		out_warning("%s", graft_error_message());
+		graft_warning("%s", graft_error_message());
 		graft_error_clear();
 		return 0;
 	}
@@ -505,8 +505,8 @@ int upgrade_state_clear_stale(const struct graft_repo *r)
 	git_error_clear();
 	if (err < 0 || !git_oid_equal(&at, &st.snapshot)) {
 		if ((rc = upgrade_state_remove(r)) == 0)
-			out_warning("forgot the stopped upgrade of %s: its snapshot %s is gone",
-				    st.dep, ref);
+			graft_warning("forgot the stopped upgrade of %s: its snapshot %s is gone",
+				      st.dep, ref);
 	}
 	free(ref);
 	upgrade_state_release(&st);

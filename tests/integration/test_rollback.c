@@ -8,10 +8,13 @@
  * trailers. That gives each test the history it needs; one round trip
  * goes through the real upgrade.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -597,24 +600,28 @@ Test(rollback, crash_after_commit_keeps_the_rollback)
 /* A failure after the snapshot puts everything back. */
 Test(rollback, failure_puts_everything_back)
 {
-	char *app = make_consumer(), *up, *before, *after, *s;
+	char *app = make_consumer(), *up, *before, *after, *s, *lock;
 	struct cmd_result r;
+	int held;
 
 	up = commit_upgrade(app, "kb", "v2.0.0", MIGRATE);
 	sh_do(app, "echo mine > notes.txt");
 	before = consumer_state(app);
-	/* the branch cannot move: a live git holds its lock */
-	sh_do(app, "(exec 3>.git/refs/heads/main.lock; touch held; "
-	      "while test -e held; do sleep 0.05; done; "
-	      "rm .git/refs/heads/main.lock; touch released) >/dev/null 2>&1 & "
-	      "while ! test -e held; do sleep 0.05; done");
+	/*
+	 * the branch cannot move: git's own lock on it is taken, and held
+	 * open, as a git at work holds it (one nothing holds is stale)
+	 */
+	lock = format("%s/.git/refs/heads/main.lock", app);
+	held = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	cr_assert(held >= 0, "%s: %s", lock, strerror(errno));
 	r = graft(app, "rollback", "kb", NULL);
+	close(held);
 	cr_assert_eq(r.status, 1, "%d %s", r.status, r.err);
 	assert_contains(r.err, "error: cannot commit the rollback");
 	assert_contains(r.err, "hint: everything is back as it was before the rollback of kb");
 	cmd_result_free(&r);
-	sh_do(app, "rm held; while ! test -e released; do sleep 0.05; done; "
-	      "rm released");
+	cr_assert_eq(unlink(lock), 0, "%s: %s", lock, strerror(errno));
+	free(lock);
 	after = consumer_state(app);
 	assert_str_eq(before, after, "state");
 	s = sh_ok(app, "cat app.js");
