@@ -11,6 +11,7 @@
 #include "fileio.h"
 #include "formats/iniedit.h"
 #include "formats/names.h"
+#include "iso8601.h"
 #include "ops/project.h"
 #include "paths.h"
 

@@ -8,6 +8,7 @@
 #include "deps/deps.h"
 #include "error.h"
 #include "formats/names.h"
+#include "iso8601.h"
 #include "ops/project.h"
 
 static const char *const apply_usage[] = {

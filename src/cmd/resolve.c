@@ -9,6 +9,7 @@
 #include "deps/gitmodules.h"
 #include "error.h"
 #include "formats/names.h"
+#include "iso8601.h"
 #include "ops/project.h"
 #include "paths.h"
 

@@ -37,6 +37,7 @@
 #include "formats/names.h"
 #include "formats/trailers.h"
 #include "ident.h"
+#include "iso8601.h"
 #include "ops/guard.h"
 #include "ops/rollback.h"
 #include "ops/upgrade.h"
