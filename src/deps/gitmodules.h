@@ -14,9 +14,6 @@
 
 #define GITMODULES_FILE ".gitmodules"
 
-/* Append value to out as git config writes it: quoted and escaped. */
-void gitconfig_quote_value(struct strbuf *out, const char *value);
-
 /*
  * out = buf with [submodule "<name>"] appended, holding path and url, in
  * the layout git writes (tab-indented keys).

@@ -5,35 +5,6 @@
 #include "deps/gitmodules.h"
 #include "strbuf.h"
 
-static char *quoted(const char *value)
-{
-	struct strbuf out = STRBUF_INIT;
-
-	gitconfig_quote_value(&out, value);
-	return strbuf_detach(&out);
-}
-
-Test(gitmodules, values_are_quoted_as_git_writes_them)
-{
-	static const struct { const char *in, *out; } cases[] = {
-		{ "../dep", "../dep" },
-		{ "a;b", "\"a;b\"" },
-		{ "x#y", "\"x#y\"" },
-		{ " lead", "\" lead\"" },
-		{ "trail ", "\"trail \"" },
-		{ "q\"b\\s", "q\\\"b\\\\s" },
-		{ "t\tn\n", "t\\tn\\n" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		char *got = quoted(cases[i].in);
-
-		cr_assert_str_eq(got, cases[i].out, "value '%s'", cases[i].in);
-		free(got);
-	}
-}
-
 Test(gitmodules, append_in_gits_layout)
 {
 	struct strbuf out = STRBUF_INIT;
