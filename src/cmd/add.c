@@ -73,24 +73,16 @@ static int in_index(git_index *idx, const char *path)
 }
 
 /* A submodule named name, whatever its path, in .gitmodules? */
-static int submodule_name_taken(struct add *a)
+static int submodule_name_taken(int *taken, struct add *a)
 {
+	struct gitmodules gm = GITMODULES_INIT;
 	char *file = repo_path(&a->p.repo, GITMODULES_FILE);
-	struct strbuf key = STRBUF_INIT;
-	git_config *cfg = NULL;
-	git_config_entry *e = NULL;
-	int taken = 0;
+	int rc = gitmodules_read(&gm, file);
 
-	if (path_exists(file) && git_config_open_ondisk(&cfg, file) == 0) {
-		strbuf_addf(&key, "submodule.%s.path", a->name);
-		taken = git_config_get_entry(&e, cfg, key.buf) == 0;
-	}
-	git_error_clear();
-	git_config_entry_free(e);
-	git_config_free(cfg);
-	strbuf_release(&key);
+	*taken = gitmodules_find_name(&gm, a->name) != NULL;
+	gitmodules_release(&gm);
 	free(file);
-	return taken;
+	return rc;
 }
 
 /* The name must be new everywhere a dependency leaves a trace. */
@@ -100,8 +92,10 @@ static int check_new(struct add *a)
 	char *worktree = dep_worktree_dir(&a->dep);
 	char *modules = dep_modules_dir(&a->dep);
 	char *q = name_quoted(a->name), *ini = project_display(&a->p, CONFIG_FILE);
-	int rc = 0;
+	int taken, rc;
 
+	if ((rc = submodule_name_taken(&taken, a)) < 0)
+		goto done;
 	if ((dep = config_find_dependency(&a->p.cfg, a->name))) {
 		rc = graft_error("dependency %s already exists (%s:%d)", q, ini,
 				 dep->line);
@@ -112,7 +106,7 @@ static int check_new(struct add *a)
 				 q);
 		graft_error_hint("'git graft remove %s' removes what is left of it",
 				 a->name);
-	} else if (a->dep.submodule || submodule_name_taken(a)) {
+	} else if (a->dep.submodule || taken) {
 		rc = graft_error("a submodule %s or at %s is already registered in .gitmodules",
 				 q, a->dep.shown);
 		graft_error_hint("declare it in graft.ini by hand, then run 'git graft resolve'");
@@ -124,6 +118,7 @@ static int check_new(struct add *a)
 		graft_error_hint("it is left from an earlier submodule %s; remove it, or choose another name",
 				 q);
 	}
+done:
 	free(worktree);
 	free(modules);
 	free(q);

@@ -53,47 +53,14 @@ char *dep_modules_dir(const struct dep *d)
  */
 static int find_submodule(struct dep *d)
 {
+	struct gitmodules gm = GITMODULES_INIT;
+	const struct gitmodules_entry *e;
 	char *file = repo_path(d->owner, GITMODULES_FILE);
-	git_config *cfg = NULL;
-	git_config_iterator *it = NULL;
-	git_config_entry *entry;
-	struct strbuf key = STRBUF_INIT;
-	int rc = 0, err;
+	int rc = gitmodules_read(&gm, file);
 
-	if (!path_exists(file))
+	if (rc < 0 || !(e = gitmodules_find_path(&gm, d->path)))
 		goto done;
-	if (path_is_symlink(file)) {
-		rc = graft_error("%s is a symbolic link; git refuses to read it, and so does git-graft",
-				 GITMODULES_FILE);
-		goto done;
-	}
-	if (git_config_open_ondisk(&cfg, file) < 0 ||
-	    git_config_iterator_new(&it, cfg) < 0) {
-		rc = graft_error_git(GRAFT_EFAIL, "cannot read %s", GITMODULES_FILE);
-		goto done;
-	}
-	while ((err = git_config_next(&entry, it)) == 0) {
-		const char *name = entry->name, *sub, *var;
-		char *value;
-
-		if (strncmp(name, "submodule.", 10))
-			continue;
-		sub = name + 10;
-		var = strrchr(sub, '.');
-		if (!var || var == sub || strcmp(var, ".path") || !entry->value)
-			continue;
-		value = strip_trailing_slashes(entry->value);
-		if (!strcmp(value, d->path) && !d->submodule)
-			d->submodule = xstrndup(sub, (size_t)(var - sub));
-		free(value);
-	}
-	if (err != GIT_ITEROVER) {
-		rc = graft_error_git(GRAFT_EFAIL, "cannot read %s", GITMODULES_FILE);
-		goto done;
-	}
-	git_error_clear();
-	if (d->submodule &&
-	    submodule_name_check(d->submodule, "submodule name") < 0) {
+	if (submodule_name_check(e->name, "submodule name") < 0) {
 		graft_error_prefix("%s: the submodule at %s", GITMODULES_FILE,
 				   d->path);
 		graft_error_hint("git refuses such a name too; rename the submodule in %s",
@@ -101,20 +68,10 @@ static int find_submodule(struct dep *d)
 		rc = GRAFT_EFAIL;
 		goto done;
 	}
-	if (d->submodule) {
-		git_config_entry *url = NULL;
-
-		strbuf_addf(&key, "submodule.%s.url", d->submodule);
-		if (git_config_get_entry(&url, cfg, key.buf) == 0) {
-			d->gitmodules_url = xstrdup(url->value ? url->value : "");
-			git_config_entry_free(url);
-		}
-		git_error_clear();
-	}
+	d->submodule = xstrdup(e->name);
+	d->gitmodules_url = e->url ? xstrdup(e->url) : NULL;
 done:
-	strbuf_release(&key);
-	git_config_iterator_free(it);
-	git_config_free(cfg);
+	gitmodules_release(&gm);
 	free(file);
 	return rc;
 }
