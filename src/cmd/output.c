@@ -406,5 +406,13 @@ void output_report(enum report_kind kind, const char *message)
 	case REPORT_ERROR:
 		out_error("%s", message);
 		break;
+	case REPORT_PROGRESS:
+		if (!quiet && isatty(STDERR_FILENO)) {
+			fflush(stdout);
+			fputc('\r', stderr);
+			out_sanitized(stderr, message);
+			fflush(stderr);
+		}
+		break;
 	}
 }

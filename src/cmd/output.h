@@ -118,7 +118,8 @@ int graft_error_report(int code);
 /*
  * The sink of report.h: results on standard output and the rest on
  * standard error, as out_info, out_warning, out_hint and out_error show
- * them; --quiet mutes results and information.
+ * them; progress only when standard error is a terminal; --quiet mutes
+ * results, information and progress.
  */
 void output_report(enum report_kind kind, const char *message);
 
