@@ -5,6 +5,12 @@
 #include "cmd/cmds.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_clone.h"
+#include "deps/dep_gitconfig.h"
+#include "deps/dep_gitlink.h"
+#include "deps/dep_refs.h"
+#include "deps/dep_remove.h"
 #include "deps/deps.h"
 #include "deps/gitmodules.h"
 #include "error.h"
@@ -250,7 +256,7 @@ static int commit_changes(struct add *a)
 		return rc;
 	if (!a->no_resolve) {
 		url = source_fetch_url(a->p.repo.workdir, a->source);
-		rc = dep_config_register(&a->dep, url);
+		rc = dep_gitconfig_register(&a->dep, url);
 		free(url);
 		a->config_registered = 1;
 		if (rc == 0)
@@ -272,7 +278,7 @@ static void undo_registration(struct add *a)
 	if (!a->config_registered)
 		return;
 	graft_error_save(&saved);
-	if (dep_config_unregister(&a->dep) < 0)
+	if (dep_gitconfig_unregister(&a->dep) < 0)
 		out_warning("%s", graft_error_message());
 	graft_error_restore(&saved);
 }

@@ -5,6 +5,11 @@
 
 #include "alloc.h"
 #include "cmd/output.h"
+#include "deps/dep_changes.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_clone.h"
+#include "deps/dep_gitconfig.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"
@@ -193,13 +198,13 @@ int project_register_dep_url(struct project *p, struct dep *d,
 			     const char *source)
 {
 	char *configured = NULL, *url;
-	int rc = dep_config_url(&configured, d);
+	int rc = dep_gitconfig_url(&configured, d);
 
 	free(configured);
 	if (rc != 1)
 		return rc;
 	url = source_fetch_url(p->repo.workdir, source);
-	rc = dep_config_register(d, url);
+	rc = dep_gitconfig_register(d, url);
 	free(url);
 	return rc;
 }

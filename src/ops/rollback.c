@@ -7,6 +7,8 @@
 
 #include "cmd/output.h"
 #include "crashpoint.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_clone.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "ident.h"

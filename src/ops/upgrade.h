@@ -4,6 +4,7 @@
 #include <git2.h>
 #include <jansson.h>
 
+#include "deps/dep_changes.h"
 #include "deps/deps.h"
 #include "formats/config.h"
 #include "ops/commit.h"
