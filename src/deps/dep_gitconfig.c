@@ -1,9 +1,16 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "deps/dep_gitconfig.h"
+#include "deps/gitmodules.h"
 #include "error.h"
+#include "fileio.h"
 #include "strbuf.h"
 
 static int open_local_config(git_config **local, git_config **cfg,
@@ -67,44 +74,50 @@ done:
 	return rc;
 }
 
+/* Replace the file at path with next through lock, taken already. */
+static int commit_lock(int fd, const char *lock, const char *path,
+		       const struct strbuf *next)
+{
+	struct stat st;
+
+	if (!stat(path, &st) && fchmod(fd, st.st_mode & 07777) < 0)
+		return graft_error("cannot write '%s': %s", lock, strerror(errno));
+	if (write_in_full(fd, next->buf, next->len) < 0 || fsync(fd) < 0)
+		return graft_error("cannot write '%s': %s", lock, strerror(errno));
+	if (rename(lock, path) < 0)
+		return graft_error("cannot rename '%s' to '%s': %s", lock, path,
+				   strerror(errno));
+	return fsync_parent_dir(path);
+}
+
 int dep_gitconfig_unregister(struct dep *d)
 {
-	git_config *cfg = NULL, *local = NULL;
-	git_config_iterator *it = NULL;
-	git_config_entry *entry;
-	struct strbuf prefix = STRBUF_INIT;
-	char **keys = NULL;
-	size_t nr = 0, alloc = 0, i;
-	int rc, err;
+	struct strbuf path = STRBUF_INIT, lock = STRBUF_INIT;
+	struct strbuf old = STRBUF_INIT, next = STRBUF_INIT;
+	int fd, missing, rc = 0;
 
-	if ((rc = open_local_config(&local, &cfg, d)) < 0)
-		goto done;
-	strbuf_addf(&prefix, "submodule.%s.", dep_submodule_name(d));
-	if (git_config_iterator_new(&it, local) < 0) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read the repository's config");
-		goto done;
-	}
-	while ((err = git_config_next(&entry, it)) == 0)
-		if (!strncmp(entry->name, prefix.buf, prefix.len) &&
-		    !strchr(entry->name + prefix.len, '.')) {
-			ALLOC_GROW(keys, nr + 1, alloc);
-			keys[nr++] = xstrdup(entry->name);
-		}
-	if (err != GIT_ITEROVER) {
-		rc = graft_error_git(GRAFT_EFATAL, "cannot read the repository's config");
+	strbuf_addf(&path, "%sconfig", d->owner->commondir);
+	strbuf_addf(&lock, "%s.lock", path.buf);
+	/* the lock git and libgit2 take to write the file */
+	fd = open(lock.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		rc = graft_error("cannot lock '%s': %s", path.buf, strerror(errno));
+		if (errno == EEXIST)
+			graft_error_hint("another git process seems to be running; if not, remove '%s'",
+					 lock.buf);
 		goto done;
 	}
-	git_error_clear();
-	for (i = 0; i < nr && !rc; i++)
-		if (git_config_delete_multivar(local, keys[i], ".*") < 0)
-			rc = graft_error_git(GRAFT_EFATAL, "cannot unset %s", keys[i]);
+	if ((rc = file_read(path.buf, &old, &missing)) == 0 &&
+	    gitmodules_remove(&next, old.buf, old.len, dep_submodule_name(d)))
+		rc = commit_lock(fd, lock.buf, path.buf, &next);
+	close(fd);
+	/* gone once renamed; left when there was nothing to change */
+	if (unlink(lock.buf) < 0 && errno != ENOENT && rc == 0)
+		rc = graft_error("cannot remove '%s': %s", lock.buf, strerror(errno));
 done:
-	for (i = 0; i < nr; i++)
-		free(keys[i]);
-	free(keys);
-	strbuf_release(&prefix);
-	git_config_iterator_free(it);
-	git_config_free(local);
-	git_config_free(cfg);
+	strbuf_release(&path);
+	strbuf_release(&lock);
+	strbuf_release(&old);
+	strbuf_release(&next);
 	return rc;
 }

@@ -16,7 +16,12 @@
 int dep_gitconfig_register(struct dep *d, const char *url);
 /* submodule.<submodule>.url in .git/config; 1 when it is not set. */
 int dep_gitconfig_url(char **out, struct dep *d);
-/* Remove every submodule.<submodule>.* key from .git/config. */
+/*
+ * Remove the [submodule "<submodule>"] section from .git/config, with
+ * its keys, as `git submodule deinit` does (libgit2 could only delete
+ * the keys, and would leave the section's header behind). The file is
+ * rewritten under its lock, config.lock, as git and libgit2 write it.
+ */
 int dep_gitconfig_unregister(struct dep *d);
 
 #endif
