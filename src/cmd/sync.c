@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "formats/names.h"
 #include "ops/project.h"
+#include "ops/register.h"
 
 static const char *const sync_usage[] = {
 	"git graft sync [-q] [-f | --force] [<name>...]",

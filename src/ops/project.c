@@ -194,21 +194,6 @@ int project_clone_dep(struct dep *d, const char *source,
 	return dep_clone(d, source);
 }
 
-int project_register_dep_url(struct project *p, struct dep *d,
-			     const char *source)
-{
-	char *configured = NULL, *url;
-	int rc = dep_gitconfig_url(&configured, d);
-
-	free(configured);
-	if (rc != 1)
-		return rc;
-	url = source_fetch_url(p->repo.workdir, source);
-	rc = dep_gitconfig_register(d, url);
-	free(url);
-	return rc;
-}
-
 int project_read_dep(struct dep *d, const struct project *p, const char *name)
 {
 	char *q;

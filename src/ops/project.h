@@ -87,13 +87,6 @@ int project_clone_dep(struct dep *d, const char *source,
 		      enum dep_arrival *how);
 
 /*
- * submodule.<name>.url and .active in .git/config, from source, unless
- * the url is set already: what `git submodule init` does.
- */
-int project_register_dep_url(struct project *p, struct dep *d,
-			     const char *source);
-
-/*
  * For commands that only read a dependency: name must be declared in
  * graft.ini or locked in graft.lock, and its repository there (d->repo
  * set); otherwise an error with a hint. Nothing is attached or checked
