@@ -130,7 +130,7 @@ void output_pager_started(void)
 	color_stdout = stream_wants_color(color_mode, STDOUT_FILENO);
 }
 
-int output_use_color(FILE *stream)
+static int output_use_color(FILE *stream)
 {
 	if (stream == stdout)
 		return color_stdout;

@@ -49,7 +49,6 @@ void output_set_color_option(int mode);
 void output_setup_color(git_config *cfg);
 /* Decide again for stdout, which a pager now reads. */
 void output_pager_started(void);
-int output_use_color(FILE *stream);
 /* The escape sequence for slot on stream, or "" without colour. */
 const char *color(FILE *stream, enum color_slot slot);
 

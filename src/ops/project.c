@@ -289,7 +289,11 @@ int project_plan_lock(struct project *p)
 	return rc;
 }
 
-int project_stage_file(struct project *p, const char *rel)
+/*
+ * Stage rel as the work tree has it, or remove it from the index when the
+ * file is gone (git add -A <rel>).
+ */
+static int project_stage_file(struct project *p, const char *rel)
 {
 	char *path = repo_path(&p->repo, rel);
 	int exists = path_exists(path), rc = 0;

@@ -147,12 +147,6 @@ int project_reload_lock(struct project *p);
 /* Plan graft.lock as p->lock now is (deleted when it has no entry). */
 int project_plan_lock(struct project *p);
 
-/*
- * Stage rel as the work tree has it, or remove it from the index when the
- * file is gone (git add -A <rel>).
- */
-int project_stage_file(struct project *p, const char *rel);
-
 /* Stage every file the edits changed. */
 int project_stage_edits(struct project *p);
 
