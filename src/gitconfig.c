@@ -283,3 +283,35 @@ int gitconfig_get_path(git_config *cfg, const char *key, char **out)
 	free(value);
 	return rc;
 }
+
+void gitconfig_quote_value(struct strbuf *out, const char *value)
+{
+	size_t len = strlen(value), i;
+	int quote = len && (value[0] == ' ' || value[len - 1] == ' ');
+
+	for (i = 0; i < len; i++)
+		if (value[i] == ';' || value[i] == '#')
+			quote = 1;
+	if (quote)
+		strbuf_addch(out, '"');
+	for (i = 0; i < len; i++) {
+		switch (value[i]) {
+		case '\n':
+			strbuf_addstr(out, "\\n");
+			break;
+		case '\t':
+			strbuf_addstr(out, "\\t");
+			break;
+		case '"':
+			strbuf_addstr(out, "\\\"");
+			break;
+		case '\\':
+			strbuf_addstr(out, "\\\\");
+			break;
+		default:
+			strbuf_addch(out, value[i]);
+		}
+	}
+	if (quote)
+		strbuf_addch(out, '"');
+}

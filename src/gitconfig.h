@@ -3,6 +3,8 @@
 
 #include <git2.h>
 
+#include "strbuf.h"
+
 /*
  * git configuration as git itself would see it. libgit2 1.5 never reads
  * the values `git -c key=value` and `git --config-env` pass down in
@@ -39,5 +41,8 @@ int gitconfig_parse_bool(const char *s);
 
 /* Forget the parsed command-line values (they are read once). */
 void gitconfig_reset(void);
+
+/* Append value to out as git config writes it: quoted and escaped. */
+void gitconfig_quote_value(struct strbuf *out, const char *value);
 
 #endif

@@ -14,6 +14,9 @@ static void plain(enum report_kind kind, const char *message)
 		[REPORT_ERROR] = "error: ",
 	};
 
+	/* a line redrawn in place is for a terminal, which only a sink knows */
+	if (kind == REPORT_PROGRESS)
+		return;
 	fprintf(kind == REPORT_RESULT ? stdout : stderr, "%s%s\n",
 		prefix[kind], message);
 }
@@ -79,5 +82,14 @@ void graft_report_error(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	send(REPORT_ERROR, fmt, ap);
+	va_end(ap);
+}
+
+void graft_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	send(REPORT_PROGRESS, fmt, ap);
 	va_end(ap);
 }

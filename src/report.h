@@ -17,6 +17,9 @@ enum report_kind {
 	REPORT_HINT,
 	REPORT_ERROR,	/* a failure beside the one returned, such as
 			 * that of a cleanup after it */
+	REPORT_PROGRESS, /* the state of a transfer, on standard error and
+			  * only on a terminal: each one redraws the line
+			  * ("\r") until one ends it with "\n" */
 };
 
 typedef void (*report_sink_fn)(enum report_kind kind, const char *message);
@@ -29,5 +32,6 @@ void graft_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void graft_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void graft_report_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+void graft_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -106,14 +106,3 @@ void strbuf_rtrim(struct strbuf *sb)
 		len--;
 	strbuf_setlen(sb, len);
 }
-
-void strbuf_chomp(struct strbuf *sb)
-{
-	size_t len = sb->len;
-
-	if (len && sb->buf[len - 1] == '\n')
-		len--;
-	if (len && sb->buf[len - 1] == '\r')
-		len--;
-	strbuf_setlen(sb, len);
-}

@@ -33,8 +33,7 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* Strip trailing blanks and line ends (' ', '\t', '\n', '\r'). */
 void strbuf_rtrim(struct strbuf *sb);
-/* Strip one trailing "\n" (or "\r\n") if present. */
-void strbuf_chomp(struct strbuf *sb);
 
 #endif

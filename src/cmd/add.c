@@ -5,13 +5,19 @@
 #include "cmd/cmds.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_clone.h"
+#include "deps/dep_refs.h"
+#include "deps/dep_remove.h"
 #include "deps/deps.h"
 #include "deps/gitmodules.h"
 #include "error.h"
 #include "fileio.h"
 #include "formats/iniedit.h"
 #include "formats/names.h"
+#include "iso8601.h"
 #include "ops/project.h"
+#include "ops/register.h"
 #include "paths.h"
 #include "report.h"
 #include "signals.h"
@@ -31,7 +37,7 @@ struct add {
 	struct dep dep;
 	git_oid commit;
 	char *locked_ref;
-	int config_registered;
+	struct dep_registration reg;
 };
 
 /* "<source>#<ref>": split at the last '#'. */
@@ -74,24 +80,16 @@ static int in_index(git_index *idx, const char *path)
 }
 
 /* A submodule named name, whatever its path, in .gitmodules? */
-static int submodule_name_taken(struct add *a)
+static int submodule_name_taken(int *taken, struct add *a)
 {
+	struct gitmodules gm = GITMODULES_INIT;
 	char *file = repo_path(&a->p.repo, GITMODULES_FILE);
-	struct strbuf key = STRBUF_INIT;
-	git_config *cfg = NULL;
-	git_config_entry *e = NULL;
-	int taken = 0;
+	int rc = gitmodules_read(&gm, file);
 
-	if (path_exists(file) && git_config_open_ondisk(&cfg, file) == 0) {
-		strbuf_addf(&key, "submodule.%s.path", a->name);
-		taken = git_config_get_entry(&e, cfg, key.buf) == 0;
-	}
-	git_error_clear();
-	git_config_entry_free(e);
-	git_config_free(cfg);
-	strbuf_release(&key);
+	*taken = gitmodules_find_name(&gm, a->name) != NULL;
+	gitmodules_release(&gm);
 	free(file);
-	return taken;
+	return rc;
 }
 
 /* The name must be new everywhere a dependency leaves a trace. */
@@ -101,8 +99,10 @@ static int check_new(struct add *a)
 	char *worktree = dep_worktree_dir(&a->dep);
 	char *modules = dep_modules_dir(&a->dep);
 	char *q = name_quoted(a->name), *ini = project_display(&a->p, CONFIG_FILE);
-	int rc = 0;
+	int taken, rc;
 
+	if ((rc = submodule_name_taken(&taken, a)) < 0)
+		goto done;
 	if ((dep = config_find_dependency(&a->p.cfg, a->name))) {
 		rc = graft_error("dependency %s already exists (%s:%d)", q, ini,
 				 dep->line);
@@ -113,7 +113,7 @@ static int check_new(struct add *a)
 				 q);
 		graft_error_hint("'git graft remove %s' removes what is left of it",
 				 a->name);
-	} else if (a->dep.submodule || submodule_name_taken(a)) {
+	} else if (a->dep.submodule || taken) {
 		rc = graft_error("a submodule %s or at %s is already registered in .gitmodules",
 				 q, a->dep.shown);
 		graft_error_hint("declare it in graft.ini by hand, then run 'git graft resolve'");
@@ -125,6 +125,7 @@ static int check_new(struct add *a)
 		graft_error_hint("it is left from an earlier submodule %s; remove it, or choose another name",
 				 q);
 	}
+done:
 	free(worktree);
 	free(modules);
 	free(q);
@@ -209,7 +210,7 @@ static int plan_declared_ref(struct add *a)
 
 	if (!a->ref)
 		return 0;
-	strbuf_addf(&name, "refs/remotes/%s/%s", DEP_REMOTE, a->ref);
+	strbuf_addf(&name, DEP_REMOTE_REFS "%s", a->ref);
 	rc = git_reference_lookup(&branch, a->dep.repo, name.buf);
 	strbuf_release(&name);
 	git_reference_free(branch);
@@ -220,67 +221,33 @@ static int plan_declared_ref(struct add *a)
 	return plan_config(a);
 }
 
+/* Lock it, and register it as git registers a submodule. */
 static int plan_registration(struct add *a)
 {
-	const struct strbuf *cur;
-	struct strbuf next = STRBUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1], now[32];
-	char *url = source_gitmodules_url(a->source);
-	int exists, rc;
+	int rc;
 
 	git_oid_tostr(hex, sizeof(hex), &a->commit);
 	iso8601_now(now, sizeof(now));
 	if ((rc = lock_set(&a->p.lock, a->name, a->source, a->locked_ref, hex,
 			   now)) < 0 ||
-	    (rc = project_plan_lock(&a->p)) < 0 ||
-	    (rc = file_edits_content(&cur, &exists, &a->p.edits,
-				     a->p.repo.workdir, GITMODULES_FILE)) < 0)
-		goto done;
-	gitmodules_append(&next, cur->buf, cur->len, a->name, a->dep.path, url);
-	rc = file_edits_write(&a->p.edits, a->p.repo.workdir, GITMODULES_FILE,
-			      next.buf, next.len);
-	a->dep.submodule = xstrdup(a->name);
-done:
-	strbuf_release(&next);
-	free(url);
-	return rc;
+	    (rc = project_plan_lock(&a->p)) < 0)
+		return rc;
+	return project_register_dep(&a->reg, &a->p, &a->dep, a->source,
+				    &a->commit, REGISTER_NEW);
 }
 
 /* Write everything; on failure undo what was written. */
 static int commit_changes(struct add *a)
 {
-	char *url;
 	int rc;
 
 	if ((rc = file_edits_apply(&a->p.edits)) < 0)
 		return rc;
-	if (!a->no_resolve) {
-		url = source_fetch_url(a->p.repo.workdir, a->source);
-		rc = dep_config_register(&a->dep, url);
-		free(url);
-		a->config_registered = 1;
-		if (rc == 0)
-			rc = dep_stage_gitlink(a->p.index, &a->dep, &a->commit);
-	}
-	if (rc == 0)
-		rc = project_stage_edits(&a->p);
-	if (rc == 0)
-		rc = project_write_index(&a->p);
-	if (rc < 0)
+	if ((rc = project_stage_edits(&a->p)) < 0 ||
+	    (rc = project_write_index(&a->p)) < 0)
 		file_edits_undo(&a->p.edits);
 	return rc;
-}
-
-static void undo_registration(struct add *a)
-{
-	struct graft_error_saved saved;
-
-	if (!a->config_registered)
-		return;
-	graft_error_save(&saved);
-	if (dep_config_unregister(&a->dep) < 0)
-		out_warning("%s", graft_error_message());
-	graft_error_restore(&saved);
 }
 
 static int run_add(struct add *a)
@@ -303,7 +270,7 @@ static int run_add(struct add *a)
 	if ((rc = fetch_and_check_out(a, &held)) < 0 ||
 	    (rc = plan_declared_ref(a)) < 0 ||
 	    (rc = plan_registration(a)) < 0 || (rc = commit_changes(a)) < 0) {
-		undo_registration(a);
+		project_unregister_dep(&a->p, &a->dep, &a->reg);
 		dep_undo_clone(&a->dep);
 	}
 	signals_release(&held);

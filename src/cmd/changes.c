@@ -7,6 +7,8 @@
 #include "cmd/cmds.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_changes.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "formats/names.h"

@@ -4,6 +4,8 @@
 #include "cmd/cmds.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_clone.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "formats/names.h"

@@ -130,7 +130,7 @@ void output_pager_started(void)
 	color_stdout = stream_wants_color(color_mode, STDOUT_FILENO);
 }
 
-int output_use_color(FILE *stream)
+static int output_use_color(FILE *stream)
 {
 	if (stream == stdout)
 		return color_stdout;
@@ -396,6 +396,14 @@ void output_report(enum report_kind kind, const char *message)
 		break;
 	case REPORT_ERROR:
 		out_error("%s", message);
+		break;
+	case REPORT_PROGRESS:
+		if (!quiet && isatty(STDERR_FILENO)) {
+			fflush(stdout);
+			fputc('\r', stderr);
+			out_sanitized(stderr, message);
+			fflush(stderr);
+		}
 		break;
 	}
 }

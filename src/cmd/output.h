@@ -49,7 +49,6 @@ void output_set_color_option(int mode);
 void output_setup_color(git_config *cfg);
 /* Decide again for stdout, which a pager now reads. */
 void output_pager_started(void);
-int output_use_color(FILE *stream);
 /* The escape sequence for slot on stream, or "" without colour. */
 const char *color(FILE *stream, enum color_slot slot);
 
@@ -110,7 +109,8 @@ int graft_error_report(int code);
 /*
  * The sink of report.h: results on standard output and the rest on
  * standard error, as out_info, out_warning, out_hint and out_error show
- * them; --quiet mutes results and information.
+ * them; progress only when standard error is a terminal; --quiet mutes
+ * results, information and progress.
  */
 void output_report(enum report_kind kind, const char *message);
 

@@ -6,6 +6,11 @@
 #include "cmd/cmds.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_gitconfig.h"
+#include "deps/dep_gitlink.h"
+#include "deps/dep_refs.h"
+#include "deps/dep_remove.h"
 #include "deps/deps.h"
 #include "deps/gitmodules.h"
 #include "error.h"
@@ -141,7 +146,7 @@ static int run_remove(struct remove *r)
 	 * The removal is staged; what follows only tidies up, so a failure
 	 * is a warning: the user can finish it by hand.
 	 */
-	if (dep_config_unregister(&r->dep) < 0)
+	if (dep_gitconfig_unregister(&r->dep) < 0)
 		out_warning("%s", graft_error_message());
 	if (!r->keep_files && dep_remove_files(&r->dep) < 0)
 		out_warning("%s; delete it by hand", graft_error_message());

@@ -1,15 +1,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
 #include "cmd/cmds.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_clone.h"
+#include "deps/dep_refs.h"
+#include "deps/dep_remove.h"
 #include "deps/deps.h"
-#include "deps/gitmodules.h"
 #include "error.h"
 #include "formats/names.h"
+#include "iso8601.h"
 #include "ops/project.h"
+#include "ops/register.h"
 #include "paths.h"
 #include "report.h"
 
@@ -81,56 +84,6 @@ static int choose_target(struct resolve *rs, struct dep *d,
 	return rc == 1 ? GRAFT_EFAIL : rc;
 }
 
-/*
- * .gitmodules, .git/config and the gitlink, as `git submodule add` has
- * them. The steps that can fail come first, the .gitmodules plan (which
- * cannot) last; a failure puts the gitlink back.
- */
-static int register_dep(struct resolve *rs, struct dep *d,
-			const struct graft_dependency *decl,
-			const git_oid *target, struct outcome *o)
-{
-	const struct strbuf *cur;
-	struct strbuf next = STRBUF_INIT;
-	char *url = NULL;
-	int registered = d->submodule != NULL, exists, had_gitlink, rc = 0;
-	git_oid recorded;
-
-	if (!registered) {
-		if ((rc = file_edits_content(&cur, &exists, &rs->p.edits,
-					     rs->p.repo.workdir,
-					     GITMODULES_FILE)) < 0)
-			goto done;
-		url = source_gitmodules_url(decl->source);
-		gitmodules_append(&next, cur->buf, cur->len, decl->name, d->path,
-				  url);
-		d->submodule = xstrdup(decl->name);
-	}
-	had_gitlink = dep_gitlink(&recorded, rs->p.index, d) == 0;
-	graft_error_clear();
-	if (!had_gitlink || !git_oid_equal(&recorded, target)) {
-		if ((rc = dep_stage_gitlink(rs->p.index, d, target)) < 0)
-			goto done;
-		o->staged = 1;
-	}
-	if ((rc = project_register_dep_url(&rs->p, d, decl->source)) < 0) {
-		if (o->staged && had_gitlink)
-			dep_stage_gitlink(rs->p.index, d, &recorded);
-		else if (o->staged)
-			dep_unstage_gitlink(rs->p.index, d);
-		o->staged = 0;
-		goto done;
-	}
-	rs->staged |= o->staged;
-	if (!registered)
-		rc = file_edits_write(&rs->p.edits, rs->p.repo.workdir,
-				      GITMODULES_FILE, next.buf, next.len);
-done:
-	strbuf_release(&next);
-	free(url);
-	return rc;
-}
-
 static void report(const struct graft_dependency *decl, const struct lock_entry *e,
 		   const struct outcome *o)
 {
@@ -157,6 +110,7 @@ static void report(const struct graft_dependency *decl, const struct lock_entry 
 static int resolve_one(struct resolve *rs, const struct graft_dependency *decl)
 {
 	struct dep d = DEP_INIT;
+	struct dep_registration reg;
 	struct outcome o;
 	git_oid target;
 	int fresh, rc;
@@ -168,11 +122,14 @@ static int resolve_one(struct resolve *rs, const struct graft_dependency *decl)
 	    (rc = project_move_dep(&o.move, &d, &target,
 				   fresh ? MOVE_FRESH :
 				   rs->force ? MOVE_FORCE : MOVE_SAFE)) < 0 ||
-	    (rc = register_dep(rs, &d, decl, &target, &o)) < 0) {
+	    (rc = project_register_dep(&reg, &rs->p, &d, decl->source,
+				       &target, REGISTER_KEEP_URL)) < 0) {
 		if (o.locked_now)
 			lock_remove(&rs->p.lock, decl->name);
 		dep_undo_clone(&d);
 	} else {
+		o.staged = reg.staged;
+		rs->staged |= reg.staged;
 		report(decl, lock_find(&rs->p.lock, decl->name), &o);
 	}
 	dep_release(&d);

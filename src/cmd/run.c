@@ -22,6 +22,8 @@
 #include "cmd/options.h"
 #include "cmd/output.h"
 #include "cmdenv.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "exec.h"

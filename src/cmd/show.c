@@ -8,6 +8,8 @@
 #include "cmd/describe.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_changes.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "formats/names.h"

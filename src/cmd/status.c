@@ -6,10 +6,15 @@
 #include "cmd/cmds.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_changes.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_clone.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "formats/names.h"
 #include "ops/guard.h"
+#include "ops/integrity.h"
 #include "ops/project.h"
 #include "paths.h"
 #include "report.h"
@@ -27,8 +32,8 @@ struct dep_status {
 	const struct graft_dependency *decl;	/* NULL: only in graft.lock */
 	const struct lock_entry *locked;	/* NULL: not locked */
 	git_oid locked_id;
-	int cloned, has_head, dirty, has_gitlink;
-	git_oid head, gitlink;
+	struct dep_integrity integrity;	/* checkout and gitlink against the lock */
+	int dirty;
 	char *ref;		/* the tracked ref, or NULL */
 	int has_latest;
 	git_oid latest;
@@ -125,9 +130,10 @@ static int inspect_latest(struct dep_status *s, struct dep *d)
 	return 0;
 }
 
-/* Compare the checkout and the index with the lock. */
-static void check_integrity(struct dep_status *s, const char *path)
+/* What is not as declared and locked, in status's words. */
+static void warn_integrity(struct dep_status *s, const char *path)
 {
+	const struct dep_integrity *in = &s->integrity;
 	char a[8], b[8];
 
 	if (s->decl && !s->locked)
@@ -137,24 +143,22 @@ static void check_integrity(struct dep_status *s, const char *path)
 		add_warning(s, "'git graft remove' removes it",
 			    "%s is in graft.lock but graft.ini does not declare it",
 			    s->name);
-	if (!s->locked)
-		return;
-	if (!s->cloned) {
+	if (in->problems & INTEGRITY_NOT_CLONED) {
 		add_warning(s, "'git graft resolve' clones it",
 			    "%s is locked but %s is not checked out", s->name, path);
 		return;
 	}
-	if (!s->has_head || !git_oid_equal(&s->head, &s->locked_id))
+	if (in->problems & INTEGRITY_CHECKOUT)
 		add_warning(s, "'git graft sync' checks the locked commit out",
 			    "%s is checked out at %s, not at its locked commit %s",
-			    path, s->has_head ? short_id(a, &s->head) : "nothing",
+			    path, in->has_head ? short_id(a, &in->head) : "nothing",
 			    short_id(b, &s->locked_id));
-	if (!s->has_gitlink || !git_oid_equal(&s->gitlink, &s->locked_id))
+	if (in->problems & INTEGRITY_GITLINK)
 		add_warning(s, "'git graft sync' records the locked commit",
 			    "the index records %s for %s, not its locked commit %s",
-			    s->has_gitlink ? short_id(a, &s->gitlink) : "nothing",
+			    in->has_gitlink ? short_id(a, &in->gitlink) : "nothing",
 			    path, short_id(b, &s->locked_id));
-	if (s->dirty)
+	if (s->locked && s->dirty)
 		add_warning(s, NULL, "%s has changes that are not committed", path);
 }
 
@@ -192,29 +196,23 @@ static int inspect(struct dep_status *s, struct project *p, int fetch)
 		git_oid_fromstr(&s->locked_id, s->locked->commit);
 	if ((rc = dep_load(&d, &p->repo, s->name)) < 0)
 		return rc;
-	s->cloned = d.repo != NULL;
 	check_source(s, &d);
-	s->has_gitlink = dep_gitlink(&s->gitlink, p->index, &d) == 0;
-	graft_error_clear();
 	/* an unreachable source leaves what was fetched before to show */
-	if (s->cloned && fetch && s->decl &&
+	if (d.repo && fetch && s->decl &&
 	    (rc = dep_fetch(&d, s->decl->source)) < 0) {
 		if (is_interrupt(rc))
 			goto done;
 		add_warning(s, NULL, "%s", graft_error_message());
 		graft_error_clear();
 	}
-	if (s->cloned) {
-		if ((rc = dep_head(&s->head, &d)) < 0)
-			goto done;
-		s->has_head = rc == 0;
-		graft_error_clear();
-		if ((rc = dep_is_dirty(&s->dirty, &d)) < 0 ||
-		    (rc = inspect_latest(s, &d)) < 0)
-			goto done;
-	}
-	rc = 0;
-	check_integrity(s, d.shown);
+	if ((rc = dep_integrity_check(&s->integrity, &d, p->index,
+				      s->locked ? &s->locked_id : NULL)) < 0)
+		goto done;
+	if (s->integrity.cloned &&
+	    ((rc = dep_is_dirty(&s->dirty, &d)) < 0 ||
+	     (rc = inspect_latest(s, &d)) < 0))
+		goto done;
+	warn_integrity(s, d.shown);
 	find_attempt(s, p);
 done:
 	dep_release(&d);
@@ -284,14 +282,15 @@ static json_t *to_json(const struct dep_status *s, const char *path)
 	}
 	json_object_set_new(o, "locked", j);
 	j = json_null();
-	if (s->cloned && s->has_head) {
-		j = json_commit(&s->head);
+	if (s->integrity.has_head) {
+		j = json_commit(&s->integrity.head);
 		json_object_set_new(j, "dirty", json_boolean(s->dirty));
 	}
 	json_object_set_new(o, "checkout", j);
 	json_object_set_new(o, "at_locked_commit",
-			    json_boolean(s->locked && s->has_head &&
-					 git_oid_equal(&s->head, &s->locked_id)));
+			    json_boolean(s->locked && s->integrity.has_head &&
+					 git_oid_equal(&s->integrity.head,
+						       &s->locked_id)));
 	j = json_null();
 	if (s->has_latest) {
 		j = json_commit(&s->latest);

@@ -4,11 +4,16 @@
 #include "cmd/cmds.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_clone.h"
+#include "deps/dep_gitlink.h"
+#include "deps/dep_refs.h"
+#include "deps/dep_remove.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"
 #include "formats/names.h"
 #include "ops/project.h"
+#include "ops/register.h"
 #include "report.h"
 
 static const char *const sync_usage[] = {

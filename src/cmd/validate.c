@@ -7,6 +7,7 @@
 #include "cmd/describe.h"
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"
@@ -14,6 +15,7 @@
 #include "formats/diag.h"
 #include "formats/lock.h"
 #include "formats/names.h"
+#include "ops/integrity.h"
 #include "repo.h"
 
 static const char *const validate_usage[] = {
@@ -77,6 +79,27 @@ static void add_mismatch(struct validation *v, const struct lock_entry *e,
 		git_oid_tostr(m->actual, sizeof(m->actual), actual);
 }
 
+/* What dep_integrity_check found, in validate's words. */
+static void add_mismatches(struct validation *v, const struct lock_entry *e,
+			   const struct dep *d, const struct dep_integrity *found)
+{
+	const git_oid *head = found->has_head ? &found->head : NULL;
+	const git_oid *gitlink = found->has_gitlink ? &found->gitlink : NULL;
+
+	if (found->problems & INTEGRITY_NOT_CLONED)
+		add_mismatch(v, e, d, "missing", NULL,
+			     "locked at %.7s but not checked out", e->commit);
+	if (found->problems & INTEGRITY_CHECKOUT)
+		add_mismatch(v, e, d, "checkout", head,
+			     "checked out at %.7s, but graft.lock has %.7s",
+			     head ? git_oid_tostr_s(head) : "nothing", e->commit);
+	if (found->problems & INTEGRITY_GITLINK)
+		add_mismatch(v, e, d, "index", gitlink,
+			     "the index records %.7s, but graft.lock has %.7s",
+			     gitlink ? git_oid_tostr_s(gitlink) : "nothing",
+			     e->commit);
+}
+
 /* Each locked dependency must be checked out, and recorded, as locked. */
 static int check_integrity(struct validation *v, struct graft_repo *repo)
 {
@@ -89,32 +112,14 @@ static int check_integrity(struct validation *v, struct graft_repo *repo)
 	for (i = 0; i < v->lock.nr && rc == 0; i++) {
 		const struct lock_entry *e = &v->lock.entries[i];
 		struct dep d = DEP_INIT;
-		git_oid locked, id;
-		int found;
+		struct dep_integrity found;
+		git_oid locked;
 
 		if ((rc = dep_load(&d, repo, e->name)) < 0)
 			break;
 		git_oid_fromstr(&locked, e->commit);
-		if (!d.repo) {
-			add_mismatch(v, e, &d, "missing", NULL,
-				     "locked at %.7s but not checked out", e->commit);
-		} else if ((rc = dep_head(&id, &d)) >= 0) {
-			if (rc == 1 || !git_oid_equal(&id, &locked))
-				add_mismatch(v, e, &d, "checkout", rc ? NULL : &id,
-					     "checked out at %.7s, but graft.lock has %.7s",
-					     rc ? "nothing" : git_oid_tostr_s(&id),
-					     e->commit);
-			rc = 0;
-		}
-		if (rc == 0) {
-			found = dep_gitlink(&id, idx, &d) == 0;
-			if (!found || !git_oid_equal(&id, &locked))
-				add_mismatch(v, e, &d, "index", found ? &id : NULL,
-					     "the index records %.7s, but graft.lock has %.7s",
-					     found ? git_oid_tostr_s(&id) : "nothing",
-					     e->commit);
-			graft_error_clear();
-		}
+		if ((rc = dep_integrity_check(&found, &d, idx, &locked)) == 0)
+			add_mismatches(v, e, &d, &found);
 		dep_release(&d);
 	}
 	git_index_free(idx);

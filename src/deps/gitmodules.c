@@ -1,39 +1,129 @@
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <git2.h>
+
+#include "alloc.h"
 #include "deps/gitmodules.h"
+#include "error.h"
+#include "fileio.h"
+#include "gitconfig.h"
 
-void gitconfig_quote_value(struct strbuf *out, const char *value)
+/* The entry for the submodule named name (len bytes), made if new. */
+static struct gitmodules_entry *entry_named(struct gitmodules *gm,
+					    const char *name, size_t len)
 {
-	size_t len = strlen(value), i;
-	int quote = len && (value[0] == ' ' || value[len - 1] == ' ');
+	struct gitmodules_entry *e;
+	size_t i;
 
-	for (i = 0; i < len; i++)
-		if (value[i] == ';' || value[i] == '#')
-			quote = 1;
-	if (quote)
-		strbuf_addch(out, '"');
-	for (i = 0; i < len; i++) {
-		switch (value[i]) {
-		case '\n':
-			strbuf_addstr(out, "\\n");
-			break;
-		case '\t':
-			strbuf_addstr(out, "\\t");
-			break;
-		case '"':
-			strbuf_addstr(out, "\\\"");
-			break;
-		case '\\':
-			strbuf_addstr(out, "\\\\");
-			break;
-		default:
-			strbuf_addch(out, value[i]);
-		}
+	for (i = 0; i < gm->nr; i++)
+		if (!strncmp(gm->items[i].name, name, len) &&
+		    !gm->items[i].name[len])
+			return &gm->items[i];
+	ALLOC_GROW(gm->items, gm->nr + 1, gm->alloc);
+	e = &gm->items[gm->nr++];
+	memset(e, 0, sizeof(*e));
+	e->name = xstrndup(name, len);
+	return e;
+}
+
+/* git writes "path = dir", but reads "path = dir/" as the same. */
+static char *without_trailing_slashes(const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len > 1 && s[len - 1] == '/')
+		len--;
+	return xstrndup(s, len);
+}
+
+/* Take the value of submodule.<name>.path or .url into gm. */
+static void take_entry(struct gitmodules *gm, const git_config_entry *entry)
+{
+	const char *sub, *var;
+	struct gitmodules_entry *e;
+
+	if (strncmp(entry->name, "submodule.", 10))
+		return;
+	sub = entry->name + 10;
+	var = strrchr(sub, '.');
+	if (!var || var == sub)
+		return;
+	if (!strcmp(var, ".path") && entry->value) {
+		e = entry_named(gm, sub, (size_t)(var - sub));
+		free(e->path);
+		e->path = without_trailing_slashes(entry->value);
+	} else if (!strcmp(var, ".url")) {
+		e = entry_named(gm, sub, (size_t)(var - sub));
+		free(e->url);
+		e->url = xstrdup(entry->value ? entry->value : "");
 	}
-	if (quote)
-		strbuf_addch(out, '"');
+}
+
+int gitmodules_read(struct gitmodules *gm, const char *path)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *entry;
+	int rc = 0, err;
+
+	if (!path_exists(path))
+		return 0;
+	if (path_is_symlink(path))
+		return graft_error("%s is a symbolic link; git refuses to read it, and so does git-graft",
+				   GITMODULES_FILE);
+	if (git_config_open_ondisk(&cfg, path) < 0 ||
+	    git_config_iterator_new(&it, cfg) < 0) {
+		rc = graft_error_git(GRAFT_EFAIL, "cannot read %s", GITMODULES_FILE);
+		goto done;
+	}
+	while ((err = git_config_next(&entry, it)) == 0)
+		take_entry(gm, entry);
+	if (err != GIT_ITEROVER)
+		rc = graft_error_git(GRAFT_EFAIL, "cannot read %s", GITMODULES_FILE);
+	else
+		git_error_clear();
+done:
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	return rc;
+}
+
+void gitmodules_release(struct gitmodules *gm)
+{
+	size_t i;
+
+	for (i = 0; i < gm->nr; i++) {
+		free(gm->items[i].name);
+		free(gm->items[i].path);
+		free(gm->items[i].url);
+	}
+	free(gm->items);
+	memset(gm, 0, sizeof(*gm));
+}
+
+const struct gitmodules_entry *gitmodules_find_path(const struct gitmodules *gm,
+						     const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < gm->nr; i++)
+		if (gm->items[i].path && !strcmp(gm->items[i].path, path))
+			return &gm->items[i];
+	return NULL;
+}
+
+const struct gitmodules_entry *gitmodules_find_name(const struct gitmodules *gm,
+						     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < gm->nr; i++)
+		if (!strcmp(gm->items[i].name, name))
+			return &gm->items[i];
+	return NULL;
 }
 
 static void quote_subsection(struct strbuf *out, const char *name)

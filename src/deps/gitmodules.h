@@ -6,16 +6,42 @@
 #include "strbuf.h"
 
 /*
- * Edits to .gitmodules, a file in git's config syntax that users also
- * edit by hand. As with git's own `git submodule add` and `git rm`, one
- * [submodule "<name>"] section is appended or removed and the rest of the
- * file is left as it is.
+ * .gitmodules, a file in git's config syntax that users also edit by
+ * hand: read as git reads it, from the work tree; edited as git's own
+ * `git submodule add` and `git rm` edit it, one [submodule "<name>"]
+ * section appended or removed and the rest of the file left as it is.
  */
 
 #define GITMODULES_FILE ".gitmodules"
 
-/* Append value to out as git config writes it: quoted and escaped. */
-void gitconfig_quote_value(struct strbuf *out, const char *value);
+/* A submodule as .gitmodules registers it. */
+struct gitmodules_entry {
+	char *name;
+	char *path;	/* without trailing '/'; NULL when not set */
+	char *url;	/* NULL when not set */
+};
+
+struct gitmodules {
+	struct gitmodules_entry *items;	/* in the order of the file */
+	size_t nr, alloc;
+};
+
+#define GITMODULES_INIT { NULL, 0, 0 }
+
+/*
+ * Read the .gitmodules file at path. No file is no submodule. A symbolic
+ * link is refused, as git refuses it; an unreadable or malformed file is
+ * GRAFT_EFAIL. Where a key is repeated, the last value counts, as in git.
+ */
+int gitmodules_read(struct gitmodules *gm, const char *path);
+void gitmodules_release(struct gitmodules *gm);
+
+/* The first submodule at path, or NULL. */
+const struct gitmodules_entry *gitmodules_find_path(const struct gitmodules *gm,
+						     const char *path);
+/* The submodule named name (exactly: names are case-sensitive), or NULL. */
+const struct gitmodules_entry *gitmodules_find_name(const struct gitmodules *gm,
+						     const char *name);
 
 /*
  * out = buf with [submodule "<name>"] appended, holding path and url, in

@@ -5,11 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alloc.h"
-#include "cmd/output.h"
 #include "deps/protocol.h"
 #include "deps/transfer.h"
 #include "error.h"
+#include "report.h"
 #include "strbuf.h"
 
 static volatile sig_atomic_t caught_signal;
@@ -40,43 +39,39 @@ static int on_progress(const git_indexer_progress *p, void *payload)
 {
 	struct transfer *t = payload;
 	unsigned percent;
+	int done;
 	char size[32];
 
-	if (!t->show_progress || !p->total_objects)
+	if (!p->total_objects)
 		return cancelled();
 	if (!t->receiving_done) {
 		percent = (unsigned)(100ull * p->received_objects /
 				     p->total_objects);
-		if (percent == t->last_percent && t->line_open &&
-		    p->received_objects < p->total_objects)
+		done = p->received_objects == p->total_objects;
+		if (percent == t->last_percent && t->line_open && !done)
 			return cancelled();
 		t->last_percent = percent;
 		human_size(size, sizeof(size), p->received_bytes);
-		fprintf(stderr, "\rReceiving objects: %3u%% (%u/%u), %s", percent,
-			p->received_objects, p->total_objects, size);
-		t->line_open = 1;
-		if (p->received_objects == p->total_objects) {
-			fputs(", done.\n", stderr);
-			t->line_open = 0;
+		graft_progress("Receiving objects: %3u%% (%u/%u), %s%s", percent,
+			       p->received_objects, p->total_objects, size,
+			       done ? ", done.\n" : "");
+		t->line_open = !done;
+		if (done) {
 			t->receiving_done = 1;
 			t->last_percent = 101;
 		}
 	} else if (p->total_deltas && !t->deltas_done) {
 		percent = (unsigned)(100ull * p->indexed_deltas / p->total_deltas);
-		if (percent == t->last_percent &&
-		    p->indexed_deltas < p->total_deltas)
+		done = p->indexed_deltas == p->total_deltas;
+		if (percent == t->last_percent && !done)
 			return cancelled();
 		t->last_percent = percent;
-		fprintf(stderr, "\rResolving deltas: %3u%% (%u/%u)", percent,
-			p->indexed_deltas, p->total_deltas);
-		t->line_open = 1;
-		if (p->indexed_deltas == p->total_deltas) {
-			fputs(", done.\n", stderr);
-			t->line_open = 0;
-			t->deltas_done = 1;
-		}
+		graft_progress("Resolving deltas: %3u%% (%u/%u)%s", percent,
+			       p->indexed_deltas, p->total_deltas,
+			       done ? ", done.\n" : "");
+		t->line_open = !done;
+		t->deltas_done = done;
 	}
-	fflush(stderr);
 	return cancelled();
 }
 
@@ -89,27 +84,19 @@ static int on_sideband(const char *text, int len, void *payload)
 	struct transfer *t = payload;
 	const char *p = text, *end = text + (len > 0 ? len : 0);
 
-	if (!t->show_progress)
-		return cancelled();
 	while (p < end) {
 		const char *seg = p;
-		char *copy;
+		int ends_line;
 
 		while (p < end && *p != '\r' && *p != '\n')
 			p++;
-		copy = xstrndup(seg, (size_t)(p - seg));
-		fputs("remote: ", stderr);
-		out_sanitized(stderr, copy);
-		free(copy);
-		if (p < end) {
-			fputc(*p, stderr);
-			t->line_open = *p == '\r';
+		ends_line = p < end && *p == '\n';
+		graft_progress("remote: %.*s%s", (int)(p - seg), seg,
+			       ends_line ? "\n" : "");
+		t->line_open = !ends_line;
+		if (p < end)
 			p++;
-		} else {
-			t->line_open = 1;
-		}
 	}
-	fflush(stderr);
 	return cancelled();
 }
 
@@ -178,7 +165,6 @@ int transfer_begin(struct transfer *t, git_repository *repo, const char *url,
 		t->config = NULL;
 		return rc;
 	}
-	t->show_progress = isatty(STDERR_FILENO) && !output_is_quiet();
 	t->last_percent = 101;
 	callbacks->transfer_progress = on_progress;
 	callbacks->sideband_progress = on_sideband;
@@ -206,7 +192,7 @@ int transfer_end(struct transfer *t, int git_rc, const char *context, ...)
 	git_config_free(t->config);
 	t->config = NULL;
 	if (t->line_open)
-		fputc('\n', stderr);
+		graft_progress("\n");
 	if (git_rc == 0 && !caught_signal) {
 		credential_approve(&t->cred);
 		credential_release(&t->cred);

@@ -12,8 +12,8 @@
  *
  *  - git's protocol rules (protocol.h): a transport they refuse is
  *    refused before anything starts;
- *  - progress on stderr, as git shows it, when stderr is a terminal and
- *    --quiet was not given; nothing otherwise;
+ *  - progress as git shows it, reported as such (graft_progress, which
+ *    the command layer shows on a terminal unless --quiet);
  *  - credentials: ssh-agent for ssh (libgit2 checks the host key against
  *    ~/.ssh/known_hosts), git's credential helpers for https (see
  *    credential.h); one attempt each, so a wrong password fails instead
@@ -30,7 +30,6 @@
  */
 struct transfer {
 	const char *url;
-	int show_progress;
 	int receiving_done;	/* "Receiving objects: ..., done." printed */
 	int deltas_done;
 	int line_open;		/* a progress line waits for its newline */

@@ -55,10 +55,4 @@ void lock_format(const struct graft_lock *lock, struct strbuf *out);
 /* lock_format, then file_write_atomic to path. */
 int lock_write_atomic(const struct graft_lock *lock, const char *path);
 
-/* 1 if s is an ISO 8601 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM). */
-int is_iso8601(const char *s);
-
-/* The current time as YYYY-MM-DDTHH:MM:SSZ (buf of at least 21 bytes). */
-void iso8601_now(char *buf, size_t size);
-
 #endif

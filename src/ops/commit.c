@@ -288,7 +288,7 @@ static int write_commit(git_oid *out, const struct commit_setup *s,
 	    (rc = signer_sign(&s->signer, &signature, buf.ptr, buf.size)) < 0)
 		goto done;
 	/* libgit2 ends the header field with the newline itself */
-	strbuf_chomp(&signature);
+	strbuf_rtrim(&signature);
 	if (git_commit_create_with_signature(out, s->repo, buf.ptr,
 					     s->sign ? signature.buf : NULL,
 					     NULL) < 0)

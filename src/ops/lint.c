@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"

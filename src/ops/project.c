@@ -2,6 +2,11 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "deps/dep_changes.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_clone.h"
+#include "deps/dep_gitconfig.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"
@@ -186,21 +191,6 @@ int project_clone_dep(struct dep *d, const char *source,
 	return dep_clone(d, source);
 }
 
-int project_register_dep_url(struct project *p, struct dep *d,
-			     const char *source)
-{
-	char *configured = NULL, *url;
-	int rc = dep_config_url(&configured, d);
-
-	free(configured);
-	if (rc != 1)
-		return rc;
-	url = source_fetch_url(p->repo.workdir, source);
-	rc = dep_config_register(d, url);
-	free(url);
-	return rc;
-}
-
 int project_read_dep(struct dep *d, const struct project *p, const char *name)
 {
 	char *q;
@@ -296,7 +286,11 @@ int project_plan_lock(struct project *p)
 	return rc;
 }
 
-int project_stage_file(struct project *p, const char *rel)
+/*
+ * Stage rel as the work tree has it, or remove it from the index when the
+ * file is gone (git add -A <rel>).
+ */
+static int project_stage_file(struct project *p, const char *rel)
 {
 	char *path = repo_path(&p->repo, rel);
 	int exists = path_exists(path), rc = 0;

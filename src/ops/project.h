@@ -85,13 +85,6 @@ int project_clone_dep(struct dep *d, const char *source,
 		      enum dep_arrival *how);
 
 /*
- * submodule.<name>.url and .active in .git/config, from source, unless
- * the url is set already: what `git submodule init` does.
- */
-int project_register_dep_url(struct project *p, struct dep *d,
-			     const char *source);
-
-/*
  * For commands that only read a dependency: name must be declared in
  * graft.ini or locked in graft.lock, and its repository there (d->repo
  * set); otherwise an error with a hint. Nothing is attached or checked
@@ -151,12 +144,6 @@ int project_reload_lock(struct project *p);
 
 /* Plan graft.lock as p->lock now is (deleted when it has no entry). */
 int project_plan_lock(struct project *p);
-
-/*
- * Stage rel as the work tree has it, or remove it from the index when the
- * file is gone (git add -A <rel>).
- */
-int project_stage_file(struct project *p, const char *rel);
 
 /* Stage every file the edits changed. */
 int project_stage_edits(struct project *p);

@@ -6,6 +6,8 @@
 #include <git2.h>
 
 #include "crashpoint.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_clone.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "ident.h"
@@ -144,7 +146,11 @@ int rollback_to_snapshot(const struct graft_repo *r, const struct snapshot *snap
 	return snapshot_delete_ref(r, snap);
 }
 
-void rollback_hint_attempt(const struct snapshot *snap)
+/*
+ * The message that tells where the attempt at upgrading dep is kept and
+ * how to see what it changed, as hints.
+ */
+static void rollback_hint_attempt(const struct snapshot *snap)
 {
 	char hex[GIT_OID_HEXSZ + 1];
 
@@ -211,8 +217,14 @@ static int finish_committed(const struct graft_repo *r,
 	return snapshot_delete_ref(r, snap);
 }
 
-int rollback_pending(const struct graft_repo *r, const char *dep,
-		     int *committed)
+/*
+ * The pending snapshot of dep. If its upgrade had been committed (a
+ * crash after the commit, before the ref was deleted), it is only
+ * finished (finish_committed) and *committed set; otherwise
+ * rollback_to_snapshot. 1 when dep has no snapshot.
+ */
+static int rollback_pending(const struct graft_repo *r, const char *dep,
+			    int *committed)
 {
 	struct snapshot snap = SNAPSHOT_INIT;
 	int rc;

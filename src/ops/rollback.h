@@ -45,21 +45,6 @@ int rollback_after_failure(const struct graft_repo *r,
 			  const struct path_list *changed);
 
 /*
- * The message that tells where the attempt at upgrading dep is kept and
- * how to see what it changed, as hints.
- */
-void rollback_hint_attempt(const struct snapshot *snap);
-
-/*
- * The pending snapshot of dep. If its upgrade had been committed (a
- * crash after the commit, before the ref was deleted), only the ref is
- * deleted and *committed set; otherwise rollback_to_snapshot. 1 when dep has
- * no snapshot.
- */
-int rollback_pending(const struct graft_repo *r, const char *dep,
-		     int *committed);
-
-/*
  * Delete the refs of snapshots whose upgrade was committed, with a
  * warning each: they are no interrupted upgrade. Commands that change
  * the repository call this before refusing to work over a snapshot.
@@ -67,10 +52,11 @@ int rollback_pending(const struct graft_repo *r, const char *dep,
 int rollback_drop_committed(const struct graft_repo *r);
 
 /*
- * Put back the state from before the pending upgrade of dep
- * (rollback_pending, which sets *committed), and forget this worktree's
- * stop state of it, or one that cannot be read. 1 when dep has no
- * snapshot.
+ * Put back the state from before the pending upgrade of dep, and forget
+ * this worktree's stop state of it, or one that cannot be read. If the
+ * upgrade had been committed (a crash after the commit, before the
+ * snapshot ref was deleted), only the ref is deleted and *committed set.
+ * 1 when dep has no snapshot.
  */
 int rollback_abort(const struct graft_repo *r, const char *dep, int *committed);
 

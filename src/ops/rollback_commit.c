@@ -7,6 +7,8 @@
 
 #include "alloc.h"
 #include "crashpoint.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_refs.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "fileio.h"

@@ -3,6 +3,7 @@
 
 #include <git2.h>
 
+#include "deps/dep_changes.h"
 #include "deps/deps.h"
 #include "formats/config.h"
 #include "ops/commit.h"

@@ -16,6 +16,7 @@
 #include "error.h"
 #include "fileio.h"
 #include "gitconfig.h"
+#include "iso8601.h"
 #include "snapshot/filters.h"
 #include "snapshot/objsink.h"
 #include "snapshot/snapshot.h"
@@ -609,16 +610,6 @@ static int store_records(struct create_ctx *c, struct objsink *sink)
 	return rc;
 }
 
-static void format_time(struct strbuf *sb, time_t t)
-{
-	struct tm tm;
-	char buf[32];
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	strbuf_addstr(sb, buf);
-}
-
 static void add_ref_trailer(struct strbuf *sb, const char *key,
 			    const char *ref, const git_oid *id)
 {
@@ -635,6 +626,7 @@ static void snapshot_message(struct strbuf *sb, const struct create_ctx *c,
 {
 	const struct snapshot_spec *spec = c->spec;
 	int attempt = spec->kind == SNAPSHOT_ATTEMPT;
+	char when[32];
 
 	strbuf_addf(sb, "graft: %s", attempt ? "attempt at upgrading" :
 		    "snapshot before upgrading");
@@ -650,9 +642,8 @@ static void snapshot_message(struct strbuf *sb, const struct create_ctx *c,
 	strbuf_addf(sb, "Graft-Head: %s\n", s->head_ref ? s->head_ref : SNAPSHOT_DETACHED);
 	if (git_oid_is_zero(&s->head))
 		strbuf_addstr(sb, "Graft-Unborn: yes\n");
-	strbuf_addstr(sb, "Graft-Time: ");
-	format_time(sb, s->time);
-	strbuf_addf(sb, "\nGraft-Pid: %ld\n", s->pid);
+	iso8601_format(when, sizeof(when), s->time);
+	strbuf_addf(sb, "Graft-Time: %s\nGraft-Pid: %ld\n", when, s->pid);
 	if (s->worktree)
 		strbuf_addf(sb, "Graft-Worktree: %s\n", s->worktree);
 }

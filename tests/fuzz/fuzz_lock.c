@@ -10,6 +10,7 @@
 #include "formats/lock.h"
 #include "formats/names.h"
 #include "fuzz.h"
+#include "iso8601.h"
 #include "strbuf.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

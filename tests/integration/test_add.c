@@ -191,6 +191,11 @@ Test(add, failures_leave_nothing_behind)
 	expect_refused(app, "other", "../kb #comment", 1,
 		       "cannot be written to graft.ini");
 	expect_refused(app, "other", "../kb#", 1, "nothing after '#'");
+	/* after the clone and the registration, when graft.lock is written */
+	sh_do(app, "chmod a-w graft.lock");
+	expect_refused(app, "other", "../kb", 1,
+		       "graft.lock': the file is read-only");
+	sh_do(app, "chmod u+w graft.lock");
 	free(kb);
 	free(app);
 }

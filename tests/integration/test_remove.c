@@ -9,22 +9,13 @@
 
 TestSuite(remove, .init = harness_setup, .fini = harness_teardown);
 
-/* deps_state without .git/config, where libgit2 leaves an empty section */
-static char *work_state(const char *app)
-{
-	return sh_ok(app, "git status --porcelain --untracked-files=all --ignored; "
-		     "git ls-files -s; find .git/modules .graft 2>/dev/null; "
-		     "cat graft.ini graft.lock .gitmodules 2>/dev/null; "
-		     "git config --get-regexp '^submodule\\.' || true");
-}
-
 Test(remove, undoes_add_completely)
 {
 	char *app = make_repo("app"), *kb = make_dep_repo("kb");
 	char *before, *after;
 	struct cmd_result r;
 
-	before = work_state(app);
+	before = deps_state(app);
 	r = graft(app, "add", "kb", "../kb#v1.0.0", NULL);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cmd_result_free(&r);
@@ -32,7 +23,7 @@ Test(remove, undoes_add_completely)
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(strstr(r.out, "Removed kb"), "%s", r.out);
 	cmd_result_free(&r);
-	after = work_state(app);
+	after = deps_state(app);
 	cr_assert_str_eq(after, before);
 	free(before);
 	free(after);

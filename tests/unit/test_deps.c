@@ -5,6 +5,12 @@
 
 #include <criterion/criterion.h>
 
+#include "deps/dep_changes.h"
+#include "deps/dep_checkout.h"
+#include "deps/dep_clone.h"
+#include "deps/dep_gitlink.h"
+#include "deps/dep_refs.h"
+#include "deps/dep_remove.h"
 #include "deps/deps.h"
 #include "error.h"
 #include "lib/fixtures_deps.h"

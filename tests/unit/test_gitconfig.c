@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 
 #include "gitconfig.h"
+#include "strbuf.h"
 
 static char *get(const char *key)
 {
@@ -72,4 +73,33 @@ Test(gitconfig, booleans)
 	cr_assert_eq(gitconfig_parse_bool("0"), 0);
 	cr_assert_eq(gitconfig_parse_bool("2"), 1);
 	cr_assert_eq(gitconfig_parse_bool("maybe"), -1);
+}
+
+static char *quoted(const char *value)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	gitconfig_quote_value(&out, value);
+	return strbuf_detach(&out);
+}
+
+Test(gitconfig, values_are_quoted_as_git_writes_them)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "../dep", "../dep" },
+		{ "a;b", "\"a;b\"" },
+		{ "x#y", "\"x#y\"" },
+		{ " lead", "\" lead\"" },
+		{ "trail ", "\"trail \"" },
+		{ "q\"b\\s", "q\\\"b\\\\s" },
+		{ "t\tn\n", "t\\tn\\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *got = quoted(cases[i].in);
+
+		cr_assert_str_eq(got, cases[i].out, "value '%s'", cases[i].in);
+		free(got);
+	}
 }

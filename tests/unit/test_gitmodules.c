@@ -1,38 +1,14 @@
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <git2.h>
 
 #include "deps/gitmodules.h"
+#include "error.h"
+#include "lib/harness.h"
 #include "strbuf.h"
-
-static char *quoted(const char *value)
-{
-	struct strbuf out = STRBUF_INIT;
-
-	gitconfig_quote_value(&out, value);
-	return strbuf_detach(&out);
-}
-
-Test(gitmodules, values_are_quoted_as_git_writes_them)
-{
-	static const struct { const char *in, *out; } cases[] = {
-		{ "../dep", "../dep" },
-		{ "a;b", "\"a;b\"" },
-		{ "x#y", "\"x#y\"" },
-		{ " lead", "\" lead\"" },
-		{ "trail ", "\"trail \"" },
-		{ "q\"b\\s", "q\\\"b\\\\s" },
-		{ "t\tn\n", "t\\tn\\n" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		char *got = quoted(cases[i].in);
-
-		cr_assert_str_eq(got, cases[i].out, "value '%s'", cases[i].in);
-		free(got);
-	}
-}
 
 Test(gitmodules, append_in_gits_layout)
 {
@@ -78,4 +54,40 @@ Test(gitmodules, escaped_subsection_names)
 	cr_assert_eq(gitmodules_remove(&out, in, strlen(in), "a\"b"), 1);
 	cr_assert_str_eq(out.buf, "[submodule \"c\"]\n");
 	strbuf_release(&out);
+}
+
+Test(gitmodules, read_by_path_and_by_name, .init = harness_setup,
+     .fini = harness_teardown)
+{
+	struct gitmodules gm = GITMODULES_INIT;
+	const struct gitmodules_entry *e;
+	char *path = tmp_path("gitmodules"), *link = tmp_path("link");
+
+	harness_libgit2_init();
+	cr_assert_eq(gitmodules_read(&gm, path), 0, "no file");
+	cr_assert_eq(gm.nr, 0);
+	write_file(path, "[submodule \"Kb\"]\n\tpath = .graft/kb/\n"
+		   "\turl = ../old\n\turl = ../kb\n"
+		   "[submodule \"a.b\"]\n\turl = ../ab\n");
+	cr_assert_eq(gitmodules_read(&gm, path), 0, "%s", graft_error_message());
+	e = gitmodules_find_path(&gm, ".graft/kb");
+	cr_assert(e, "a trailing '/' is the same path");
+	cr_assert_str_eq(e->name, "Kb");
+	cr_assert_str_eq(e->url, "../kb", "the last value counts");
+	cr_assert_eq(gitmodules_find_name(&gm, "kb"), NULL, "names keep their case");
+	e = gitmodules_find_name(&gm, "a.b");
+	cr_assert(e && !e->path && !strcmp(e->url, "../ab"));
+	gitmodules_release(&gm);
+
+	cr_assert(symlink(path, link) == 0);
+	cr_assert_lt(gitmodules_read(&gm, link), 0);
+	assert_contains(graft_error_message(), "symbolic link");
+	graft_error_clear();
+	write_file(path, "[submodule \"x\"\n");
+	cr_assert_lt(gitmodules_read(&gm, path), 0, "malformed");
+	graft_error_clear();
+	gitmodules_release(&gm);
+	free(path);
+	free(link);
+	git_libgit2_shutdown();
 }

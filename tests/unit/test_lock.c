@@ -5,6 +5,7 @@
 #include "error.h"
 #include "formats/diag.h"
 #include "formats/lock.h"
+#include "iso8601.h"
 #include "strbuf.h"
 
 #define C1 "0123456789abcdef0123456789abcdef01234567"
