@@ -3,7 +3,7 @@
 
 #include <git2.h>
 
-#include "cmdenv.h"
+#include "ops/cmdenv.h"
 #include "repo.h"
 
 /*

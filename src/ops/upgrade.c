@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "cmdenv.h"
 #include "crashpoint.h"
 #include "deps/dep_checkout.h"
 #include "deps/dep_clone.h"
@@ -39,6 +38,7 @@
 #include "formats/trailers.h"
 #include "ident.h"
 #include "iso8601.h"
+#include "ops/cmdenv.h"
 #include "ops/guard.h"
 #include "ops/rollback.h"
 #include "ops/upgrade.h"

@@ -5,9 +5,9 @@
 
 #include <criterion/criterion.h>
 
-#include "cmdenv.h"
 #include "error.h"
 #include "lib/harness.h"
+#include "ops/cmdenv.h"
 
 TestSuite(cmdenv, .init = harness_setup, .fini = harness_teardown);
 

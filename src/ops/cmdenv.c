@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 
 #include "alloc.h"
-#include "cmdenv.h"
 #include "error.h"
+#include "ops/cmdenv.h"
 #include "strbuf.h"
 
 /* Every variable git-graft sets for a command (docs/design.md). */
