@@ -71,15 +71,6 @@ static void add_change(struct rollback_tree *p, const char *path,
 	}
 }
 
-static int note_path(const char *path, const git_tree_entry *old,
-		     const git_tree_entry *new, void *payload)
-{
-	(void)old;
-	(void)new;
-	path_list_add(payload, path);
-	return 0;
-}
-
 /*
  * The paths the upgrade changed, sorted, each once (a file that became a
  * directory comes as a deletion and additions).
@@ -90,7 +81,7 @@ static int changed_paths(char ***out, size_t *nr, struct plan_ctx *c)
 	int rc;
 
 	/* gitlinks are compared by the commit they record, never looked into */
-	if ((rc = treediff(c->repo, c->parent, c->upgrade, note_path, &l)) < 0) {
+	if ((rc = treediff(c->repo, c->parent, c->upgrade, treediff_add_path, &l)) < 0) {
 		path_list_release(&l);
 		graft_error_prefix("cannot see what the upgrade changed");
 		return rc;

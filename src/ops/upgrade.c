@@ -125,6 +125,20 @@ static int check_unresolved(const struct upgrade_plan *plan)
 	return rc;
 }
 
+/* The target's graft.ini, and the changes it declares from plan->from. */
+static int plan_changes(struct upgrade_plan *plan)
+{
+	int rc;
+
+	if ((rc = project_dep_config(&plan->target_cfg, &plan->dep, &plan->to,
+				     plan->to_ref)) < 0 ||
+	    (rc = dep_changes_between(&plan->changes, &plan->dep,
+				      &plan->target_cfg, &plan->from,
+				      &plan->to)) < 0)
+		return rc;
+	return check_unresolved(plan);
+}
+
 /*
  * An upgrade goes forward: to a descendant of the locked commit, or at
  * least across changes that say how. A move back would run no migration
@@ -190,12 +204,7 @@ int upgrade_plan(struct upgrade_plan *plan, struct project *p,
 	plan->up_to_date = git_oid_equal(&plan->from, &plan->to);
 	if (plan->up_to_date)
 		return 0;
-	if ((rc = project_dep_config(&plan->target_cfg, &plan->dep, &plan->to,
-				     plan->to_ref)) < 0 ||
-	    (rc = dep_changes_between(&plan->changes, &plan->dep,
-				      &plan->target_cfg, &plan->from,
-				      &plan->to)) < 0 ||
-	    (rc = check_unresolved(plan)) < 0)
+	if ((rc = plan_changes(plan)) < 0)
 		return rc;
 	return check_direction(plan, opts);
 }
@@ -1003,12 +1012,7 @@ int upgrade_plan_resume(struct upgrade_plan *plan, struct project *p,
 	git_oid_cpy(&plan->from, &st->from);
 	git_oid_cpy(&plan->to, &st->to);
 	plan->downgrade = st->downgrade;
-	if ((rc = project_dep_config(&plan->target_cfg, &plan->dep, &plan->to,
-				     plan->to_ref)) < 0 ||
-	    (rc = dep_changes_between(&plan->changes, &plan->dep,
-				      &plan->target_cfg, &plan->from,
-				      &plan->to)) < 0 ||
-	    (rc = check_unresolved(plan)) < 0)
+	if ((rc = plan_changes(plan)) < 0)
 		return rc;
 	if (plan->changes.nr == st->changes &&
 	    !strcmp(plan->changes.items[st->change].change->ref, st->change_ref))

@@ -404,15 +404,6 @@ static int stash_index(size_t *index, int *found, const struct graft_repo *r,
 	return 0;
 }
 
-static int note_path(const char *path, const git_tree_entry *old,
-		     const git_tree_entry *new, void *payload)
-{
-	(void)old;
-	(void)new;
-	path_list_add(payload, path);
-	return 0;
-}
-
 struct stash_trees {
 	git_commit *w, *base, *index, *head;
 	git_tree *w_tree, *base_tree, *index_tree, *head_tree;
@@ -486,8 +477,8 @@ static int read_stash(struct stash_trees *t, struct path_list *paths,
 	int rc;
 
 	if ((rc = read_trees(t, r, stash)) < 0 ||
-	    (rc = treediff(r->repo, t->base_tree, t->w_tree, note_path, paths)) < 0 ||
-	    (rc = treediff(r->repo, t->base_tree, t->index_tree, note_path, paths)) < 0)
+	    (rc = treediff(r->repo, t->base_tree, t->w_tree, treediff_add_path, paths)) < 0 ||
+	    (rc = treediff(r->repo, t->base_tree, t->index_tree, treediff_add_path, paths)) < 0)
 		return rc;
 	path_list_sort(paths);
 	return 0;

@@ -1013,15 +1013,6 @@ static int refuse_existing(const struct graft_repo *r, const char *refname,
 	return rc;
 }
 
-static int note_path(const char *path, const git_tree_entry *old,
-		     const git_tree_entry *new, void *payload)
-{
-	(void)old;
-	(void)new;
-	path_list_add(payload, path);
-	return 0;
-}
-
 /* What an attempt reads: what changed, and where the index changed. */
 static int attempt_paths(struct path_list *out, const struct graft_repo *r,
 			 const struct snapshot_spec *spec)
@@ -1034,7 +1025,7 @@ static int attempt_paths(struct path_list *out, const struct graft_repo *r,
 		path_list_add(out, spec->changed->items[i]);
 	if ((rc = scan_index_tree_resolved(&cur, r)) == 0 &&
 	    (rc = treediff_oid(r->repo, &spec->before->index_tree, &cur,
-			       note_path, out)) == 0)
+			       treediff_add_path, out)) == 0)
 		path_list_sort(out);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #include <git2.h>
 
 #include "error.h"
+#include "pathlist.h"
 #include "snapshot/treediff.h"
 #include "strbuf.h"
 
@@ -109,4 +110,13 @@ int treediff_oid(git_repository *repo, const git_oid *old,
 	git_tree_free(a);
 	git_tree_free(b);
 	return rc;
+}
+
+int treediff_add_path(const char *path, const git_tree_entry *old,
+		      const git_tree_entry *new, void *payload)
+{
+	(void)old;
+	(void)new;
+	path_list_add(payload, path);
+	return 0;
 }

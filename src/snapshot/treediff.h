@@ -29,4 +29,8 @@ int treediff(git_repository *repo, const git_tree *old, const git_tree *new,
 int treediff_oid(git_repository *repo, const git_oid *old,
 		 const git_oid *new, treediff_cb cb, void *payload);
 
+/* A treediff_cb that adds each path to the path_list payload. */
+int treediff_add_path(const char *path, const git_tree_entry *old,
+		      const git_tree_entry *new, void *payload);
+
 #endif

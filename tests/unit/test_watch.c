@@ -94,15 +94,6 @@ static char *lines_about(const struct path_list *l, const char *line)
 	return strbuf_detach(&sb);
 }
 
-static int note_path(const char *path, const git_tree_entry *old,
-		     const git_tree_entry *new, void *payload)
-{
-	(void)old;
-	(void)new;
-	path_list_add(payload, path);
-	return 0;
-}
-
 /* A random change in dir, by the seed's generator. */
 static void random_change(const char *dir, unsigned *seed, int n)
 {
@@ -192,7 +183,7 @@ static void check_seed(unsigned first_seed, int *checked)
 	cr_assert_eq(scan_index_tree_resolved(&tree_after, &r), 0);
 	for (i = 0; i < changed->nr; i++)
 		path_list_add(&read, changed->items[i]);
-	cr_assert_eq(treediff_oid(r.repo, &tree_before, &tree_after, note_path, &read), 0);
+	cr_assert_eq(treediff_oid(r.repo, &tree_before, &tree_after, treediff_add_path, &read), 0);
 	path_list_sort(&read);
 	/*
 	 * A changed ignore file changes what is untracked anywhere: the
