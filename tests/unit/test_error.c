@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 
+#include "cmd/output.h"
 #include "error.h"
 
 Test(error, exit_status_of_each_code)
