@@ -87,10 +87,10 @@ static json_t *entry_json(const struct history_entry *e)
 static void print_entry(const struct history_entry *e)
 {
 	const struct graft_trailers *t = e->t;
-	char id[GIT_OID_HEXSZ + 1], date[40];
+	char id[8], date[40];
 	size_t i, j, shown = 0;
 
-	git_oid_tostr(id, 8, git_commit_id(e->commit));
+	short_id(id, git_commit_id(e->commit));
 	commit_date(date, sizeof(date), e->commit);
 	date[10] = '\0';
 	printf("%s%s%s %s %-8s %s %s -> %s", color(stdout, COLOR_WARNING), id,

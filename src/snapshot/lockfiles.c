@@ -186,7 +186,7 @@ int lockfiles_clear_stale(const struct graft_repo *r)
 					 strerror(errno));
 		else
 			graft_warning("removed '%s', a lock nothing holds: left by a git-graft (or git) that was stopped, or one that could not remove it",
-				    path);
+				      path);
 	}
 	path_list_release(&locks);
 	return rc;
