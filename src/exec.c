@@ -849,7 +849,8 @@ static char **shell_argv(const struct exec_cmd *cmd)
 int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 {
 	struct run_state st = {
-		cmd, res, STRBUF_INIT, 0, -1, 0, 0, 0, -1, 0, 0,
+		.cmd = cmd, .res = res, .tail = STRBUF_INIT, .out = -1,
+		.tty_fd = -1,
 	};
 	struct sigaction sa, saved_chld, saved_pipe;
 	struct spawn_req req;
@@ -884,12 +885,18 @@ int exec_shell(const struct exec_cmd *cmd, struct exec_result *res)
 	sigaction(SIGPIPE, &sa, &saved_pipe);
 
 	if (cmd->interactive)
-		req = (struct spawn_req){ argv, envp, cmd->cwd, STDIN_FILENO,
-					  STDOUT_FILENO, STDERR_FILENO,
-					  st.has_tty ? st.tty_fd : -1 };
+		req = (struct spawn_req){
+			.argv = argv, .envp = envp, .cwd = cmd->cwd,
+			.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
+			.err_fd = STDERR_FILENO,
+			.tty_fd = st.has_tty ? st.tty_fd : -1,
+		};
 	else
-		req = (struct spawn_req){ argv, envp, cmd->cwd, -1,
-					  out_pipe[1], out_pipe[1], -1 };
+		req = (struct spawn_req){
+			.argv = argv, .envp = envp, .cwd = cmd->cwd,
+			.in_fd = -1, .out_fd = out_pipe[1],
+			.err_fd = out_pipe[1], .tty_fd = -1,
+		};
 	rc = spawn(&st.pid, &req, "the command");
 	if (out_pipe[1] >= 0)
 		close(out_pipe[1]);
@@ -1101,8 +1108,11 @@ static int make_pipe(int fds[2], int nonblocking_end)
 
 int exec_prog(const struct exec_prog *p, struct exec_result *res)
 {
-	struct prog_io io = { -1, -1, -1, p->input, p->input_len, 0, p->out,
-			      p->err };
+	struct prog_io io = {
+		.in = -1, .out = -1, .err = -1,
+		.input = p->input, .input_len = p->input_len,
+		.out_buf = p->out, .err_buf = p->err,
+	};
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int outer = !trap_depth, status, rc, sig;
 	struct sigaction sa, saved_chld, saved_pipe;
@@ -1137,9 +1147,12 @@ int exec_prog(const struct exec_prog *p, struct exec_result *res)
 	sa.sa_handler = SIG_IGN;
 	sa.sa_flags = 0;
 	sigaction(SIGPIPE, &sa, &saved_pipe);
-	req = (struct spawn_req){ argv, envp, p->cwd, in[0],
-				  p->out ? out[1] : p->out_fd,
-				  p->err ? err[1] : STDERR_FILENO, -1, 1 };
+	req = (struct spawn_req){
+		.argv = argv, .envp = envp, .cwd = p->cwd, .in_fd = in[0],
+		.out_fd = p->out ? out[1] : p->out_fd,
+		.err_fd = p->err ? err[1] : STDERR_FILENO,
+		.tty_fd = -1, .same_group = 1,
+	};
 	rc = spawn(&pid, &req, p->argv[0]);
 	close_fd(&in[0]);
 	close_fd(&out[1]);
@@ -1192,8 +1205,11 @@ int exec_start_pager(int *fd, const char *command, const char *const *env)
 		free(envp);
 		return graft_error("cannot create a pipe: %s", strerror(errno));
 	}
-	req = (struct spawn_req){ argv, envp, NULL, pipe_fds[0], STDOUT_FILENO,
-				  STDERR_FILENO, -1, 1 };
+	req = (struct spawn_req){
+		.argv = argv, .envp = envp, .in_fd = pipe_fds[0],
+		.out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO,
+		.tty_fd = -1, .same_group = 1,
+	};
 	rc = spawn(&pid, &req, "the pager");
 	close(pipe_fds[0]);
 	free(envp);

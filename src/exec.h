@@ -84,7 +84,7 @@ struct exec_result {
 	char *tail;		/* its last output lines, never NULL */
 };
 
-#define EXEC_RESULT_INIT { -1, 0, 0, 0, 0, 0, NULL }
+#define EXEC_RESULT_INIT { .exit_code = -1 }
 
 /*
  * Run cmd and wait for it. Returns 0 once it ran, whatever its outcome
@@ -140,7 +140,7 @@ struct exec_prog {
 	struct strbuf *err;		/* keeps its stderr; NULL: stderr */
 };
 
-#define EXEC_PROG_INIT { NULL, NULL, NULL, NULL, 0, NULL, 1, NULL }
+#define EXEC_PROG_INIT { .out_fd = 1 }
 
 /*
  * Run p and wait for it. Returns 0 once it ran, whatever its outcome

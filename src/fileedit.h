@@ -39,7 +39,7 @@ struct file_edits {
 	size_t nr, alloc;
 };
 
-#define FILE_EDITS_INIT { NULL, 0, 0 }
+#define FILE_EDITS_INIT { .items = NULL }
 
 /*
  * What rel will hold once the plans are applied (what it holds now if

@@ -9,7 +9,7 @@ struct path_list {
 	size_t nr, alloc;
 };
 
-#define PATH_LIST_INIT { NULL, 0, 0 }
+#define PATH_LIST_INIT { .items = NULL }
 
 /* Append a copy of path. */
 void path_list_add(struct path_list *l, const char *path);

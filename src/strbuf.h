@@ -15,7 +15,7 @@ struct strbuf {
 };
 
 extern char strbuf_slopbuf[];
-#define STRBUF_INIT { 0, 0, strbuf_slopbuf }
+#define STRBUF_INIT { .buf = strbuf_slopbuf }
 
 void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);

@@ -22,7 +22,7 @@ struct opt_optional {
 	const char *value;	/* --x=<value>; NULL when left out */
 };
 
-#define OPT_OPTIONAL_INIT { -1, NULL }
+#define OPT_OPTIONAL_INIT { .given = -1 }
 
 struct option_spec {
 	enum option_type type;

@@ -25,7 +25,7 @@ struct credential {
 	size_t helpers_nr, helpers_alloc;
 };
 
-#define CREDENTIAL_INIT { NULL, NULL, NULL, NULL, 0, 0 }
+#define CREDENTIAL_INIT { .url = NULL }
 
 /*
  * Find a credential for url (username: the one in the URL, or NULL),

@@ -38,7 +38,7 @@ struct dep_change_list {
 	size_t unresolved, unresolved_alloc;
 };
 
-#define DEP_CHANGE_LIST_INIT { NULL, 0, 0, NULL, 0, 0 }
+#define DEP_CHANGE_LIST_INIT { .items = NULL }
 
 /*
  * The changes cfg declares whose commit lies in from..to (reachable from

@@ -68,7 +68,7 @@ struct dep {
 	int created_worktree, created_deps_dir, created_repo;
 };
 
-#define DEP_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define DEP_INIT { .name = NULL }
 
 /* ".graft/<name>", where dependency name is checked out; caller frees. */
 char *dep_checkout_path(const char *name);

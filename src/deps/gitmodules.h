@@ -26,7 +26,7 @@ struct gitmodules {
 	size_t nr, alloc;
 };
 
-#define GITMODULES_INIT { NULL, 0, 0 }
+#define GITMODULES_INIT { .items = NULL }
 
 /*
  * Read the .gitmodules file at path. No file is no submodule. A symbolic

@@ -57,7 +57,7 @@ struct graft_config {
 	size_t changes_nr, changes_alloc;
 };
 
-#define GRAFT_CONFIG_INIT { 0 }
+#define GRAFT_CONFIG_INIT { .name = NULL }
 
 /*
  * Parse and validate a graft.ini held in buf. label names it in

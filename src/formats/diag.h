@@ -18,7 +18,7 @@ struct diag_list {
 	size_t nr, alloc;
 };
 
-#define DIAG_LIST_INIT { NULL, 0, 0 }
+#define DIAG_LIST_INIT { .items = NULL }
 
 void diag_add(struct diag_list *list, const char *file, int line,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -36,7 +36,7 @@ struct ini_doc {
 	size_t entries_nr, entries_alloc;
 };
 
-#define INI_DOC_INIT { NULL, 0, 0, NULL, 0, 0 }
+#define INI_DOC_INIT { .sections = NULL }
 
 /*
  * Parse len bytes of buf. file names the document in diagnostics. Keys

@@ -28,7 +28,7 @@ struct graft_lock {
 	size_t nr, alloc;
 };
 
-#define GRAFT_LOCK_INIT { NULL, 0, 0 }
+#define GRAFT_LOCK_INIT { .entries = NULL }
 
 int lock_parse(struct graft_lock *lock, const char *label, const char *buf,
 	       size_t len, struct diag_list *diags);

@@ -30,7 +30,7 @@ struct apply_outcome {
 	size_t skipped_commands;
 };
 
-#define APPLY_OUTCOME_INIT { NULL, {{0}}, 0, NULL, {{0}}, 0 }
+#define APPLY_OUTCOME_INIT { .ref = NULL }
 
 /*
  * Apply opts to dependency name of p (opened to change it): it must be

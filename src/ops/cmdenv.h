@@ -29,7 +29,7 @@ struct cmdenv {
 	size_t nr, alloc;
 };
 
-#define CMDENV_INIT { NULL, 0, 0 }
+#define CMDENV_INIT { .items = NULL }
 
 /*
  * The variables c declares in its env (c may be NULL), then GRAFT_ROOT

@@ -47,7 +47,7 @@ struct commit_options {
 	const char *gpg_key;	/* --gpg-sign=<key>, or NULL */
 };
 
-#define COMMIT_OPTIONS_INIT { 0, -1, NULL }
+#define COMMIT_OPTIONS_INIT { .gpg_sign = -1 }
 
 enum message_cleanup {
 	CLEANUP_WHITESPACE,	/* git commit -m's default */
@@ -71,8 +71,8 @@ struct commit_setup {
 	char *message_file;		/* COMMIT_EDITMSG */
 };
 
-#define COMMIT_SETUP_INIT { NULL, 0, HOOKS_INIT, 0, SIGNER_INIT, NULL, \
-			    CLEANUP_WHITESPACE, '#', NULL }
+#define COMMIT_SETUP_INIT { .hooks = HOOKS_INIT, .signer = SIGNER_INIT, \
+			    .cleanup = CLEANUP_WHITESPACE, .comment_char = '#' }
 
 /* committer is whose key openpgp signs with by default. */
 int commit_setup(struct commit_setup *s, const struct graft_repo *r,

@@ -62,7 +62,7 @@ struct committed_upgrades {
 	size_t nr, alloc;
 };
 
-#define COMMITTED_UPGRADES_INIT { NULL, 0, 0 }
+#define COMMITTED_UPGRADES_INIT { .items = NULL }
 
 /*
  * The upgrades a rollback can still undo, newest first: those of name

@@ -26,7 +26,7 @@ struct hooks {
 	int advise_ignored;	/* advice.ignoredHook */
 };
 
-#define HOOKS_INIT { NULL, NULL, CMDENV_INIT, 1 }
+#define HOOKS_INIT { .env = CMDENV_INIT, .advise_ignored = 1 }
 
 /* cfg is r's config (core.hooksPath, advice.ignoredHook). */
 int hooks_init(struct hooks *h, const struct graft_repo *r, git_config *cfg);

@@ -40,7 +40,8 @@ struct lint_result {
 	size_t changes_nr;
 };
 
-#define LINT_RESULT_INIT { GRAFT_CONFIG_INIT, DIAG_LIST_INIT, NULL, 0 }
+#define LINT_RESULT_INIT { .cfg = GRAFT_CONFIG_INIT, \
+			   .problems = DIAG_LIST_INIT }
 
 /*
  * Lint r's graft.ini, named label in the problems. Returns 0 whether or

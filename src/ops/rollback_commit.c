@@ -417,8 +417,11 @@ static int make_commit(struct rollback_commit *u)
 
 	trailers_format_message(&msg, &u->out->t);
 	/* fails if HEAD moved meanwhile: the parent must be where it is */
-	req = (struct commit_request){ u->p->index, u->head, u->author,
-				       u->committer, msg.buf, "HEAD", NULL };
+	req = (struct commit_request){
+		.index = u->p->index, .parent = u->head, .author = u->author,
+		.committer = u->committer, .message = msg.buf,
+		.update_ref = "HEAD",
+	};
 	if ((rc = commit_create(&u->out->commit, &u->commit, &req)) < 0)
 		graft_error_prefix("cannot commit the rollback");
 	strbuf_release(&msg);

@@ -32,7 +32,7 @@ struct rollback_commit_result {
 	struct graft_trailers t;	/* the rollback's trailers */
 };
 
-#define ROLLBACK_COMMIT_RESULT_INIT { {{0}}, {{0}}, 0, GRAFT_TRAILERS_INIT }
+#define ROLLBACK_COMMIT_RESULT_INIT { .t = GRAFT_TRAILERS_INIT }
 
 /*
  * p is open with PROJECT_MUTATE. The commit is made as commit.h makes

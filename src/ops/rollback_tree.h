@@ -38,7 +38,7 @@ struct rollback_tree {
 	size_t conflicts_nr, conflicts_alloc;
 };
 
-#define ROLLBACK_TREE_INIT { {{0}}, NULL, 0, 0, NULL, 0, 0 }
+#define ROLLBACK_TREE_INIT { .changes = NULL }
 
 /*
  * Plan undoing the upgrade of dependency dep from base to upgrade (one

@@ -33,7 +33,7 @@ struct signer {
 	char *key;
 };
 
-#define SIGNER_INIT { SIGN_OPENPGP, NULL, NULL }
+#define SIGNER_INIT { .format = SIGN_OPENPGP }
 
 /*
  * The signer cfg configures, with key (NULL: as configured) and

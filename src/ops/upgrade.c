@@ -745,8 +745,11 @@ static int make_commit(struct upgrade *u, const size_t *change)
 		return graft_error_git(GRAFT_EFATAL, "cannot record the upgrade");
 	fill_trailers(&t, u, change, from, to);
 	trailers_format_message(&msg, &t);
-	req = (struct commit_request){ idx, parent, u->author, u->committer,
-				       msg.buf, "HEAD", &u->prior->paths };
+	req = (struct commit_request){
+		.index = idx, .parent = parent, .author = u->author,
+		.committer = u->committer, .message = msg.buf,
+		.update_ref = "HEAD", .never_commit = &u->prior->paths,
+	};
 	if ((rc = commit_create(&made, &u->commit, &req)) == 0) {
 		git_oid_cpy(&u->head, &made);
 		git_oid_cpy(&u->out->commit, &made);

@@ -49,8 +49,8 @@ struct upgrade_plan {
 	struct dep_change_list changes;	/* in from..to, oldest first */
 };
 
-#define UPGRADE_PLAN_INIT { NULL, NULL, DEP_INIT, NULL, NULL, {{0}}, {{0}}, \
-			    0, 0, GRAFT_CONFIG_INIT, DEP_CHANGE_LIST_INIT }
+#define UPGRADE_PLAN_INIT { .dep = DEP_INIT, .target_cfg = GRAFT_CONFIG_INIT, \
+			    .changes = DEP_CHANGE_LIST_INIT }
 
 /*
  * Plan the upgrade of name in p: it must be declared, locked and cloned;

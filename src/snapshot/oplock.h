@@ -15,7 +15,7 @@ struct oplock {
 	int fd;		/* -1 when not held */
 };
 
-#define OPLOCK_INIT { NULL, -1 }
+#define OPLOCK_INIT { .fd = -1 }
 
 /*
  * Take the lock, or fail at once (GRAFT_EFATAL, exit 128) naming the pid

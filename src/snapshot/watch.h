@@ -32,7 +32,7 @@ struct watch {
 	const char *lost;	/* why it gave up, or NULL */
 };
 
-#define WATCH_INIT { .fd = -1 }
+#define WATCH_INIT { .fd = -1, .changed = PATH_LIST_INIT }
 
 /* Start watching; on failure the watch is lost, not an error. */
 void watch_open(struct watch *w);

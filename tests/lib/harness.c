@@ -192,7 +192,7 @@ static char *capture_take(struct capture *c)
 struct cmd_result run_argv_env(const char *dir, const char *const *argv,
 			       const char *const *env)
 {
-	struct cmd_result r = { -1, NULL, NULL };
+	struct cmd_result r = { .status = -1 };
 	struct capture out = { 0 }, err = { 0 };
 	int pout[2], perr[2], status, open_fds = 2;
 	time_t deadline = time(NULL) + CHILD_TIMEOUT_SECONDS;

@@ -10,7 +10,8 @@
 
 Test(credential, request_and_answer)
 {
-	struct credential c = { (char *)"https://h/x.git", (char *)"al", NULL };
+	struct credential c = { .url = (char *)"https://h/x.git",
+				.username = (char *)"al" };
 	struct credential got = CREDENTIAL_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	const char *answer = "protocol=https\nhost=h\nusername=bo\npassword=p=w\n";

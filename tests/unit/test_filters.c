@@ -110,7 +110,7 @@ Test(filters, checkout_content_is_what_git_checks_out, .init = harness_setup,
 static void put_ok(struct worktree *wt, const char *path, const char *data,
 		   git_filemode_t mode, int symlinks, mode_t perms)
 {
-	git_buf b = { (char *)data, 0, strlen(data) };
+	git_buf b = { .ptr = (char *)data, .size = strlen(data) };
 
 	cr_assert_eq(worktree_put(wt, path, &b, mode, symlinks, perms), 0, "%s: %s",
 		     path, graft_error_message());
@@ -119,7 +119,7 @@ static void put_ok(struct worktree *wt, const char *path, const char *data,
 static int holds(struct worktree *wt, const char *path, const char *data,
 		 git_filemode_t mode, int symlinks, mode_t perms)
 {
-	git_buf b = { (char *)data, 0, strlen(data) };
+	git_buf b = { .ptr = (char *)data, .size = strlen(data) };
 	int same = -1;
 
 	cr_assert_eq(worktree_holds(&same, wt, path, &b, mode, symlinks, perms), 0,
@@ -132,7 +132,7 @@ Test(filters, put_writes_what_holds_recognises, .init = harness_setup,
      .fini = harness_teardown)
 {
 	struct worktree wt = WORKTREE_INIT;
-	git_buf nul = { (char *)"a\0b", 0, 3 };
+	git_buf nul = { .ptr = (char *)"a\0b", .size = 3 };
 	struct stat st;
 	char target[16];
 	ssize_t n;

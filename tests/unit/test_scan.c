@@ -125,7 +125,7 @@ static struct status git_status(const char *dir)
 {
 	struct strbuf cmd = STRBUF_INIT, out = STRBUF_INIT;
 	struct lines l = { NULL, 0, 0 };
-	struct status st = { NULL, 0, 0, 0, 0, 0 };
+	struct status st = { .lines = NULL };
 	char *q = shq(dir), chunk[8192];
 	const char *p;
 	size_t n;
@@ -184,8 +184,11 @@ static struct status scan_status_with(const struct graft_repo *r, unsigned flags
 		add_line(&l, e->staged, e->unstaged, e->index_mode,
 			 e->worktree_mode, e->path);
 	}
-	st = (struct status){ lines_join(&l), s.staged, s.unstaged, s.untracked,
-			      s.conflicted, s.intent_to_add };
+	st = (struct status){
+		.lines = lines_join(&l), .staged = s.staged,
+		.unstaged = s.unstaged, .untracked = s.untracked,
+		.conflicted = s.conflicted, .intent_to_add = s.intent_to_add,
+	};
 	scan_release(&s);
 	return st;
 }

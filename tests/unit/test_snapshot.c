@@ -51,7 +51,9 @@ static int take(struct fixture *f, const char *dep)
 
 	git_oid_fromstr(&from, "1111111111111111111111111111111111111111");
 	git_oid_fromstr(&to, "2222222222222222222222222222222222222222");
-	spec = (struct snapshot_spec){ dep, "v1.5.0", from, "v2.0.0", to, f->sig };
+	spec = (struct snapshot_spec){ .dep = dep, .from_ref = "v1.5.0",
+				       .from = from, .to_ref = "v2.0.0",
+				       .to = to, .sig = f->sig };
 	return snapshot_create(&f->snap, &f->r, &spec, NULL);
 }
 

@@ -10,8 +10,11 @@
 
 Test(trailers, format_then_parse_round_trips)
 {
-	struct graft_trailers t = { GRAFT_ACTION_UPGRADE, "meta-kb", "v1.5.0", A,
-				    "v2.0.0", B, NULL };
+	struct graft_trailers t = {
+		.action = GRAFT_ACTION_UPGRADE, .dependency = "meta-kb",
+		.from_ref = "v1.5.0", .from_commit = A,
+		.to_ref = "v2.0.0", .to_commit = B,
+	};
 	struct graft_trailers back = GRAFT_TRAILERS_INIT;
 	struct strbuf msg = STRBUF_INIT;
 
@@ -41,8 +44,12 @@ Test(trailers, skipped_commands_round_trip_in_order)
 		{ GRAFT_SKIPPED_VERIFY, "v2.0.0" },
 		{ GRAFT_SKIPPED_MIGRATION, "v3.0.0" },
 	};
-	struct graft_trailers t = { GRAFT_ACTION_UPGRADE, "meta-kb", "v1.5.0", A,
-				    "v3.0.0", B, NULL, skipped, 3, 0 };
+	struct graft_trailers t = {
+		.action = GRAFT_ACTION_UPGRADE, .dependency = "meta-kb",
+		.from_ref = "v1.5.0", .from_commit = A,
+		.to_ref = "v3.0.0", .to_commit = B,
+		.skipped = skipped, .skipped_nr = 3,
+	};
 	struct graft_trailers back = GRAFT_TRAILERS_INIT;
 	struct strbuf msg = STRBUF_INIT;
 	size_t i;
@@ -70,9 +77,13 @@ Test(trailers, skipped_commands_round_trip_in_order)
 Test(trailers, a_commit_of_a_series_round_trips)
 {
 	struct graft_skipped skipped[] = { { GRAFT_SKIPPED_VERIFY, "v2.0.0" } };
-	struct graft_trailers t = { GRAFT_ACTION_UPGRADE, "meta-kb", "v1.5.0", A,
-				    "v3.0.0", B, NULL, skipped, 1, 0, 0,
-				    "v2.0.0", 1, 2 };
+	struct graft_trailers t = {
+		.action = GRAFT_ACTION_UPGRADE, .dependency = "meta-kb",
+		.from_ref = "v1.5.0", .from_commit = A,
+		.to_ref = "v3.0.0", .to_commit = B,
+		.skipped = skipped, .skipped_nr = 1,
+		.change = "v2.0.0", .series_pos = 1, .series_len = 2,
+	};
 	struct graft_trailers back = GRAFT_TRAILERS_INIT;
 	struct strbuf msg = STRBUF_INIT;
 
@@ -97,8 +108,11 @@ Test(trailers, a_commit_of_a_series_round_trips)
 
 Test(trailers, rollback_carries_reverts)
 {
-	struct graft_trailers t = { GRAFT_ACTION_ROLLBACK, "meta-kb", "v2.0.0", B,
-				    "v1.5.0", A, A };
+	struct graft_trailers t = {
+		.action = GRAFT_ACTION_ROLLBACK, .dependency = "meta-kb",
+		.from_ref = "v2.0.0", .from_commit = B,
+		.to_ref = "v1.5.0", .to_commit = A, .reverts = A,
+	};
 	struct graft_trailers back = GRAFT_TRAILERS_INIT;
 	struct strbuf msg = STRBUF_INIT;
 
