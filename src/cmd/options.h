@@ -33,11 +33,29 @@ struct option_spec {
 	const char *help;
 };
 
-#define OPT_BOOL(s, l, v, h) { OPTION_BOOL, (s), (l), (v), NULL, (h) }
-#define OPT_STRING(s, l, v, a, h) { OPTION_STRING, (s), (l), (v), (a), (h) }
-#define OPT_UINT(s, l, v, a, h) { OPTION_UINT, (s), (l), (v), (a), (h) }
-#define OPT_OPTSTRING(s, l, v, a, h) { OPTION_OPTSTRING, (s), (l), (v), (a), (h) }
-#define OPT_END() { OPTION_END, 0, NULL, NULL, NULL, NULL }
+/*
+ * v, once the compiler has made sure it is a type *, the type its
+ * option_type above names: an entry whose variable has another type does
+ * not compile (a negative array size), so parse_options never stores an
+ * int where a long or a string is, nor a pointer where an int is. Nothing
+ * of the check is left at run time.
+ */
+#define OPT_VALUE(type, v) \
+	((v) + 0 * sizeof(char[__builtin_types_compatible_p(__typeof__(v), \
+							  type) ? 1 : -1]))
+
+#define OPT_BOOL(s, l, v, h) { .type = OPTION_BOOL, .short_name = (s), \
+	.long_name = (l), .value = OPT_VALUE(int *, v), .help = (h) }
+#define OPT_STRING(s, l, v, a, h) { .type = OPTION_STRING, .short_name = (s), \
+	.long_name = (l), .value = OPT_VALUE(const char **, v), .argh = (a), \
+	.help = (h) }
+#define OPT_UINT(s, l, v, a, h) { .type = OPTION_UINT, .short_name = (s), \
+	.long_name = (l), .value = OPT_VALUE(int *, v), .argh = (a), \
+	.help = (h) }
+#define OPT_OPTSTRING(s, l, v, a, h) { .type = OPTION_OPTSTRING, \
+	.short_name = (s), .long_name = (l), \
+	.value = OPT_VALUE(struct opt_optional *, v), .argh = (a), .help = (h) }
+#define OPT_END() { .type = OPTION_END }
 
 enum parse_options_flags {
 	/* stop at the first argument that is not an option (for `run`) */
