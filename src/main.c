@@ -1,49 +1,25 @@
 /*
  * git-graft: manage git dependencies under .graft/ and upgrade them
- * atomically. main() handles the options that come before the command,
- * then hands over to src/cmd/<command>.c.
+ * atomically. main() sets libgit2 up, has the options that come before
+ * the command parsed (cmd/global_options.h), then hands over to
+ * src/cmd/<command>.c.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <git2.h>
 
 #include "cmd/commands.h"
-#include "cmd/options.h"
+#include "cmd/global_options.h"
 #include "cmd/output.h"
 #include "cmd/pager.h"
 #include "error.h"
 #include "gitconfig.h"
 #include "repo.h"
 #include "report.h"
-
-#ifndef GRAFT_VERSION
-#define GRAFT_VERSION "unknown"
-#endif
-
-static void print_version(void)
-{
-	int major, minor, rev;
-
-	git_libgit2_version(&major, &minor, &rev);
-	printf("git-graft version %s (libgit2 %d.%d.%d)\n", GRAFT_VERSION,
-	       major, minor, rev);
-}
-
-static void setup_default_color(void)
-{
-	git_config *cfg = NULL;
-
-	/* outside a repository the user's own config still chooses colour */
-	if (git_config_open_default(&cfg) < 0)
-		git_error_clear();
-	output_setup_color(cfg);
-	git_config_free(cfg);
-}
 
 /*
  * libgit2 1.5 reads the system config whatever GIT_CONFIG_NOSYSTEM says;
@@ -100,70 +76,6 @@ static int unknown_command(const char *name)
 	return 129;
 }
 
-/* Options before the command; returns the index of the command or -1. */
-static int handle_global_options(int argc, char **argv, int *exit_code)
-{
-	int i;
-
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *arg = argv[i];
-		int mode;
-
-		if (!strcmp(arg, "--version") || !strcmp(arg, "-v")) {
-			print_version();
-			*exit_code = 0;
-			return -1;
-		} else if (!strcmp(arg, "-h")) {
-			print_main_usage(stdout);
-			*exit_code = 0;
-			return -1;
-		} else if (!strcmp(arg, "--help")) {
-			exec_man_page();
-			print_main_usage(stdout);
-			*exit_code = 0;
-			return -1;
-		} else if (!strcmp(arg, "-p") || !strcmp(arg, "--paginate")) {
-			pager_set_option(1);
-		} else if (!strcmp(arg, "-P") || !strcmp(arg, "--no-pager")) {
-			pager_set_option(0);
-		} else if (!strcmp(arg, "--no-color")) {
-			output_set_color_option(COLOR_NEVER);
-			setup_default_color();
-		} else if (!strcmp(arg, "--color")) {
-			output_set_color_option(COLOR_ALWAYS);
-			setup_default_color();
-		} else if (!strncmp(arg, "--color=", 8) &&
-			   (mode = color_mode_parse(arg + 8)) >= 0) {
-			output_set_color_option(mode);
-			setup_default_color();
-		} else if (!strcmp(arg, "-C")) {
-			if (i + 1 >= argc) {
-				out_error("option '-C' requires a directory");
-				*exit_code = 129;
-				return -1;
-			}
-			if (chdir(argv[++i]) < 0) {
-				out_fatal("cannot change to '%s': %s", argv[i],
-					  strerror(errno));
-				*exit_code = 128;
-				return -1;
-			}
-		} else {
-			out_error("unknown option '%s'", arg);
-			fputc('\n', stderr);
-			print_main_usage(stderr);
-			*exit_code = 129;
-			return -1;
-		}
-	}
-	if (i >= argc) {
-		print_main_usage(stderr);
-		*exit_code = 129;
-		return -1;
-	}
-	return i;
-}
-
 int main(int argc, char **argv)
 {
 	const struct command *cmd;
@@ -190,9 +102,9 @@ int main(int argc, char **argv)
 	honour_config_environment();
 	relax_object_checks();
 	limit_pack_windows();
-	setup_default_color();
+	output_setup_default_color();
 
-	i = handle_global_options(argc, argv, &exit_code);
+	i = parse_global_options(argc, argv, &exit_code);
 	if (i >= 0) {
 		cmd = command_find(argv[i]);
 		/* `git graft kb:test` is short for `git graft run kb:test` */

@@ -8,6 +8,7 @@
 
 #include "cmd/options.h"
 #include "cmd/output.h"
+#include "error.h"
 #include "strbuf.h"
 
 /* What -h exits with: 129 as in git, 0 for `git graft help <command>`. */
@@ -164,34 +165,46 @@ static void set_value(const struct option_spec *o, const char *arg,
 	}
 }
 
-/* The options every command understands; 1 if arg was one of them. */
-static int common_option(const char *arg, const char *const *usage,
-			 const struct option_spec *opts)
+int parse_color_option(const char *arg)
 {
 	int mode;
 
 	if (!strcmp(arg, "--no-color")) {
-		output_set_color_option(COLOR_NEVER);
+		mode = COLOR_NEVER;
 	} else if (!strcmp(arg, "--color")) {
-		output_set_color_option(COLOR_ALWAYS);
+		mode = COLOR_ALWAYS;
 	} else if (!strncmp(arg, "--color=", 8)) {
 		if ((mode = color_mode_parse(arg + 8)) < 0)
-			usage_error(usage, opts,
-				    "option '--color' expects always, never or auto, not '%s'",
-				    arg + 8);
-		output_set_color_option(mode);
-	} else if (!strcmp(arg, "-h")) {
+			return graft_error_code(GRAFT_EUSAGE,
+						"option '--color' expects always, never or auto, not '%s'",
+						arg + 8);
+	} else {
+		return 0;
+	}
+	output_set_color_option(mode);
+	output_setup_default_color();
+	return 1;
+}
+
+/* The options every command understands; 1 if arg was one of them. */
+static int common_option(const char *arg, const char *const *usage,
+			 const struct option_spec *opts)
+{
+	int rc = parse_color_option(arg);
+
+	if (rc < 0)
+		usage_error(usage, opts, "%s", graft_error_message());
+	if (rc)
+		return 1;
+	if (!strcmp(arg, "-h")) {
 		/* as git's parse-options: the usage on stdout, and 129 */
 		print_usage(stdout, usage, opts);
 		fflush(stdout);
 		exit(help_status);
-	} else if (!strcmp(arg, "--help")) {
-		show_man_page(usage, opts);
-	} else {
-		return 0;
 	}
-	output_setup_color(NULL);
-	return 1;
+	if (!strcmp(arg, "--help"))
+		show_man_page(usage, opts);
+	return 0;
 }
 
 static int parse_long(int argc, char **argv, int i,

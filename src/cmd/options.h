@@ -70,6 +70,15 @@ int parse_options(int argc, char **argv, const struct option_spec *opts,
 		  const char *const *usage, unsigned flags);
 
 /*
+ * --color[=<when>] and --no-color, which git-graft takes before the
+ * command and every command takes after it, parsed here for both: 1 when
+ * arg is one of them (colour is decided again), 0 when it is not, and
+ * GRAFT_EUSAGE with the message set (error.h) when <when> is none of
+ * git's words, which the caller prints with its usage.
+ */
+int parse_color_option(const char *arg);
+
+/*
  * Print usage and the option table: to stdout and exit 0, or (err) to
  * stderr and exit 129. usage holds the synopsis lines, then, after an
  * empty string, lines of text printed indented below them (as in git).

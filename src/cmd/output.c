@@ -125,6 +125,17 @@ void output_setup_color(git_config *cfg)
 	}
 }
 
+void output_setup_default_color(void)
+{
+	git_config *cfg = NULL;
+
+	/* outside a repository the user's own config still chooses colour */
+	if (git_config_open_default(&cfg) < 0)
+		git_error_clear();
+	output_setup_color(cfg);
+	git_config_free(cfg);
+}
+
 void output_pager_started(void)
 {
 	color_stdout = stream_wants_color(color_mode, STDOUT_FILENO);

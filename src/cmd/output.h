@@ -43,10 +43,14 @@ void output_set_color_option(int mode);
  * Decide colour from the command line, color.graft, color.ui, NO_COLOR,
  * TERM=dumb and whether each stream is a terminal, or for stdout a pager
  * (GIT_PAGER_IN_USE, as git's pager.graft or ours sets it, unless
- * color.pager is false). cfg may be NULL (outside a repository the
- * user's global config is read instead).
+ * color.pager is false). With cfg NULL only `git -c` values count.
  */
 void output_setup_color(git_config *cfg);
+/*
+ * output_setup_color with the user's own config (global, XDG, system),
+ * as it is decided while no repository is open.
+ */
+void output_setup_default_color(void);
 /* Decide again for stdout, which a pager now reads. */
 void output_pager_started(void);
 /* The escape sequence for slot on stream, or "" without colour. */

@@ -168,6 +168,35 @@ Test(cli, colour_follows_options_config_and_no_color)
 	free(repo);
 }
 
+/* --color before the command and after it: one parser, one outcome */
+Test(cli, colour_options_mean_the_same_before_and_after_the_command)
+{
+	const char *bad = "error: option '--color' expects always, never or auto, not 'bogus'\n";
+	struct cmd_result before = graft(NULL, "--color=bogus", "help", NULL);
+	struct cmd_result after = graft(NULL, "help", "--color=bogus", NULL);
+
+	cr_assert_eq(before.status, 129);
+	cr_assert_eq(after.status, 129);
+	cr_assert(!strncmp(before.err, bad, strlen(bad)), "%s", before.err);
+	cr_assert(!strncmp(after.err, bad, strlen(bad)), "%s", after.err);
+	cr_assert(strstr(before.err, "usage: git graft [--version]"), "%s",
+		  before.err);
+	cr_assert(strstr(after.err, "usage: git graft help"), "%s", after.err);
+	cmd_result_free(&before);
+	cmd_result_free(&after);
+
+	/* deciding colour again keeps what the user's config says of hints */
+	sh_do(NULL, "git config --global advice.graftHints false");
+	before = graft(NULL, "--no-color", "help", "upgarde", NULL);
+	after = graft(NULL, "help", "--no-color", "upgarde", NULL);
+	cr_assert_eq(before.status, 129);
+	cr_assert_eq(after.status, 129);
+	cr_assert_null(strstr(before.err, "hint:"), "%s", before.err);
+	cr_assert_null(strstr(after.err, "hint:"), "%s", after.err);
+	cmd_result_free(&before);
+	cmd_result_free(&after);
+}
+
 Test(cli, init_quiet_prints_nothing)
 {
 	char *repo = make_repo("repo");
