@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "fileio.h"
 #include "exec.h"
 
 extern char **environ;
@@ -343,16 +344,9 @@ static void tail_add(struct strbuf *tail, size_t max_lines, const char *data,
 
 static void echo(int fd, const char *data, size_t len)
 {
-	while (fd >= 0 && len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;	/* a closed terminal must not stop the command */
-		data += n;
-		len -= (size_t)n;
-	}
+	/* a closed terminal must not stop the command: a failure is ignored */
+	if (fd >= 0)
+		(void)write_in_full(fd, data, len);
 }
 
 /* ---- running a shell command ------------------------------------------ */

@@ -32,7 +32,7 @@ static int create_new_file(const char *path, const char *display,
 	}
 	if (fd < 0)
 		return graft_error("cannot create %s: %s", display, strerror(errno));
-	if (write(fd, content, len) != (ssize_t)len || fsync(fd) < 0) {
+	if (write_in_full(fd, content, len) < 0 || fsync(fd) < 0) {
 		rc = graft_error("cannot write %s: %s", display, strerror(errno));
 		close(fd);
 		unlink(path);

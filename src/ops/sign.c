@@ -211,21 +211,6 @@ done:
 	return rc;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* A temporary file holding data, its path in *path. */
 static int temp_file(struct strbuf *path, const char *what, const char *data,
 		     size_t len)
@@ -241,7 +226,7 @@ static int temp_file(struct strbuf *path, const char *what, const char *data,
 		strbuf_reset(path);
 		return rc;
 	}
-	if (write_all(fd, data, len) < 0 || close(fd) < 0) {
+	if (write_in_full(fd, data, len) < 0 || close(fd) < 0) {
 		rc = graft_error("cannot write %s: %s", path->buf, strerror(errno));
 		close(fd);
 	}
