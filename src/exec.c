@@ -1048,6 +1048,14 @@ static void write_available(struct prog_io *io)
 	close_fd(&io->in);
 }
 
+static void read_outputs(struct prog_io *io)
+{
+	if (io->out >= 0)
+		read_available(&io->out, io->out_buf);
+	if (io->err >= 0)
+		read_available(&io->err, io->err_buf);
+}
+
 /*
  * Feed and read the pipes until the program exits; what it wrote
  * before that is read to the end, but a background process it left
@@ -1078,13 +1086,13 @@ static int supervise_prog(pid_t pid, struct prog_io *io)
 			forwarded = 1;
 		}
 		write_available(io);
-		if (io->out >= 0)
-			read_available(&io->out, io->out_buf);
-		if (io->err >= 0)
-			read_available(&io->err, io->err_buf);
+		read_outputs(io);
 		got = waitpid(pid, &status, WNOHANG);
-		if (got == pid || (got < 0 && errno != EINTR))
+		if (got == pid || (got < 0 && errno != EINTR)) {
+			/* what it wrote after the reads above, as it exited */
+			read_outputs(io);
 			return status;
+		}
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
