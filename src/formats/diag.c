@@ -4,6 +4,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "fileio.h"
 #include "formats/diag.h"
 #include "report.h"
 #include "strbuf.h"
@@ -111,5 +112,17 @@ int diag_to_error(const struct diag_list *list)
 	if (list->nr > 1)
 		graft_error_hint("run 'git graft validate' to see all of them");
 	strbuf_release(&sb);
+	return rc;
+}
+
+int diag_read_file(struct strbuf *buf, int *missing, const char *path,
+		   const char *label, struct diag_list *list)
+{
+	int rc = file_read(path, buf, missing);
+
+	if (rc < 0) {
+		diag_add(list, label, 0, "%s", graft_error_message());
+		graft_error_clear();
+	}
 	return rc;
 }

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "strbuf.h"
+
 /*
  * Diagnostics about a file: every problem found, each with the file and
  * line it is about, so `validate` can report all of them at once.
@@ -35,5 +37,13 @@ void diag_report(const struct diag_list *list);
  * more) for commands that only need to refuse; returns GRAFT_EFAIL.
  */
 int diag_to_error(const struct diag_list *list);
+
+/*
+ * Read the file at path into buf for a parser that reports in list, a
+ * failure to read it as a problem of label (the file as the user names
+ * it) as well as the returned error. *missing when there is none.
+ */
+int diag_read_file(struct strbuf *buf, int *missing, const char *path,
+		   const char *label, struct diag_list *list);
 
 #endif

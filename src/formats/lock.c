@@ -292,11 +292,8 @@ int lock_read_file(struct graft_lock *lock, const char *path,
 	struct strbuf buf = STRBUF_INIT;
 	int missing, rc;
 
-	if ((rc = file_read(path, &buf, &missing)) < 0) {
-		diag_add(diags, label, 0, "%s", graft_error_message());
-		graft_error_clear();
+	if ((rc = diag_read_file(&buf, &missing, path, label, diags)) < 0)
 		return rc;
-	}
 	rc = missing ? 0 : lock_parse(lock, label, buf.buf, buf.len, diags);
 	strbuf_release(&buf);
 	return rc;
