@@ -80,12 +80,7 @@ static int rollback_interrupted(const struct graft_repo *r, const char *dep)
 	if ((rc = rollback_abort(r, dep, &committed)) < 0) {
 		graft_error_hint("the snapshot is kept under %s%s; 'git graft rollback' tries again",
 				 SNAPSHOT_REF_PREFIX, dep);
-		/*
-		 * Half put back, or not at all: the snapshot is still there
-		 * and a rollback finishes the job, as after an upgrade whose
-		 * rollback failed.
-		 */
-		return graft_code_signal(rc) ? rc : GRAFT_EROLLBACK;
+		return rc;
 	}
 	if (committed)
 		graft_result("The upgrade of %s had been committed; removed its leftover snapshot ref.",
