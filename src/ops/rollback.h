@@ -55,8 +55,10 @@ int rollback_drop_committed(const struct graft_repo *r);
  * Put back the state from before the pending upgrade of dep, and forget
  * this worktree's stop state of it, or one that cannot be read. If the
  * upgrade had been committed (a crash after the commit, before the
- * snapshot ref was deleted), only the ref is deleted and *committed set.
- * 1 when dep has no snapshot.
+ * snapshot ref was deleted), it is finished (its autostash brought back)
+ * and the ref deleted, and *committed set. 1 when dep has no snapshot;
+ * GRAFT_EROLLBACK when putting back or finishing failed (the snapshot
+ * stays for the next rollback).
  */
 int rollback_abort(const struct graft_repo *r, const char *dep, int *committed);
 
