@@ -278,7 +278,6 @@ static int store_stash(git_oid *out, const struct graft_repo *r,
 	struct strbuf msg = STRBUF_INIT;
 	git_commit *w = NULL, *parents[2] = { NULL, NULL };
 	git_reference *ref = NULL;
-	git_reflog *log = NULL;
 	git_tree *tree = NULL;
 	int rc = 0;
 
@@ -290,13 +289,14 @@ static int store_stash(git_oid *out, const struct graft_repo *r,
 	    git_tree_lookup(&tree, r->repo, tree_id) < 0 ||
 	    git_commit_create(out, r->repo, NULL, sig, sig, NULL, msg.buf, tree,
 			      2, (const git_commit **)parents) < 0 ||
-	    git_reflog_read(&log, r->repo, "refs/stash") < 0 ||
-	    git_reflog_append(log, out, sig, msg.buf) < 0 ||
-	    git_reference_create(&ref, r->repo, "refs/stash", out, 1, NULL) < 0 ||
-	    git_reflog_write(log) < 0)
+	    /*
+	     * refs/stash is logged whatever core.logAllRefUpdates says; the
+	     * entry is written with the ref, by libgit2, in one step
+	     */
+	    git_reference_ensure_log(r->repo, "refs/stash") < 0 ||
+	    git_reference_create(&ref, r->repo, "refs/stash", out, 1, msg.buf) < 0)
 		rc = graft_error_git(GRAFT_EFATAL, "cannot make the autostash entry");
 	git_reference_free(ref);
-	git_reflog_free(log);
 	git_tree_free(tree);
 	git_commit_free(parents[1]);
 	git_commit_free(parents[0]);
@@ -582,6 +582,32 @@ static int is_autostash_commit(int *yes, const struct graft_repo *r,
 }
 
 /*
+ * Whether reflog entry e is the autostash of the upgrade snap was taken
+ * for. An entry whose commit never reached the disk (the disk filled up
+ * as it was made) is told by its message alone.
+ */
+static int is_autostash_entry(int *yes, const struct graft_repo *r,
+			      const git_reflog_entry *e, const struct snapshot *snap)
+{
+	struct strbuf want = STRBUF_INIT;
+	const char *message = git_reflog_entry_message(e);
+	git_odb *odb = NULL;
+	size_t len = message ? strlen(message) : 0;
+	int written;
+
+	if (git_repository_odb(&odb, r->repo) < 0)
+		return graft_error_git(GRAFT_EFATAL, "cannot read the stash");
+	written = git_odb_exists(odb, git_reflog_entry_id_new(e));
+	git_odb_free(odb);
+	if (written)
+		return is_autostash_commit(yes, r, git_reflog_entry_id_new(e), snap);
+	stash_subject(&want, snap->dep);
+	*yes = len >= want.len && !strcmp(message + len - want.len, want.buf);
+	strbuf_release(&want);
+	return 0;
+}
+
+/*
  * Making the entry writes the reflog and refs/stash one after the other:
  * a failure or a crash in between leaves one without the other. Either
  * way, the entry goes: the reflog's newest entry if it is ours, and the
@@ -606,9 +632,7 @@ int autostash_drop_for(const struct graft_repo *r, const struct snapshot *snap)
 		return graft_error_git(GRAFT_EFATAL, "cannot read the stash");
 	top = git_reflog_entry_byindex(log, 0);
 	if ((has_ref && (rc = is_autostash_commit(&ours_at_ref, r, &at, snap)) < 0) ||
-	    (top && (rc = is_autostash_commit(&ours_on_top, r,
-					      git_reflog_entry_id_new(top),
-					      snap)) < 0) ||
+	    (top && (rc = is_autostash_entry(&ours_on_top, r, top, snap)) < 0) ||
 	    (!ours_at_ref && !ours_on_top))
 		goto done;
 	if (ours_on_top && git_reflog_drop(log, 0, 1) < 0) {
@@ -633,36 +657,47 @@ done:
 	return rc;
 }
 
-/* The id of what is at path on disk, as git would hash it; *missing. */
-static int hash_on_disk(git_oid *out, int *missing, const struct graft_repo *r,
-			const char *path)
+/*
+ * The id of what is at path on disk, as git would hash it. *what is
+ * ON_DISK_NONE when nothing is there, ON_DISK_OTHER for what no blob
+ * holds (a directory, a FIFO...); out is set for ON_DISK_BLOB only.
+ */
+enum on_disk { ON_DISK_NONE, ON_DISK_BLOB, ON_DISK_OTHER };
+
+static int hash_on_disk(git_oid *out, enum on_disk *what,
+			const struct graft_repo *r, const char *path)
 {
 	struct strbuf full = STRBUF_INIT, target = STRBUF_INIT;
 	struct stat st;
 	int rc = 0;
 
-	*missing = 0;
+	*what = ON_DISK_BLOB;
 	strbuf_addf(&full, "%s%s", r->workdir, path);
 	if (lstat(full.buf, &st) < 0) {
-		*missing = 1;
+		*what = ON_DISK_NONE;
 	} else if (S_ISLNK(st.st_mode)) {
 		if (readlink_at(AT_FDCWD, full.buf, &target) < 0 ||
 		    git_odb_hash(out, target.buf, target.len, GIT_OBJECT_BLOB) < 0)
 			rc = graft_error("cannot read the symlink '%s'", path);
-	} else if (!S_ISREG(st.st_mode) ||
-		   git_repository_hashfile(out, r->repo, path, GIT_OBJECT_BLOB,
+	} else if (!S_ISREG(st.st_mode)) {
+		*what = ON_DISK_OTHER;
+	} else if (git_repository_hashfile(out, r->repo, path, GIT_OBJECT_BLOB,
 					   NULL) < 0) {
-		git_error_clear();
-		git_oid_fromstr(out, "0000000000000000000000000000000000000000");
+		rc = graft_error_git(GRAFT_EFATAL, "cannot read '%s'", path);
 	}
 	strbuf_release(&target);
 	strbuf_release(&full);
 	return rc;
 }
 
-static int has_id(const git_tree_entry *e, const git_oid *id, int missing)
+/* Whether e, an entry or none, is what disk holds. */
+static int holds(const git_tree_entry *e, const git_oid *disk,
+		 enum on_disk what)
 {
-	return missing ? !e : e && git_oid_equal(git_tree_entry_id(e), id);
+	if (what == ON_DISK_NONE)
+		return !e;
+	return what == ON_DISK_BLOB && e &&
+	       git_oid_equal(git_tree_entry_id(e), disk);
 }
 
 /*
@@ -676,17 +711,18 @@ static int as_head_or_stash(int *yes, const struct graft_repo *r,
 {
 	git_tree_entry *head = NULL, *index = NULL, *w = NULL;
 	const git_index_entry *staged = git_index_get_bypath(idx, path, 0);
+	enum on_disk what;
 	git_oid disk;
-	int missing, rc;
+	int rc;
 
 	*yes = 0;
 	if ((rc = entry_at(&head, t->head_tree, path)) == 0 &&
 	    (rc = entry_at(&index, t->index_tree, path)) == 0 &&
 	    (rc = entry_at(&w, t->w_tree, path)) == 0 &&
-	    (rc = hash_on_disk(&disk, &missing, r, path)) == 0)
-		*yes = (has_id(head, &disk, missing) || has_id(w, &disk, missing)) &&
-		       (staged ? has_id(head, &staged->id, 0) ||
-				 has_id(index, &staged->id, 0) :
+	    (rc = hash_on_disk(&disk, &what, r, path)) == 0)
+		*yes = (holds(head, &disk, what) || holds(w, &disk, what)) &&
+		       (staged ? holds(head, &staged->id, ON_DISK_BLOB) ||
+				 holds(index, &staged->id, ON_DISK_BLOB) :
 				 !head || !index);
 	git_tree_entry_free(head);
 	git_tree_entry_free(index);
