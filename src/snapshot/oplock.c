@@ -162,8 +162,10 @@ void oplock_release(struct oplock *lock, const struct graft_repo *r)
 		 * left, it would stop every later git. Still under the lock,
 		 * nothing else of git-graft's can hold one.
 		 */
-		if (lockfiles_clear_stale(r) < 0)
+		if (lockfiles_clear_stale(r) < 0) {
+			graft_warning("%s", graft_error_message());
 			graft_error_clear();
+		}
 		/* unlink first: whoever opens the path next gets a fresh file */
 		unlink(lock->path);
 		close(lock->fd);
