@@ -460,6 +460,13 @@ struct stat_result {
 
 #define STAT_ENTRIES_PER_THREAD 500
 #define STAT_MAX_THREADS 8
+/*
+ * Directories a thread holds open, from the top: a file is looked up by
+ * its name in its open directory, not by its whole path, which spares
+ * the kernel a walk of every leading component. Deeper ones are looked
+ * up by path.
+ */
+#define STAT_DIR_FDS 32
 
 /* One thread's share of the entries, [lo, hi). */
 struct stat_worker {
@@ -468,9 +475,46 @@ struct stat_worker {
 	struct stat_result *results;
 	struct strbuf dirs_ok;	/* leading directories known to be real */
 	struct strbuf dirs_bad;	/* a leading path known not to be one */
+	/* dir_fd[k]: the directory of the first k + 1 components of dirs_ok */
+	int dir_fd[STAT_DIR_FDS];
+	size_t dir_fds;
 	pthread_t thread;
 	int started;
 };
+
+/* Keep open only the directories of the first depth components. */
+static void close_dirs_below(struct stat_worker *w, size_t depth)
+{
+	while (w->dir_fds > depth)
+		close(w->dir_fd[--w->dir_fds]);
+}
+
+/*
+ * Whether the directory dirs_ok names, one component longer than the
+ * last known one at depth, is a real directory (1), not one (0), or
+ * cannot be read (-1, errno set). Held open while there is room.
+ */
+static int real_dir(struct stat_worker *w, size_t depth, const char *name)
+{
+	struct stat st;
+	int fd;
+
+	if (depth < STAT_DIR_FDS && w->dir_fds == depth) {
+		/* O_NOFOLLOW with O_DIRECTORY: ENOTDIR for a symlink too */
+		fd = openat(depth ? w->dir_fd[depth - 1] : w->c->workdir_fd, name,
+			    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			w->dir_fd[w->dir_fds++] = fd;
+			return 1;
+		}
+		/* out of descriptors: by path, as for deeper ones */
+		if (errno != EMFILE && errno != ENFILE)
+			return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	}
+	if (fstatat(w->c->workdir_fd, w->dirs_ok.buf, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return S_ISDIR(st.st_mode);
+	return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+}
 
 /*
  * Whether every directory above path is a real directory: 1, 0, or -1
@@ -483,28 +527,30 @@ struct stat_worker {
 static int leading_dirs_ok(struct stat_worker *w, const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	size_t len = slash ? (size_t)(slash - path) + 1 : 0, common = 0, i;
+	size_t len = slash ? (size_t)(slash - path) + 1 : 0, common = 0, depth = 0, i;
 
 	if (w->dirs_bad.len && !strncmp(path, w->dirs_bad.buf, w->dirs_bad.len))
 		return 0;
 	for (i = 0; i < len && i < w->dirs_ok.len && path[i] == w->dirs_ok.buf[i]; i++)
-		if (path[i] == '/')
+		if (path[i] == '/') {
 			common = i + 1;
+			depth++;
+		}
 	strbuf_setlen(&w->dirs_ok, common);
+	close_dirs_below(w, depth);
 	while (w->dirs_ok.len < len) {
 		const char *end = strchr(path + w->dirs_ok.len, '/');
 		size_t known = w->dirs_ok.len;
-		struct stat st;
-		int found;
+		int ok;
 
 		strbuf_add(&w->dirs_ok, path + known, (size_t)(end - path) - known);
-		found = fstatat(w->c->workdir_fd, w->dirs_ok.buf, &st,
-				AT_SYMLINK_NOFOLLOW) == 0;
-		if (found && S_ISDIR(st.st_mode)) {
+		ok = real_dir(w, depth, w->dirs_ok.buf + known);
+		if (ok > 0) {
 			strbuf_addch(&w->dirs_ok, '/');
+			depth++;
 			continue;
 		}
-		if (!found && errno != ENOENT && errno != ENOTDIR)
+		if (ok < 0)
 			return -1;
 		strbuf_reset(&w->dirs_bad);
 		strbuf_addf(&w->dirs_bad, "%s/", w->dirs_ok.buf);
@@ -512,6 +558,20 @@ static int leading_dirs_ok(struct stat_worker *w, const char *path)
 		return 0;
 	}
 	return 1;
+}
+
+/* lstat of path, by its name in its open directory when there is one. */
+static int stat_in_dir(struct stat_worker *w, const char *path, struct stat *st)
+{
+	const char *slash = strrchr(path, '/');
+	size_t depth = 0;
+	const char *p;
+
+	for (p = path; slash && p <= slash; p++)
+		depth += *p == '/';
+	if (depth && depth == w->dir_fds)
+		return fstatat(w->dir_fd[depth - 1], slash + 1, st, AT_SYMLINK_NOFOLLOW);
+	return fstatat(w->c->workdir_fd, path, st, AT_SYMLINK_NOFOLLOW);
 }
 
 /* The mode git records for the work tree file of an entry of mode mode. */
@@ -614,8 +674,7 @@ static void stat_entry(struct stat_worker *w, const git_index_entry *e,
 		return;
 	}
 	dirs_ok = leading_dirs_ok(w, e->path);
-	if (dirs_ok > 0 &&
-	    fstatat(c->workdir_fd, e->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (dirs_ok > 0 && stat_in_dir(w, e->path, &st) < 0)
 		dirs_ok = errno == ENOENT || errno == ENOTDIR ? 0 : -1;
 	if (dirs_ok <= 0) {
 		res->state = dirs_ok ? STAT_ERROR : STAT_REMOVED;
@@ -675,6 +734,7 @@ static void stat_start(struct stat_pass *p, const struct scan_ctx *c)
 		w->results = p->results;
 		strbuf_init(&w->dirs_ok);
 		strbuf_init(&w->dirs_bad);
+		w->dir_fds = 0;
 		/* a thread that cannot be started leaves its share to stat_finish */
 		w->started = p->n > 1 &&
 			     pthread_create(&w->thread, NULL, stat_worker_run, w) == 0;
@@ -692,6 +752,7 @@ static void stat_finish(struct stat_pass *p)
 	for (k = 0; k < p->n; k++) {
 		if (p->workers[k].started)
 			pthread_join(p->workers[k].thread, NULL);
+		close_dirs_below(&p->workers[k], 0);
 		strbuf_release(&p->workers[k].dirs_ok);
 		strbuf_release(&p->workers[k].dirs_bad);
 	}

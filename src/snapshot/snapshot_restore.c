@@ -61,6 +61,14 @@ struct restore_ctx {
 	int depth;
 	int keep_ignored;		/* the dependency's checkout */
 	const struct path_list *only;	/* what a watch says changed, or NULL */
+	/*
+	 * ...and with it the paths whose index entry changed, sorted: what
+	 * the scan looked at. Elsewhere the work tree is as the snapshot
+	 * found it. Only when touched_known: not when the whole work tree
+	 * was scanned.
+	 */
+	struct path_list touched;
+	int touched_known;
 	/* ...the same for the whole work tree, from the top: nested too */
 	const struct path_list *changed_all;
 	struct snapshot_restore_stats *stats;
@@ -722,6 +730,11 @@ static int kept_hidden_rules(struct restore_ctx *c, struct path_list *out)
  * differing from the index, flagged entries whose file may differ, and
  * those whose index entry (cur_tree) differs from W.
  */
+struct differing {
+	struct restore_ctx *c;
+	struct path_list *out;
+};
+
 static int note_changed_path(const char *path, const git_tree_entry *old,
 			     const git_tree_entry *new, void *payload)
 {
@@ -731,9 +744,45 @@ static int note_changed_path(const char *path, const git_tree_entry *old,
 	return 0;
 }
 
+/*
+ * Whether the file at path may differ from W although its index entry
+ * says nothing: always, unless the restore knows what was touched and
+ * path is neither at, below nor above one of those.
+ */
+static int may_differ(const struct restore_ctx *c, const char *path)
+{
+	struct strbuf dir = STRBUF_INIT;
+	int yes;
+
+	if (!c->touched_known || path_list_covers(&c->touched, path))
+		return 1;
+	strbuf_addf(&dir, "%s/", path);
+	yes = path_list_has_below(&c->touched, dir.buf);
+	strbuf_release(&dir);
+	return yes;
+}
+
+/*
+ * A path W and the index's tree disagree on: the commands' doing, or an
+ * untracked file W keeps. An untracked file nothing touched is as W has
+ * it, and is not read again.
+ */
+static int note_differing_path(const char *path, const git_tree_entry *old,
+			       const git_tree_entry *new, void *payload)
+{
+	struct differing *d = payload;
+
+	(void)old;
+	(void)new;
+	if (may_differ(d->c, path))
+		path_list_add(d->out, path);
+	return 0;
+}
+
 static int changed_paths(struct restore_ctx *c, const git_oid *cur_tree,
 			 const struct scan *scan, struct path_list *out)
 {
+	struct differing differing = { .c = c, .out = out };
 	size_t i;
 	int rc;
 
@@ -750,7 +799,7 @@ static int changed_paths(struct restore_ctx *c, const git_oid *cur_tree,
 			path_list_add(out, it->path);
 	}
 	if ((rc = treediff_oid(c->repo, cur_tree, &c->snap->worktree_tree,
-			       note_changed_path, out)) < 0)
+			       note_differing_path, &differing)) < 0)
 		return rc;
 	path_list_sort(out);
 	return 0;
@@ -1311,23 +1360,22 @@ done:
 static int scan_for_restore(struct restore_ctx *c, const git_oid *cur_tree,
 			    struct scan *scan)
 {
-	struct path_list paths = PATH_LIST_INIT;
+	struct path_list *paths = &c->touched;
 	size_t i;
 	int rc;
 
 	if (!c->only)
 		return scan_worktree(scan, c->r, scan_flags(c));
 	for (i = 0; i < c->only->nr; i++)
-		path_list_add(&paths, c->only->items[i]);
+		path_list_add(paths, c->only->items[i]);
 	if ((rc = treediff_oid(c->repo, cur_tree, &c->snap->index_tree,
-			       note_changed_path, &paths)) == 0) {
-		path_list_sort(&paths);
-		rc = scan_worktree_paths(scan, c->r, scan_flags(c) |
-					 (c->snap->attributes_seen ? 0 :
-					  SCAN_NO_OTHER_ATTRIBUTES), &paths);
-	}
-	path_list_release(&paths);
-	return rc;
+			       note_changed_path, paths)) < 0)
+		return rc;
+	path_list_sort(paths);
+	c->touched_known = 1;
+	return scan_worktree_paths(scan, c->r, scan_flags(c) |
+				   (c->snap->attributes_seen ? 0 :
+				    SCAN_NO_OTHER_ATTRIBUTES), paths);
 }
 
 static int is_attributes_file(const char *path)
@@ -1383,6 +1431,8 @@ static int restore_repository(struct restore_ctx *c)
 		 * for every untracked file, wherever it is.
 		 */
 		git_attr_cache_flush(c->repo);
+		path_list_release(&c->touched);
+		c->touched_known = 0;
 		scan_release(&scan);
 		if ((rc = scan_worktree(&scan, c->r, scan_flags(c))) < 0)
 			goto done;
@@ -1404,6 +1454,7 @@ static int restore_repository(struct restore_ctx *c)
 	c->stats->removed += c->wt.removed;
 done:
 	path_list_release(&changed);
+	path_list_release(&c->touched);
 	scan_release(&scan);
 	unload_snapshot(c);
 	return rc;

@@ -648,6 +648,28 @@ Test(safety, random_changes_are_undone_from_what_the_watch_saw)
 	}
 }
 
+/*
+ * Untracked files the commands edit, remove, rename, or put a directory
+ * or a symlink in place of come back, with their modes; those they leave
+ * alone are not written at all (the same inode, the same bytes).
+ */
+Test(safety, untracked_files_the_commands_touch_come_back)
+{
+	char *app = make_app("echo changed >> u/edited && rm u/removed && "
+			     "mv u/renamed u/renamed.new && chmod 600 u/mode && "
+			     "rm u/dir/f && rmdir u/dir && echo f > u/dir && "
+			     "rm -r w && ln -s u w\n", VERIFY_FAIL);
+	const char *extra = "find u w -print | sort | while read -r p; do "
+			    "stat -c '%A %n' \"$p\"; test -f \"$p\" && cat \"$p\"; done; "
+			    "stat -c %i u/untouched";
+
+	sh_do(app, "mkdir -p u/dir w && for f in edited removed renamed mode untouched; do "
+	      "echo \"$f\" > u/$f; done && echo in > u/dir/f && echo w > w/f && "
+	      "chmod 640 u/mode");
+	fails_and_restores(app, extra);
+	free(app);
+}
+
 /* ---- a snapshot is its worktree's -------------------------------------- */
 
 /*

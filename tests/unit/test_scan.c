@@ -523,3 +523,26 @@ Test(scan, a_large_index_gives_the_same_answer, .init = harness_setup,
 	assert_same_as_git(&f.r, f.dir);
 	fixture_close(&f);
 }
+
+/*
+ * Deeper than the directories a stat thread holds open: the files there
+ * are looked up by path, and a symlink put in place of a directory on
+ * either side of that depth still hides what lies beyond it.
+ */
+Test(scan, paths_deeper_than_the_open_directories, .init = harness_setup,
+     .fini = harness_teardown)
+{
+	struct fixture f;
+
+	fixture_open(&f, make_repo("repo"));
+	sh_do(f.dir,
+	      "deep=$(seq -s / 1 40) && for t in a b c; do mkdir -p $t/$deep && "
+	      "for i in $(seq 1 400); do echo $t $i > $t/$deep/f$i; done; "
+	      "echo top > $t/1/2/top; done && git add -A && git commit -qm deep && "
+	      "sleep 1 && echo edit >> a/$deep/f7 && rm a/$deep/f9 && "
+	      "mv b/$(seq -s / 1 35) b/moved && ln -s moved b/$(seq -s / 1 35) && "
+	      "mv c/1/2/3 c/elsewhere && ln -s elsewhere c/1/2/3 && "
+	      "echo new > a/$deep/new");
+	assert_same_as_git(&f.r, f.dir);
+	fixture_close(&f);
+}
