@@ -14,7 +14,9 @@
  * and the rest. A path the scan does not list holds exactly what the
  * index says, so it differs from W only if its index entry does: a tree
  * diff of the index's tree against W, which skips every unchanged
- * directory, finds those.
+ * directory, finds those. That diff also lists every untracked file W
+ * keeps; when a watch told what changed, those nothing touched are as
+ * the snapshot found them and are not read back.
  *
  * The .gitignore and .gitattributes files go back before anything else,
  * and the scan is taken again if one changed, so that the snapshot's
@@ -725,16 +727,6 @@ static int kept_hidden_rules(struct restore_ctx *c, struct path_list *out)
 	return rc;
 }
 
-/*
- * The paths that may differ from the snapshot: those the scan lists as
- * differing from the index, flagged entries whose file may differ, and
- * those whose index entry (cur_tree) differs from W.
- */
-struct differing {
-	struct restore_ctx *c;
-	struct path_list *out;
-};
-
 static int note_changed_path(const char *path, const git_tree_entry *old,
 			     const git_tree_entry *new, void *payload)
 {
@@ -743,6 +735,12 @@ static int note_changed_path(const char *path, const git_tree_entry *old,
 	path_list_add(payload, path);
 	return 0;
 }
+
+/* note_differing_path's payload */
+struct differing {
+	struct restore_ctx *c;
+	struct path_list *out;
+};
 
 /*
  * Whether the file at path may differ from W although its index entry
@@ -779,6 +777,12 @@ static int note_differing_path(const char *path, const git_tree_entry *old,
 	return 0;
 }
 
+/*
+ * The paths that may differ from the snapshot: those the scan lists as
+ * differing from the index, flagged entries whose file may differ, and
+ * those whose index entry (cur_tree) differs from W, but for untracked
+ * files nothing touched.
+ */
 static int changed_paths(struct restore_ctx *c, const git_oid *cur_tree,
 			 const struct scan *scan, struct path_list *out)
 {
