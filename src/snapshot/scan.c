@@ -474,6 +474,7 @@ struct stat_worker {
 	size_t lo, hi;
 	struct stat_result *results;
 	struct strbuf dirs_ok;	/* leading directories known to be real */
+	size_t depth;		/* its components, when it is path's */
 	struct strbuf dirs_bad;	/* a leading path known not to be one */
 	/* dir_fd[k]: the directory of the first k + 1 components of dirs_ok */
 	int dir_fd[STAT_DIR_FDS];
@@ -557,20 +558,19 @@ static int leading_dirs_ok(struct stat_worker *w, const char *path)
 		strbuf_setlen(&w->dirs_ok, known);
 		return 0;
 	}
+	w->depth = depth;
 	return 1;
 }
 
-/* lstat of path, by its name in its open directory when there is one. */
+/*
+ * lstat of path, whose leading directories leading_dirs_ok() just found
+ * real: by its name in the last of them when it is open.
+ */
 static int stat_in_dir(struct stat_worker *w, const char *path, struct stat *st)
 {
-	const char *slash = strrchr(path, '/');
-	size_t depth = 0;
-	const char *p;
-
-	for (p = path; slash && p <= slash; p++)
-		depth += *p == '/';
-	if (depth && depth == w->dir_fds)
-		return fstatat(w->dir_fd[depth - 1], slash + 1, st, AT_SYMLINK_NOFOLLOW);
+	if (w->depth && w->depth == w->dir_fds)
+		return fstatat(w->dir_fd[w->depth - 1], path + w->dirs_ok.len, st,
+			       AT_SYMLINK_NOFOLLOW);
 	return fstatat(w->c->workdir_fd, path, st, AT_SYMLINK_NOFOLLOW);
 }
 
@@ -734,7 +734,7 @@ static void stat_start(struct stat_pass *p, const struct scan_ctx *c)
 		w->results = p->results;
 		strbuf_init(&w->dirs_ok);
 		strbuf_init(&w->dirs_bad);
-		w->dir_fds = 0;
+		w->depth = w->dir_fds = 0;
 		/* a thread that cannot be started leaves its share to stat_finish */
 		w->started = p->n > 1 &&
 			     pthread_create(&w->thread, NULL, stat_worker_run, w) == 0;

@@ -540,8 +540,9 @@ Test(scan, paths_deeper_than_the_open_directories, .init = harness_setup,
 	      "for i in $(seq 1 400); do echo $t $i > $t/$deep/f$i; done; "
 	      "echo top > $t/1/2/top; done && git add -A && git commit -qm deep && "
 	      "sleep 1 && echo edit >> a/$deep/f7 && rm a/$deep/f9 && "
-	      "mv b/$(seq -s / 1 35) b/moved && ln -s moved b/$(seq -s / 1 35) && "
-	      "mv c/1/2/3 c/elsewhere && ln -s elsewhere c/1/2/3 && "
+	      /* each symlink leads to the directory it replaced, files and all */
+	      "d=b/$(seq -s / 1 34) && mv $d/35 $d/moved && ln -s moved $d/35 && "
+	      "mv c/1/2/3 c/1/2/moved && ln -s moved c/1/2/3 && "
 	      "echo new > a/$deep/new");
 	assert_same_as_git(&f.r, f.dir);
 	fixture_close(&f);
