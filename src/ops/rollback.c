@@ -235,16 +235,17 @@ static int rollback_pending(const struct graft_repo *r, const char *dep,
 	if (!snapshot_taken_here(&snap, r))
 		rc = graft_error("the snapshot of %s was taken in another worktree: it is restored there",
 				 dep);
-	else if ((rc = snapshot_is_committed(committed, r, &snap)) == 0 &&
-		 (rc = *committed ? finish_committed(r, &snap) :
-		       rollback_to_snapshot(r, &snap, NULL, NULL)) < 0 &&
-		 !graft_code_signal(rc))
+	else if ((rc = snapshot_is_committed(committed, r, &snap)) == 0) {
+		rc = *committed ? finish_committed(r, &snap) :
+			rollback_to_snapshot(r, &snap, NULL, NULL);
 		/*
 		 * Half put back, or not at all: the snapshot is still there
 		 * and the next rollback finishes the job, as after an
 		 * upgrade whose rollback failed.
 		 */
-		rc = GRAFT_EROLLBACK;
+		if (rc < 0 && !graft_code_signal(rc))
+			rc = GRAFT_EROLLBACK;
+	}
 	snapshot_release(&snap);
 	return rc;
 }

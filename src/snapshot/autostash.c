@@ -657,13 +657,13 @@ done:
 	return rc;
 }
 
+enum on_disk { ON_DISK_NONE, ON_DISK_BLOB, ON_DISK_OTHER };
+
 /*
  * The id of what is at path on disk, as git would hash it. *what is
  * ON_DISK_NONE when nothing is there, ON_DISK_OTHER for what no blob
  * holds (a directory, a FIFO...); out is set for ON_DISK_BLOB only.
  */
-enum on_disk { ON_DISK_NONE, ON_DISK_BLOB, ON_DISK_OTHER };
-
 static int hash_on_disk(git_oid *out, enum on_disk *what,
 			const struct graft_repo *r, const char *path)
 {
@@ -690,14 +690,18 @@ static int hash_on_disk(git_oid *out, enum on_disk *what,
 	return rc;
 }
 
+static int has_id(const git_tree_entry *e, const git_oid *id)
+{
+	return e && git_oid_equal(git_tree_entry_id(e), id);
+}
+
 /* Whether e, an entry or none, is what disk holds. */
 static int holds(const git_tree_entry *e, const git_oid *disk,
 		 enum on_disk what)
 {
 	if (what == ON_DISK_NONE)
 		return !e;
-	return what == ON_DISK_BLOB && e &&
-	       git_oid_equal(git_tree_entry_id(e), disk);
+	return what == ON_DISK_BLOB && has_id(e, disk);
 }
 
 /*
@@ -721,8 +725,8 @@ static int as_head_or_stash(int *yes, const struct graft_repo *r,
 	    (rc = entry_at(&w, t->w_tree, path)) == 0 &&
 	    (rc = hash_on_disk(&disk, &what, r, path)) == 0)
 		*yes = (holds(head, &disk, what) || holds(w, &disk, what)) &&
-		       (staged ? holds(head, &staged->id, ON_DISK_BLOB) ||
-				 holds(index, &staged->id, ON_DISK_BLOB) :
+		       (staged ? has_id(head, &staged->id) ||
+				 has_id(index, &staged->id) :
 				 !head || !index);
 	git_tree_entry_free(head);
 	git_tree_entry_free(index);
