@@ -175,12 +175,12 @@ check-valgrind:
 # under strace, then run again with SIGKILL, EIO, ENOSPC or a full disk at
 # each system call that changes a file, and checked after at most one
 # `git graft rollback`; then the order of fsyncs and renames in the
-# traces. STRIDE=k runs every k-th point; FAULT_JOBS runs in parallel;
-# FAULT_ONLY=<operation>:<syscall>:<N>:<fault> reruns one point verbosely,
-# FAULT_ONLY=power the power-loss check alone. The report goes to
-# $(BUILD)/faults/report.txt.
+# traces. STRIDE=k runs every k-th point; FAULT_JOBS=n runs n at once
+# (default: twice the cores); FAULT_ONLY=<operation>:<syscall>:<N>:<fault>
+# reruns one point verbosely, FAULT_ONLY=power the power-loss check alone.
+# The report goes to $(BUILD)/faults/report.txt.
 STRIDE ?= 1
-FAULT_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FAULT_JOBS ?=
 FAULT_SHIM = $(BUILD)/faults/fixed-time.so
 
 $(FAULT_SHIM): tests/faults/fixed-time.c

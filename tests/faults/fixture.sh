@@ -5,6 +5,7 @@
 #   <dir>/pending    clean after an upgrade killed after the dependency's
 #                    checkout: its snapshot ref is pending
 #   <dir>/committed  clean after a committed upgrade to v2.0.0
+# and <dir>/<fixture>.tar, an archive of each, for fixture_copy.
 # Each holds app/ and kb/ side by side (app names its source ../kb), so a
 # copy of one is a repository pair of its own.
 #
@@ -138,5 +139,10 @@ fixture_build() {
 	# entry is racily clean (as new as the index, so that git must read
 	# the file to know) would otherwise depend on how fast the fixture was
 	# built, and with it how many files git-graft opens.
-	find "$top" -exec touch -h -d "@$GRAFT_FAULTS_TIME" {} +
+	find "$top" -exec touch -h -d "@$GRAFT_FAULTS_TIME" {} + &&
+
+	# what fixture_copy unpacks
+	for fixture in clean dirty pending committed; do
+		tar -C "$top/$fixture" -cf "$top/$fixture.tar" . || return 1
+	done
 }
