@@ -474,7 +474,7 @@ struct stat_worker {
 	size_t lo, hi;
 	struct stat_result *results;
 	struct strbuf dirs_ok;	/* leading directories known to be real */
-	size_t depth;		/* its components, when it is path's */
+	size_t depth;		/* the directories in dirs_ok */
 	struct strbuf dirs_bad;	/* a leading path known not to be one */
 	/* dir_fd[k]: the directory of the first k + 1 components of dirs_ok */
 	int dir_fd[STAT_DIR_FDS];

@@ -12,7 +12,7 @@
 # repository never refreshes its index.
 # The sweep dumps a state once or twice a point, thousands of times: each
 # part is written under a "== <tag>" line and one awk puts the tag in front
-# of its lines, so that a dump starts about twenty processes, not forty.
+# of its lines, so that a dump starts about twenty processes.
 
 state_git() {
 	git --no-optional-locks "$@"
